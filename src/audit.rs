@@ -1,0 +1,153 @@
+//! The orchestrator: builds the run's context (one resolver, one HTTP client), runs the selected
+//! stages concurrently on tokio under one deadline, and turns a stage's failure, panic or
+//! overrun into a stage note while the rest still reports.
+
+use crate::check::Stage;
+use crate::checks::{self, StageOutput};
+use crate::config::Suppression;
+use crate::finding::FailOn;
+use crate::net::dns::{Resolver, Source};
+use crate::net::http::{self, Client, ConnectTo};
+use crate::report::{Report, StageReport, StageStatus};
+use crate::target::Target;
+use rustls_pki_types::CertificateDer;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Every probe's own timeout; the run's `--timeout` bounds them all.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+/// One DNS attempt (two per server, then TCP on truncation).
+pub const DNS_ATTEMPT_TIMEOUT: Duration = Duration::from_millis(1500);
+/// The most of any response body a probe reads.
+pub const BODY_CAP: usize = 2 * 1024 * 1024;
+
+/// What the user asked for, validated.
+pub struct Options {
+    pub target: Target,
+    pub dns: Source,
+    pub connect_to: Vec<ConnectTo>,
+    pub ca_certs: Vec<CertificateDer<'static>>,
+    pub timeout: Duration,
+    pub stages: Vec<(Stage, Selection)>,
+    pub fail_on: FailOn,
+    pub suppressions: Vec<Suppression>,
+}
+
+/// Whether a stage runs, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    Run,
+    Skipped,
+    NotSelected,
+}
+
+/// Shared by every stage of one run.
+pub struct Context {
+    pub target: Target,
+    pub resolver: Arc<Resolver>,
+    pub http: Client,
+    pub deadline: tokio::time::Instant,
+}
+
+/// Stages that this version implements.
+pub fn implemented(stage: Stage) -> bool {
+    matches!(stage, Stage::Dns)
+}
+
+async fn run_stage(stage: Stage, ctx: Arc<Context>) -> Result<StageOutput, String> {
+    match stage {
+        Stage::Dns => checks::dns::run(&ctx).await,
+        other => Err(format!("the {other} stage is not implemented")),
+    }
+}
+
+/// Runs the audit and builds its report.
+pub async fn run(opts: Options) -> Result<Report, String> {
+    let started = Instant::now();
+    let deadline = tokio::time::Instant::now() + opts.timeout;
+    let resolver = Arc::new(Resolver::new(opts.dns.clone(), DNS_ATTEMPT_TIMEOUT));
+    let roots = http::root_store(&opts.ca_certs)?;
+    let tls = http::tls_config(roots)?;
+    let client = Client::new(
+        resolver.clone(),
+        opts.connect_to.clone(),
+        tls,
+        PROBE_TIMEOUT,
+        BODY_CAP,
+    );
+    let ctx = Arc::new(Context {
+        target: opts.target.clone(),
+        resolver: resolver.clone(),
+        http: client,
+        deadline,
+    });
+
+    let mut running = Vec::new();
+    let mut stage_reports = Vec::new();
+    for (stage, selection) in &opts.stages {
+        let note = match selection {
+            Selection::Skipped => Some("skipped (--skip)"),
+            Selection::NotSelected => Some("not selected (--only)"),
+            Selection::Run if !implemented(*stage) => {
+                Some("not available in this version of launchready yet")
+            }
+            Selection::Run => None,
+        };
+        if let Some(note) = note {
+            stage_reports.push((
+                *stage,
+                StageReport::new(*stage, StageStatus::Skipped, Duration::ZERO, note.into()),
+                StageOutput::default(),
+            ));
+            continue;
+        }
+        let ctx = ctx.clone();
+        let stage = *stage;
+        let handle = tokio::spawn(async move {
+            let t = Instant::now();
+            let outcome = tokio::time::timeout_at(deadline, run_stage(stage, ctx)).await;
+            (outcome, t.elapsed())
+        });
+        running.push((stage, handle));
+    }
+    for (stage, handle) in running {
+        let (status, elapsed, note, output) = match handle.await {
+            Ok((Ok(Ok(out)), t)) => {
+                let note = out.note.clone().unwrap_or_default();
+                (StageStatus::Ran, t, note, out)
+            }
+            Ok((Ok(Err(why)), t)) => (StageStatus::Failed, t, why, StageOutput::default()),
+            Ok((Err(_), t)) => (
+                StageStatus::Failed,
+                t,
+                format!(
+                    "stopped at the --timeout deadline ({}s) before it finished",
+                    opts.timeout.as_secs_f64()
+                ),
+                StageOutput::default(),
+            ),
+            Err(e) => (
+                StageStatus::Failed,
+                started.elapsed(),
+                format!("internal error in the stage ({e}); please report it"),
+                StageOutput::default(),
+            ),
+        };
+        crate::info!("stage {stage}: {status:?} in {elapsed:?}");
+        stage_reports.push((stage, StageReport::new(stage, status, elapsed, note), output));
+    }
+    stage_reports.sort_by_key(|(stage, _, _)| *stage);
+    let mut report = Report::build(
+        &opts.target,
+        stage_reports,
+        opts.fail_on,
+        &opts.suppressions,
+        crate::config::Date::today(),
+    );
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    report.dns_queries = resolver
+        .stats
+        .queries
+        .load(std::sync::atomic::Ordering::Relaxed);
+    Ok(report)
+}

@@ -1,0 +1,162 @@
+//! The `Check` trait and the registry: the catalog of every check, in one table.
+//!
+//! A check is one small unit with a stable id and a doc (what it catches, why it matters for a
+//! launch, how to fix it, references). `launchready explain ID` prints that doc and a finding's
+//! `fix` quotes its first line. Adding a check means adding one unit to its stage's module and
+//! one line to that stage's `CHECKS` list.
+
+use crate::finding::{Finding, Impact, Severity};
+use std::fmt;
+
+/// The stages of an audit, in the order the report lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Stage {
+    Dns,
+    Redirects,
+    Tls,
+    Email,
+    Headers,
+    Exposure,
+    Secrets,
+    Latency,
+    Edge,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 9] = [
+        Stage::Dns,
+        Stage::Redirects,
+        Stage::Tls,
+        Stage::Email,
+        Stage::Headers,
+        Stage::Exposure,
+        Stage::Secrets,
+        Stage::Latency,
+        Stage::Edge,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Dns => "dns",
+            Stage::Redirects => "redirects",
+            Stage::Tls => "tls",
+            Stage::Email => "email",
+            Stage::Headers => "headers",
+            Stage::Exposure => "exposure",
+            Stage::Secrets => "secrets",
+            Stage::Latency => "latency",
+            Stage::Edge => "edge",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The documentation of one check: the text `launchready explain` prints.
+#[derive(Debug)]
+pub struct CheckDoc {
+    pub id: &'static str,
+    pub stage: Stage,
+    pub severity: Severity,
+    pub impact: Impact,
+    /// One line: the problem, as a finding's title.
+    pub title: &'static str,
+    /// What it catches.
+    pub catches: &'static str,
+    /// Why it matters for a launch.
+    pub why: &'static str,
+    /// How to fix it; the first sentence is the one-line fix in reports.
+    pub fix: &'static str,
+    pub refs: &'static [&'static str],
+}
+
+impl CheckDoc {
+    /// A finding of this check at its default severity.
+    pub fn finding(&self, subject: impl Into<String>, evidence: impl Into<String>) -> Finding {
+        Finding {
+            id: self.id.to_string(),
+            stage: self.stage.as_str().to_string(),
+            severity: self.severity,
+            impact: self.impact,
+            title: self.title.to_string(),
+            subject: subject.into(),
+            evidence: evidence.into(),
+            fix: self.one_line_fix().to_string(),
+            refs: self.refs.iter().map(|r| r.to_string()).collect(),
+            suppressed: false,
+            suppression: None,
+        }
+    }
+
+    /// The first sentence of the fix.
+    pub fn one_line_fix(&self) -> &'static str {
+        // A sentence ends at ". " before a capital letter, outside `code`.
+        let bytes = self.fix.as_bytes();
+        let mut in_code = false;
+        for (i, b) in bytes.iter().enumerate() {
+            match b {
+                b'`' => in_code = !in_code,
+                b'.' if !in_code
+                    && bytes.get(i + 1) == Some(&b' ')
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_uppercase) =>
+                {
+                    return &self.fix[..=i];
+                }
+                _ => {}
+            }
+        }
+        self.fix
+    }
+}
+
+/// One check over the observations `O` that its stage's probes gathered. Checks never touch
+/// the network: probes observe, checks judge.
+pub trait Check<O>: Sync {
+    fn doc(&self) -> &'static CheckDoc;
+    fn evaluate(&self, observation: &O, findings: &mut Vec<Finding>);
+}
+
+/// Runs every check of a stage over its observation.
+pub fn evaluate_all<O>(checks: &[&dyn Check<O>], observation: &O) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for check in checks {
+        check.evaluate(observation, &mut findings);
+    }
+    findings
+}
+
+/// Every check launchready knows, in catalog order.
+pub fn registry() -> Vec<&'static CheckDoc> {
+    crate::checks::dns::CHECKS.iter().map(|c| c.doc()).collect()
+}
+
+/// The doc of one check id.
+pub fn lookup(id: &str) -> Option<&'static CheckDoc> {
+    registry().into_iter().find(|d| d.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_dotted_and_documented() {
+        let mut seen = HashSet::new();
+        for doc in registry() {
+            assert!(seen.insert(doc.id), "duplicate id {}", doc.id);
+            assert!(doc.id.contains('.'), "{} is not dotted", doc.id);
+            assert!(!doc.catches.is_empty() && !doc.why.is_empty() && !doc.fix.is_empty());
+            assert!(!doc.refs.is_empty(), "{} has no references", doc.id);
+            assert!(doc.one_line_fix().len() <= doc.fix.len());
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! One module per stage: its probes gather an observation, its checks judge it.
+
+pub mod dns;
+
+use crate::finding::Finding;
+
+/// What a stage hands back to the orchestrator.
+#[derive(Debug, Default)]
+pub struct StageOutput {
+    pub findings: Vec<Finding>,
+    /// The stage's part of the report's inventory.
+    pub inventory: serde_json::Value,
+    /// Something the reader should know about how the stage ran (partial results, offline…).
+    pub note: Option<String>,
+}

@@ -1,0 +1,359 @@
+//! The commands: turn validated arguments into a run and a report, and the outcome into an
+//! exit code (SPEC §2).
+
+use crate::audit::{self, Options, Selection};
+use crate::check::{self, Stage};
+use crate::cli::{AuditArgs, ChecksArgs, Cli, Command, DemoArgs, Format, OutputArgs};
+use crate::config;
+use crate::finding::FailOn;
+use crate::net::dns::{self, Source};
+use crate::net::http::{self, ConnectTo};
+use crate::net::zone::ZoneData;
+use crate::net::zonefile;
+use crate::report::{self, Report};
+use crate::target::{self, Target};
+use clap::Parser;
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_INCOMPLETE: u8 = 3;
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> u8 {
+    let outcome = match cli.command {
+        Command::Audit(args) => audit_command(args),
+        Command::Demo(args) => demo_command(args),
+        Command::Checks(args) => checks_command(args),
+        Command::Explain { check_id } => explain_command(&check_id),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("launchready: error: {msg}");
+            EXIT_USAGE
+        }
+        Err(Failure::Run(msg)) => {
+            eprintln!("launchready: error: {msg}");
+            EXIT_INCOMPLETE
+        }
+    }
+}
+
+/// Why a command stopped before producing a report.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad input: exit 2.
+    Usage(String),
+    /// The audit could not run: exit 3.
+    Run(String),
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Run(format!("cannot start the async runtime: {e}")))
+}
+
+fn set_log_level(out: &OutputArgs) {
+    crate::log::set_level(if out.quiet { 0 } else { 1 + out.verbose });
+}
+
+fn parse_stages(list: &str, flag: &str) -> Result<Vec<Stage>, Failure> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            Stage::parse(s).ok_or_else(|| {
+                let all: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+                Failure::Usage(format!(
+                    "{flag}: unknown stage {s:?} (stages: {})",
+                    all.join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Validates everything before anything runs: nothing is half-run on bad input.
+pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
+    let usage = Failure::Usage;
+    let loaded = match config::locate(args.config.as_deref()) {
+        Some(path) => config::load(&path).map_err(|e| usage(e.0))?,
+        None => config::Loaded::default(),
+    };
+    let raw_domain = args
+        .domain
+        .clone()
+        .or_else(|| loaded.domain().map(str::to_string))
+        .ok_or_else(|| {
+            usage("no domain: give one (launchready audit example.com) or set `domain` in launchready.toml".into())
+        })?;
+    let domain = target::validate_domain(&raw_domain).map_err(usage)?;
+    let url = match args
+        .url
+        .clone()
+        .or_else(|| loaded.config.url.as_ref().map(|u| u.get_ref().clone()))
+    {
+        Some(u) => {
+            target::parse_url(&u).map_err(|e| usage(format!("--url {e}")))?;
+            u
+        }
+        None => format!("https://{domain}/"),
+    };
+    let mut subdomains: Vec<String> = Vec::new();
+    for s in args
+        .subdomain
+        .iter()
+        .chain(loaded.config.subdomains.iter().map(|s| s.get_ref()))
+    {
+        target::validate_label_path(s).map_err(|e| usage(format!("--subdomain {e}")))?;
+        let q = target::qualify(s, &domain);
+        if !subdomains.contains(&q) {
+            subdomains.push(q);
+        }
+    }
+
+    let dns_source = match (&args.net.dns_server, &args.net.zone) {
+        (Some(server), _) => Source::Server(dns::parse_server(server).map_err(usage)?),
+        (None, Some(path)) => {
+            let origin = dns::name(&domain).map_err(|e| usage(e.to_string()))?;
+            let records = zonefile::parse_zone_file(path, Some(&origin))
+                .map_err(|e| usage(format!("--zone {e}")))?;
+            Source::Zone(Arc::new(ZoneData::new(records)))
+        }
+        (None, None) => Source::System,
+    };
+    let connect_to = args
+        .net
+        .connect_to
+        .iter()
+        .map(|c| ConnectTo::parse(c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(usage)?;
+    let ca_certs = match &args.net.ca_file {
+        Some(p) => http::read_ca_file(p).map_err(usage)?,
+        None => Vec::new(),
+    };
+    let only = args.only.as_deref().map(|l| parse_stages(l, "--only")).transpose()?;
+    let skip = args.skip.as_deref().map(|l| parse_stages(l, "--skip")).transpose()?;
+    let stages = Stage::ALL
+        .iter()
+        .map(|st| {
+            let sel = match (&only, &skip) {
+                (Some(only), _) if !only.contains(st) => Selection::NotSelected,
+                (_, Some(skip)) if skip.contains(st) => Selection::Skipped,
+                _ => Selection::Run,
+            };
+            (*st, sel)
+        })
+        .collect();
+    let fail_on = FailOn::parse(&args.fail_on)
+        .ok_or_else(|| usage(format!("--fail-on {:?}", args.fail_on)))?;
+    Ok(Options {
+        target: Target {
+            domain,
+            url,
+            subdomains,
+        },
+        dns: dns_source,
+        connect_to,
+        ca_certs,
+        timeout: Duration::from_secs_f64(args.net.timeout),
+        stages,
+        fail_on,
+        suppressions: loaded.suppressions,
+    })
+}
+
+fn color_enabled() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn terminal_width() -> u16 {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(140)
+}
+
+fn render(report: &Report, format: Format, color: bool) -> String {
+    match format {
+        Format::Table => report::table::render(report, color, terminal_width()),
+        Format::Json => report::json(report) + "\n",
+        Format::Markdown => report::markdown::render(report),
+    }
+}
+
+/// Prints or writes the report as asked.
+fn emit(report: &Report, out: &OutputArgs) -> Result<(), Failure> {
+    let format = out.format.unwrap_or(Format::Table);
+    match &out.output {
+        Some(path) => {
+            std::fs::write(path, render(report, format, false))
+                .map_err(|e| Failure::Usage(format!("-o {}: {e}", path.display())))?;
+            if !out.quiet {
+                print!("{}", render(report, Format::Table, color_enabled()));
+                println!("report written to {}", path.display());
+            }
+        }
+        None => {
+            let text = render(report, format, format == Format::Table && color_enabled());
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+        }
+    }
+    Ok(())
+}
+
+fn audit_command(args: AuditArgs) -> Result<u8, Failure> {
+    set_log_level(&args.output);
+    let opts = prepare(&args)?;
+    let rt = runtime()?;
+    let report = rt.block_on(audit::run(opts)).map_err(Failure::Run)?;
+    emit(&report, &args.output)?;
+    // Stop background servers and pooled connections without waiting on them.
+    rt.shutdown_background();
+    Ok(report.exit_code())
+}
+
+fn demo_command(args: DemoArgs) -> Result<u8, Failure> {
+    set_log_level(&args.output);
+    if args.list {
+        for files in crate::sandbox::scenario::ALL {
+            let sc = files.parse().map_err(Failure::Run)?;
+            println!("{:<24} {}", files.name, sc.description);
+        }
+        return Ok(0);
+    }
+    if crate::sandbox::scenario::find(&args.scenario).is_none() {
+        return Err(Failure::Usage(format!(
+            "unknown scenario {:?}; `launchready demo --list` shows them",
+            args.scenario
+        )));
+    }
+    let rt = runtime()?;
+    let code = rt.block_on(async {
+        let sandbox = crate::sandbox::Sandbox::start(&args.scenario)
+            .await
+            .map_err(Failure::Run)?;
+        let info = &sandbox.info;
+        if args.serve {
+            println!(
+                "launchready sandbox: scenario {} — {}\n",
+                info.scenario, info.description
+            );
+            println!("  DNS    {} (UDP and TCP)", info.dns);
+            println!("  HTTP   {}", info.http);
+            println!("  HTTPS  {}", info.https);
+            println!("  CA     {}\n", info.ca_file.display());
+            println!("Audit it with:\n  launchready audit {}\n", info.audit_args().join(" "));
+            println!(
+                "Or ask it yourself:\n  dig @{} -p {} {} A\n  curl --connect-to ::{}:{} --cacert {} https://{}/\n",
+                info.dns.ip(),
+                info.dns.port(),
+                info.domain,
+                info.https.ip(),
+                info.https.port(),
+                info.ca_file.display(),
+                info.domain
+            );
+            println!("Press Ctrl-C to stop.");
+            let _ = tokio::signal::ctrl_c().await;
+            return Ok(0);
+        }
+        let mut argv = vec!["launchready".to_string(), "audit".to_string()];
+        argv.extend(info.audit_args());
+        argv.extend(["--fail-on".into(), args.fail_on.clone()]);
+        let parsed = Cli::try_parse_from(&argv).map_err(|e| Failure::Run(e.to_string()))?;
+        let Command::Audit(mut audit_args) = parsed.command else {
+            return Err(Failure::Run("internal: demo did not build an audit".into()));
+        };
+        audit_args.output = args.output.clone();
+        audit_args.config = Some(std::path::PathBuf::from("/dev/null"));
+        let opts = prepare(&audit_args)?;
+        let report = audit::run(opts).await.map_err(Failure::Run)?;
+        emit(&report, &args.output)?;
+        Ok(if args.strict { report.exit_code() } else { 0 })
+    });
+    rt.shutdown_background();
+    code
+}
+
+fn checks_command(args: ChecksArgs) -> Result<u8, Failure> {
+    let stage = args
+        .stage
+        .as_deref()
+        .map(|s| parse_stages(s, "--stage"))
+        .transpose()?;
+    let docs: Vec<_> = check::registry()
+        .into_iter()
+        .filter(|d| stage.as_ref().is_none_or(|st| st.contains(&d.stage)))
+        .collect();
+    match args.format {
+        Format::Json => {
+            let v: Vec<_> = docs
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "id": d.id, "stage": d.stage.as_str(), "severity": d.severity,
+                        "impact": d.impact, "title": d.title, "catches": d.catches,
+                        "why": d.why, "fix": d.fix, "refs": d.refs,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+        _ => {
+            let mut t = comfy_table::Table::new();
+            t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+                .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+                .set_width(terminal_width())
+                .set_header(vec!["Check", "Stage", "Severity", "Impact", "Catches"]);
+            for d in &docs {
+                t.add_row(vec![
+                    d.id,
+                    d.stage.as_str(),
+                    d.severity.as_str(),
+                    d.impact.as_str(),
+                    d.title,
+                ]);
+            }
+            println!("{t}");
+            println!("{} checks. `launchready explain <CHECK>` for the details.", docs.len());
+        }
+    }
+    Ok(0)
+}
+
+fn explain_command(id: &str) -> Result<u8, Failure> {
+    let Some(d) = check::lookup(id) else {
+        let close: Vec<&str> = check::registry()
+            .into_iter()
+            .map(|d| d.id)
+            .filter(|c| c.split('.').nth(1) == id.split('.').nth(1) || c.starts_with(id))
+            .collect();
+        let hint = if close.is_empty() {
+            "`launchready checks` lists them".to_string()
+        } else {
+            format!("did you mean {}?", close.join(", "))
+        };
+        return Err(Failure::Usage(format!("unknown check {id:?}; {hint}")));
+    };
+    println!("{} — {}\n", d.id, d.title);
+    println!(
+        "Stage: {} · default severity: {} · impact: {}\n",
+        d.stage, d.severity, d.impact
+    );
+    println!("What it catches\n  {}\n", d.catches);
+    println!("Why it matters for a launch\n  {}\n", d.why);
+    println!("How to fix it\n  {}\n", d.fix);
+    println!("References");
+    for r in d.refs {
+        println!("  - {r}");
+    }
+    Ok(0)
+}

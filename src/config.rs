@@ -1,0 +1,306 @@
+//! `launchready.toml` (SPEC §5). Unknown keys and bad values are errors that name the key and
+//! the line, so a typo never silently turns a check off.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub domain: Option<Spanned<String>>,
+    pub url: Option<Spanned<String>>,
+    #[serde(default)]
+    pub subdomains: Vec<Spanned<String>>,
+    /// Whether the domain sends mail (default true): a domain that never sends can publish a
+    /// null SPF/DMARC instead.
+    pub sends_mail: Option<bool>,
+    #[serde(default)]
+    pub dkim_selectors: Vec<String>,
+    /// Pages that need the auth checks (default: whichever of /login, /signin, /account exist).
+    #[serde(default)]
+    pub auth_paths: Vec<String>,
+    #[serde(default)]
+    pub endpoints: Vec<Endpoint>,
+    pub latency: Option<Latency>,
+    #[serde(default)]
+    pub suppress: Vec<Suppress>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    /// A path, or a glob such as `/api/*`.
+    pub path: String,
+    /// The p95 budget in milliseconds.
+    pub budget_ms: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Latency {
+    pub requests: Option<u32>,
+    pub concurrency: Option<Vec<u32>>,
+    pub max_requests: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suppress {
+    pub id: Spanned<String>,
+    pub subject: Option<String>,
+    pub reason: Spanned<String>,
+    pub expires: Spanned<toml::Value>,
+}
+
+/// A suppression as the audit applies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    pub id: String,
+    pub subject: Option<String>,
+    pub reason: String,
+    pub expires: Date,
+}
+
+/// A calendar date (proleptic Gregorian, UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Date {
+    pub fn parse(s: &str) -> Option<Date> {
+        let mut it = s.trim().splitn(3, '-');
+        let year = it.next()?.parse().ok()?;
+        let month = it.next()?.parse().ok()?;
+        let day = it.next()?.parse().ok()?;
+        let date = Date { year, month, day };
+        ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month))
+            .then_some(date)
+    }
+
+    /// Today in UTC, from the system clock.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        Date::from_days((secs / 86_400) as i64)
+    }
+
+    /// The civil date of a count of days since 1970-01-01 (H. Hinnant's algorithm).
+    pub fn from_days(z: i64) -> Date {
+        let z = z + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// A config error: file, line and what is wrong.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset.min(text.len()))
+        .map(|t| t.matches('\n').count() + 1)
+        .unwrap_or(1)
+}
+
+/// The config file to read: `-c FILE`, else `./launchready.toml` when present.
+pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
+    match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => {
+            let p = PathBuf::from("launchready.toml");
+            p.exists().then_some(p)
+        }
+    }
+}
+
+/// A loaded, validated config.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub config: Config,
+    pub suppressions: Vec<Suppression>,
+}
+
+impl Loaded {
+    pub fn domain(&self) -> Option<&str> {
+        self.config.domain.as_ref().map(|d| d.get_ref().as_str())
+    }
+}
+
+pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("config {}: {e}", path.display())))?;
+    parse(&text, path)
+}
+
+pub fn parse(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
+    let at = |offset: usize, msg: String| {
+        ConfigError(format!("{}:{}: {msg}", path.display(), line_of(text, offset)))
+    };
+    let config: Config = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        at(offset, e.message().trim().replace('\n', " "))
+    })?;
+    if let Some(d) = &config.domain {
+        crate::target::validate_domain(d.get_ref())
+            .map_err(|e| at(d.span().start, format!("domain: {e}")))?;
+    }
+    if let Some(u) = &config.url {
+        crate::target::parse_url(u.get_ref())
+            .map_err(|e| at(u.span().start, format!("url: {e}")))?;
+    }
+    for s in &config.subdomains {
+        crate::target::validate_label_path(s.get_ref())
+            .map_err(|e| at(s.span().start, format!("subdomains: {e}")))?;
+    }
+    if let Some(l) = &config.latency {
+        if l.concurrency.as_ref().is_some_and(|c| c.is_empty() || c.contains(&0)) {
+            return Err(ConfigError(format!(
+                "{}: latency.concurrency: levels must be positive integers",
+                path.display()
+            )));
+        }
+    }
+    let mut suppressions = Vec::new();
+    for s in &config.suppress {
+        let id = s.id.get_ref();
+        if crate::check::lookup(id).is_none() {
+            return Err(at(
+                s.id.span().start,
+                format!("suppress.id: unknown check id {id:?} (see `launchready checks`)"),
+            ));
+        }
+        if s.reason.get_ref().trim().is_empty() {
+            return Err(at(
+                s.reason.span().start,
+                "suppress.reason: a suppression needs a reason".into(),
+            ));
+        }
+        let expires = match s.expires.get_ref() {
+            toml::Value::Datetime(dt) => dt.date.map(|d| Date {
+                year: i32::from(d.year),
+                month: u32::from(d.month),
+                day: u32::from(d.day),
+            }),
+            toml::Value::String(text) => Date::parse(text),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            at(
+                s.expires.span().start,
+                "suppress.expires: expected a date such as 2026-12-31".into(),
+            )
+        })?;
+        suppressions.push(Suppression {
+            id: id.clone(),
+            subject: s.subject.clone(),
+            reason: s.reason.get_ref().clone(),
+            expires,
+        });
+    }
+    Ok(Loaded {
+        config,
+        suppressions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> Result<Loaded, ConfigError> {
+        parse(text, Path::new("launchready.toml"))
+    }
+
+    #[test]
+    fn reads_a_full_config() {
+        let cfg = p(r#"
+domain = "example.com"
+url = "https://app.example.com/"
+subdomains = ["app", "api"]
+sends_mail = true
+dkim_selectors = ["google", "s1"]
+
+[latency]
+requests = 20
+concurrency = [1, 10]
+
+[[endpoints]]
+path = "/api/*"
+budget_ms = 800
+
+[[suppress]]
+id = "dns.caa.missing"
+subject = "example.com"
+reason = "registrar adds CAA next week"
+expires = 2026-12-31
+
+[[suppress]]
+id = "dns.aaaa.missing"
+reason = "no IPv6 at our host"
+expires = "2027-01-15"
+"#)
+        .expect("valid config");
+        assert_eq!(cfg.domain(), Some("example.com"));
+        assert_eq!(cfg.suppressions.len(), 2);
+        assert_eq!(cfg.suppressions[1].expires.to_string(), "2027-01-15");
+    }
+
+    #[test]
+    fn errors_name_the_key_and_line() {
+        let e = p("domain = \"example.com\"\n\nsubdomian = [\"x\"]\n").expect_err("typo");
+        assert!(e.0.starts_with("launchready.toml:3:"), "{}", e.0);
+        assert!(e.0.contains("subdomian"), "{}", e.0);
+        let e = p("[[suppress]]\nid = \"dns.caa.missing\"\nexpires = 2027-01-01\n").expect_err("no reason");
+        assert!(e.0.contains("reason"), "{}", e.0);
+        let e = p("[[suppress]]\nid = \"dns.nope\"\nreason = \"r\"\nexpires = 2027-01-01\n")
+            .expect_err("bad id");
+        assert!(e.0.starts_with("launchready.toml:2:") && e.0.contains("dns.nope"), "{}", e.0);
+        let e = p("[[suppress]]\nid = \"dns.caa.missing\"\nreason = \"r\"\nexpires = \"soon\"\n")
+            .expect_err("bad date");
+        assert!(e.0.starts_with("launchready.toml:4:"), "{}", e.0);
+        let e = p("domain = \"exa mple.com\"\n").expect_err("bad domain");
+        assert!(e.0.starts_with("launchready.toml:1:"), "{}", e.0);
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
+        assert_eq!(Date::from_days(20_782).to_string(), "2026-11-25");
+        assert_eq!(Date::parse("2024-02-29").map(|d| d.day), Some(29));
+        assert!(Date::parse("2023-02-29").is_none());
+    }
+}

@@ -1,0 +1,205 @@
+//! Findings, their severity and business impact, the ranking and the verdict (SPEC §3).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How bad a finding is for the launch. Ordered from most to least severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Blocker,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Blocker,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Blocker => "blocker",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+
+    /// Parses a severity name as written in the CLI or the config.
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The business damage a finding does. The order of the variants is the ranking order:
+/// broken login first, broken email second, slow pages third.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Impact {
+    Signup,
+    Security,
+    Email,
+    Downtime,
+    Performance,
+}
+
+impl Impact {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Impact::Signup => "signup",
+            Impact::Security => "security",
+            Impact::Email => "email",
+            Impact::Downtime => "downtime",
+            Impact::Performance => "performance",
+        }
+    }
+}
+
+impl fmt::Display for Impact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found on the target, in the shape of SPEC §4.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub id: String,
+    pub stage: String,
+    pub severity: Severity,
+    pub impact: Impact,
+    pub title: String,
+    pub subject: String,
+    pub evidence: String,
+    pub fix: String,
+    pub refs: Vec<String>,
+    pub suppressed: bool,
+    /// Why the finding is suppressed (from the config), when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<String>,
+}
+
+/// Sorts findings: severity, then impact (signup, security, email, downtime, performance),
+/// then id, then subject so that the order is stable run to run.
+pub fn rank(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.severity, a.impact, &a.id, &a.subject).cmp(&(b.severity, b.impact, &b.id, &b.subject))
+    });
+}
+
+/// The `--fail-on` threshold: the lowest severity that makes the verdict NO-GO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    At(Severity),
+    Never,
+}
+
+impl FailOn {
+    pub fn parse(s: &str) -> Option<FailOn> {
+        match s {
+            "never" => Some(FailOn::Never),
+            "info" => None,
+            other => Severity::parse(other).map(FailOn::At),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::At(s) => s.as_str(),
+            FailOn::Never => "never",
+        }
+    }
+
+    pub fn blocks(self, severity: Severity) -> bool {
+        match self {
+            FailOn::At(threshold) => severity <= threshold,
+            FailOn::Never => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    #[serde(rename = "go")]
+    Go,
+    #[serde(rename = "no-go")]
+    NoGo,
+}
+
+/// NO-GO when any finding that is not suppressed is at or above the threshold.
+pub fn verdict(findings: &[Finding], fail_on: FailOn) -> Verdict {
+    if findings
+        .iter()
+        .any(|f| !f.suppressed && fail_on.blocks(f.severity))
+    {
+        Verdict::NoGo
+    } else {
+        Verdict::Go
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(id: &str, severity: Severity, impact: Impact) -> Finding {
+        Finding {
+            id: id.into(),
+            stage: "dns".into(),
+            severity,
+            impact,
+            title: String::new(),
+            subject: "x".into(),
+            evidence: String::new(),
+            fix: String::new(),
+            refs: vec![],
+            suppressed: false,
+            suppression: None,
+        }
+    }
+
+    #[test]
+    fn ranks_by_severity_then_impact_then_id() {
+        let mut v = vec![
+            f("b.perf", Severity::High, Impact::Performance),
+            f("z.signup", Severity::High, Impact::Signup),
+            f("a.low", Severity::Low, Impact::Signup),
+            f("c.email", Severity::High, Impact::Email),
+            f("a.security", Severity::High, Impact::Security),
+            f("x.blocker", Severity::Blocker, Impact::Downtime),
+        ];
+        rank(&mut v);
+        let ids: Vec<_> = v.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["x.blocker", "z.signup", "a.security", "c.email", "b.perf", "a.low"]
+        );
+    }
+
+    #[test]
+    fn verdict_follows_fail_on_and_ignores_suppressed() {
+        let mut v = vec![f("a", Severity::Medium, Impact::Signup)];
+        assert_eq!(verdict(&v, FailOn::At(Severity::Blocker)), Verdict::Go);
+        assert_eq!(verdict(&v, FailOn::At(Severity::Medium)), Verdict::NoGo);
+        assert_eq!(verdict(&v, FailOn::At(Severity::Low)), Verdict::NoGo);
+        assert_eq!(verdict(&v, FailOn::Never), Verdict::Go);
+        v[0].suppressed = true;
+        assert_eq!(verdict(&v, FailOn::At(Severity::Low)), Verdict::Go);
+        assert_eq!(FailOn::parse("info"), None);
+        assert_eq!(FailOn::parse("high"), Some(FailOn::At(Severity::High)));
+    }
+}

@@ -1,0 +1,16 @@
+//! launchready: a launch-readiness auditor. The binary wires these layers together; data flows
+//! one way: target → probes (`net`) → observations → checks → findings → ranking → report.
+
+pub mod log;
+
+pub mod audit;
+pub mod check;
+pub mod checks;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod finding;
+pub mod net;
+pub mod report;
+pub mod sandbox;
+pub mod target;

@@ -1,0 +1,463 @@
+//! The run's one DNS resolver: the system's resolvers, `--dns-server IP[:PORT]`, or `--zone FILE`.
+//!
+//! Why not hickory-resolver: the audit needs what a full resolver hides — the response code
+//! that tells NXDOMAIN from "no records of this type", the AA bit when each nameserver is asked
+//! directly (lame delegation), and an exact count of the queries made (the SPF engine's limits).
+//! So this is a small stub resolver over hickory-proto's wire format: UDP first, TCP when the
+//! answer is truncated, a short timeout per attempt, and every answer cached for the run.
+
+use super::zone::ZoneData;
+use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::rr::{Name, RData, Record, RecordType};
+use std::collections::HashMap;
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpStream, UdpSocket};
+use tokio::sync::OnceCell;
+use tokio::time::timeout;
+
+/// Why a lookup produced no answer at all (as opposed to an answer saying "no such name").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsError {
+    /// No server answered in time.
+    Timeout(String),
+    /// The server answered SERVFAIL, REFUSED or another failure code.
+    Failure(String, ResponseCode),
+    /// The answer could not be parsed.
+    Malformed(String, String),
+    /// Network error (no route, refused, …).
+    Io(String, String),
+    /// `--zone` mode: the name lies outside the zone file, so nothing can be said about it.
+    NotInZone(String),
+    /// The name given is not a valid DNS name.
+    BadName(String),
+}
+
+impl fmt::Display for DnsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DnsError::Timeout(server) => write!(f, "no answer from {server} in time"),
+            DnsError::Failure(server, rcode) => write!(f, "{server} answered {rcode}"),
+            DnsError::Malformed(server, e) => write!(f, "malformed answer from {server}: {e}"),
+            DnsError::Io(server, e) => write!(f, "cannot reach {server}: {e}"),
+            DnsError::NotInZone(name) => write!(f, "{name} is outside the zone file"),
+            DnsError::BadName(name) => write!(f, "{name:?} is not a valid DNS name"),
+        }
+    }
+}
+
+impl std::error::Error for DnsError {}
+
+/// An answer: the response code and the answer section (CNAME chain included).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub rcode: ResponseCode,
+    pub records: Vec<Record>,
+    pub authoritative: bool,
+}
+
+impl Answer {
+    pub fn is_nxdomain(&self) -> bool {
+        self.rcode == ResponseCode::NXDomain
+    }
+
+    /// The record data of one type in the answer.
+    pub fn data_of(&self, rtype: RecordType) -> impl Iterator<Item = &RData> {
+        self.records
+            .iter()
+            .filter(move |r| r.record_type() == rtype)
+            .filter_map(|r| r.data())
+    }
+
+    pub fn of_type(&self, rtype: RecordType) -> impl Iterator<Item = &Record> {
+        self.records.iter().filter(move |r| r.record_type() == rtype)
+    }
+
+    pub fn ips(&self) -> Vec<IpAddr> {
+        self.records
+            .iter()
+            .filter_map(|r| match r.data() {
+                Some(RData::A(a)) => Some(IpAddr::V4(a.0)),
+                Some(RData::AAAA(a)) => Some(IpAddr::V6(a.0)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The CNAME target the queried name points to, if the answer starts with one.
+    pub fn cname_target(&self) -> Option<&Name> {
+        self.records.iter().find_map(|r| match r.data() {
+            Some(RData::CNAME(c)) => Some(&c.0),
+            _ => None,
+        })
+    }
+}
+
+pub type Outcome = Result<Arc<Answer>, DnsError>;
+
+/// Where answers come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The resolvers of /etc/resolv.conf.
+    System,
+    /// One recursive resolver.
+    Server(SocketAddr),
+    /// Only this zone data, no network.
+    Zone(Arc<ZoneData>),
+}
+
+enum Backend {
+    Servers(Vec<SocketAddr>),
+    Zone(Arc<ZoneData>),
+}
+
+/// Counters for one run.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Lookups asked for (cache hits included).
+    pub lookups: AtomicU64,
+    /// Queries actually sent (or answered from the zone data).
+    pub queries: AtomicU64,
+}
+
+pub struct Resolver {
+    backend: Backend,
+    cache: Mutex<HashMap<(Name, RecordType), Arc<OnceCell<Outcome>>>>,
+    pub stats: Stats,
+    attempt_timeout: Duration,
+}
+
+/// Parses `IP[:PORT]` or `[IPv6]:PORT`; the port defaults to 53.
+pub fn parse_server(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(sa) = SocketAddr::from_str(s) {
+        return Ok(sa);
+    }
+    if let Ok(ip) = IpAddr::from_str(s.trim_start_matches('[').trim_end_matches(']')) {
+        return Ok(SocketAddr::new(ip, 53));
+    }
+    Err(format!(
+        "--dns-server {s:?}: expected IP or IP:PORT (e.g. 127.0.0.1:5353)"
+    ))
+}
+
+/// The nameservers of /etc/resolv.conf.
+fn system_servers() -> Vec<SocketAddr> {
+    let text = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+    text.lines()
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            match (parts.next(), parts.next()) {
+                (Some("nameserver"), Some(ip)) => IpAddr::from_str(ip.split('%').next()?)
+                    .ok()
+                    .map(|ip| SocketAddr::new(ip, 53)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// Turns user text into an absolute DNS name.
+pub fn name(s: &str) -> Result<Name, DnsError> {
+    let mut n = Name::from_ascii(s).map_err(|_| DnsError::BadName(s.to_string()))?;
+    n.set_fqdn(true);
+    Ok(n)
+}
+
+impl Resolver {
+    pub fn new(source: Source, attempt_timeout: Duration) -> Resolver {
+        let backend = match source {
+            Source::System => Backend::Servers(system_servers()),
+            Source::Server(sa) => Backend::Servers(vec![sa]),
+            Source::Zone(z) => Backend::Zone(z),
+        };
+        Resolver {
+            backend,
+            cache: Mutex::new(HashMap::new()),
+            stats: Stats::default(),
+            attempt_timeout,
+        }
+    }
+
+    /// Describes where answers come from, for notes and logs.
+    pub fn describe(&self) -> String {
+        match &self.backend {
+            Backend::Servers(s) if s.is_empty() => "no resolver (empty /etc/resolv.conf)".into(),
+            Backend::Servers(s) => s
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            Backend::Zone(_) => "the zone file".into(),
+        }
+    }
+
+    /// The port nameservers are asked on when queried directly: 53, or the `--dns-server`
+    /// port (so a lab or the sandbox can host several nameservers on one port).
+    pub fn nameserver_port(&self) -> u16 {
+        match &self.backend {
+            Backend::Servers(s) if s.len() == 1 => s[0].port(),
+            _ => 53,
+        }
+    }
+
+    pub fn is_offline(&self) -> bool {
+        matches!(self.backend, Backend::Zone(_))
+    }
+
+    /// One cached lookup.
+    pub async fn lookup(&self, qname: &Name, rtype: RecordType) -> Outcome {
+        self.stats.lookups.fetch_add(1, Ordering::Relaxed);
+        let mut key_name = qname.to_lowercase();
+        key_name.set_fqdn(true);
+        let cell = {
+            let mut cache = match self.cache.lock() {
+                Ok(c) => c,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            cache
+                .entry((key_name.clone(), rtype))
+                .or_insert_with(|| Arc::new(OnceCell::new()))
+                .clone()
+        };
+        cell.get_or_init(|| self.fetch(key_name, rtype))
+            .await
+            .clone()
+    }
+
+    /// A lookup by text name.
+    pub async fn lookup_str(&self, qname: &str, rtype: RecordType) -> Outcome {
+        self.lookup(&name(qname)?, rtype).await
+    }
+
+    async fn fetch(&self, qname: Name, rtype: RecordType) -> Outcome {
+        self.stats.queries.fetch_add(1, Ordering::Relaxed);
+        crate::debug!("dns: {qname} {rtype}");
+        match &self.backend {
+            Backend::Zone(zone) => match zone.lookup(&qname, rtype) {
+                Some(a) => Ok(Arc::new(Answer {
+                    rcode: a.rcode,
+                    records: a.answers,
+                    authoritative: true,
+                })),
+                None => Err(DnsError::NotInZone(qname.to_string())),
+            },
+            Backend::Servers(servers) => {
+                if servers.is_empty() {
+                    return Err(DnsError::Io(
+                        "system resolver".into(),
+                        "no nameserver in /etc/resolv.conf".into(),
+                    ));
+                }
+                let mut last = DnsError::Timeout(servers[0].to_string());
+                for server in servers {
+                    match exchange(*server, &qname, rtype, true, self.attempt_timeout).await {
+                        Ok(msg) => {
+                            let rcode = msg.response_code();
+                            if rcode == ResponseCode::NoError || rcode == ResponseCode::NXDomain {
+                                return Ok(Arc::new(Answer {
+                                    rcode,
+                                    authoritative: msg.authoritative(),
+                                    records: msg.answers().to_vec(),
+                                }));
+                            }
+                            last = DnsError::Failure(server.to_string(), rcode);
+                        }
+                        Err(e) => last = e,
+                    }
+                }
+                Err(last)
+            }
+        }
+    }
+
+    /// Asks one server directly, without recursion and without the cache (lame-delegation
+    /// checks). Counted like every other query.
+    pub async fn query_direct(
+        &self,
+        server: SocketAddr,
+        qname: &Name,
+        rtype: RecordType,
+    ) -> Result<Message, DnsError> {
+        self.stats.lookups.fetch_add(1, Ordering::Relaxed);
+        self.stats.queries.fetch_add(1, Ordering::Relaxed);
+        exchange(server, qname, rtype, false, self.attempt_timeout).await
+    }
+
+    /// Every IPv4 and IPv6 address of a host, following CNAME chains (8 hops at most).
+    /// An empty list means the name does not resolve.
+    pub async fn addrs(&self, host: &str) -> Result<Vec<IpAddr>, DnsError> {
+        let mut current = name(host)?;
+        for _ in 0..8 {
+            let (a, aaaa) = tokio::join!(
+                self.lookup(&current, RecordType::A),
+                self.lookup(&current, RecordType::AAAA)
+            );
+            let mut ips = Vec::new();
+            let mut target = None;
+            let mut first_err = None;
+            for outcome in [a, aaaa] {
+                match outcome {
+                    Ok(ans) => {
+                        ips.extend(ans.ips());
+                        if target.is_none() {
+                            target = last_cname_target(&ans);
+                        }
+                    }
+                    Err(e) => first_err = first_err.or(Some(e)),
+                }
+            }
+            if !ips.is_empty() {
+                return Ok(ips);
+            }
+            if let Some(e) = first_err {
+                return Err(e);
+            }
+            match target {
+                Some(t) if t != current => current = t,
+                _ => return Ok(Vec::new()),
+            }
+        }
+        Ok(Vec::new())
+    }
+}
+
+/// The end of the CNAME chain in an answer, when the chain doesn't end in an address.
+fn last_cname_target(ans: &Answer) -> Option<Name> {
+    let mut target = ans.cname_target()?.clone();
+    for _ in 0..8 {
+        let next = ans.records.iter().find_map(|r| match r.data() {
+            Some(RData::CNAME(c)) if r.name() == &target => {
+                Some(c.0.clone())
+            }
+            _ => None,
+        });
+        match next {
+            Some(n) if n != target => target = n,
+            _ => break,
+        }
+    }
+    Some(target)
+}
+
+/// One query/response exchange with a server: two UDP attempts, then TCP if truncated.
+pub async fn exchange(
+    server: SocketAddr,
+    qname: &Name,
+    rtype: RecordType,
+    recursion: bool,
+    attempt_timeout: Duration,
+) -> Result<Message, DnsError> {
+    let id: u16 = rand_id();
+    let mut msg = Message::new();
+    msg.set_id(id)
+        .set_message_type(MessageType::Query)
+        .set_op_code(OpCode::Query)
+        .set_recursion_desired(recursion)
+        .add_query(Query::query(qname.clone(), rtype));
+    let mut edns = Edns::new();
+    edns.set_max_payload(1232);
+    msg.set_edns(edns);
+    let wire = msg
+        .to_vec()
+        .map_err(|e| DnsError::Malformed(server.to_string(), e.to_string()))?;
+    let s = server.to_string();
+    let bind: SocketAddr = if server.is_ipv4() {
+        SocketAddr::from(([0, 0, 0, 0], 0))
+    } else {
+        SocketAddr::from(([0u16; 8], 0))
+    };
+    let sock = UdpSocket::bind(bind)
+        .await
+        .map_err(|e| DnsError::Io(s.clone(), e.to_string()))?;
+    sock.connect(server)
+        .await
+        .map_err(|e| DnsError::Io(s.clone(), e.to_string()))?;
+    let mut buf = vec![0u8; 4096];
+    for _attempt in 0..2 {
+        sock.send(&wire)
+            .await
+            .map_err(|e| DnsError::Io(s.clone(), e.to_string()))?;
+        let deadline = tokio::time::Instant::now() + attempt_timeout;
+        loop {
+            let n = match tokio::time::timeout_at(deadline, sock.recv(&mut buf)).await {
+                Err(_) => break,
+                Ok(Err(e)) => return Err(DnsError::Io(s.clone(), e.to_string())),
+                Ok(Ok(n)) => n,
+            };
+            let reply = match Message::from_vec(&buf[..n]) {
+                Ok(m) => m,
+                Err(e) => return Err(DnsError::Malformed(s.clone(), e.to_string())),
+            };
+            if reply.id() != id || reply.queries().first().map(|q| q.name()) != Some(qname) {
+                continue; // a stray or spoofed datagram: keep waiting for ours
+            }
+            if reply.truncated() {
+                return exchange_tcp(server, &wire, attempt_timeout * 2).await;
+            }
+            return Ok(reply);
+        }
+    }
+    Err(DnsError::Timeout(s))
+}
+
+async fn exchange_tcp(
+    server: SocketAddr,
+    wire: &[u8],
+    limit: Duration,
+) -> Result<Message, DnsError> {
+    let s = server.to_string();
+    let io = |e: std::io::Error| DnsError::Io(server.to_string(), e.to_string());
+    let work = async {
+        let mut stream = TcpStream::connect(server).await.map_err(io)?;
+        let len = u16::try_from(wire.len())
+            .map_err(|_| DnsError::Malformed(server.to_string(), "query too long".into()))?;
+        let mut framed = len.to_be_bytes().to_vec();
+        framed.extend_from_slice(wire);
+        stream.write_all(&framed).await.map_err(io)?;
+        let n = stream.read_u16().await.map_err(io)? as usize;
+        let mut body = vec![0u8; n];
+        stream.read_exact(&mut body).await.map_err(io)?;
+        Message::from_vec(&body).map_err(|e| DnsError::Malformed(server.to_string(), e.to_string()))
+    };
+    match timeout(limit, work).await {
+        Ok(r) => r,
+        Err(_) => Err(DnsError::Timeout(s)),
+    }
+}
+
+/// A query id that is hard to guess, without a random-number crate: the standard library's
+/// randomly keyed hasher over a counter.
+fn rand_id() -> u16 {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    h.finish() as u16
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_dns_server_forms() {
+        assert_eq!(
+            parse_server("127.0.0.1").ok(),
+            Some("127.0.0.1:53".parse().expect("addr"))
+        );
+        assert_eq!(
+            parse_server("127.0.0.1:5353").ok(),
+            Some("127.0.0.1:5353".parse().expect("addr"))
+        );
+        assert_eq!(
+            parse_server("[::1]:5353").ok(),
+            Some("[::1]:5353".parse().expect("addr"))
+        );
+        assert!(parse_server("dns.example").is_err());
+    }
+}

@@ -1,0 +1,213 @@
+//! The report (SPEC §4) and its output formats, one module each. Reports know nothing about
+//! the network: they render what the audit found.
+
+pub mod markdown;
+pub mod table;
+
+use crate::check::Stage;
+use crate::checks::StageOutput;
+use crate::config::{Date, Suppression};
+use crate::finding::{rank, verdict, FailOn, Finding, Severity, Verdict};
+use crate::target::Target;
+use serde::Serialize;
+use serde_json::Value;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetInfo {
+    pub domain: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Summary {
+    pub blocker: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub info: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StageStatus {
+    Ran,
+    Skipped,
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StageReport {
+    pub stage: String,
+    pub status: StageStatus,
+    pub duration_ms: u64,
+    pub note: String,
+}
+
+impl StageReport {
+    pub fn new(stage: Stage, status: StageStatus, duration: Duration, note: String) -> Self {
+        StageReport {
+            stage: stage.as_str().into(),
+            status,
+            duration_ms: duration.as_millis() as u64,
+            note,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Inventory {
+    pub dns: Value,
+    pub certificates: Vec<Value>,
+    pub email: Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub tool: Tool,
+    pub target: TargetInfo,
+    pub verdict: Verdict,
+    pub fail_on: String,
+    /// False when a stage that should have run failed: the verdict cannot vouch for it.
+    pub complete: bool,
+    pub summary: Summary,
+    pub stages: Vec<StageReport>,
+    pub findings: Vec<Finding>,
+    pub latency: Vec<Value>,
+    pub inventory: Inventory,
+    /// Things the reader must know that are not findings (expired suppressions, …).
+    pub notes: Vec<String>,
+    pub duration_ms: u64,
+    pub dns_queries: u64,
+}
+
+impl Report {
+    pub fn build(
+        target: &Target,
+        stages: Vec<(Stage, StageReport, StageOutput)>,
+        fail_on: FailOn,
+        suppressions: &[Suppression],
+        today: Date,
+    ) -> Report {
+        let mut findings = Vec::new();
+        let mut inventory = Inventory::default();
+        let mut stage_reports = Vec::new();
+        for (stage, report, output) in stages {
+            findings.extend(output.findings);
+            if stage == Stage::Dns {
+                inventory.dns = output.inventory;
+            }
+            stage_reports.push(report);
+        }
+        let mut notes = Vec::new();
+        for f in &mut findings {
+            let matching = suppressions.iter().find(|s| {
+                s.id == f.id && s.subject.as_deref().is_none_or(|subj| subj == f.subject)
+            });
+            if let Some(s) = matching {
+                if s.expires >= today {
+                    f.suppressed = true;
+                    f.suppression = Some(format!("{} (until {})", s.reason, s.expires));
+                } else {
+                    f.suppression = Some(format!(
+                        "suppression expired on {}: {} — reported again",
+                        s.expires, s.reason
+                    ));
+                    notes.push(format!(
+                        "the suppression of {} on {} expired on {}; it is reported again",
+                        f.id, f.subject, s.expires
+                    ));
+                }
+            }
+        }
+        rank(&mut findings);
+        let mut summary = Summary::default();
+        for f in findings.iter().filter(|f| !f.suppressed) {
+            match f.severity {
+                Severity::Blocker => summary.blocker += 1,
+                Severity::High => summary.high += 1,
+                Severity::Medium => summary.medium += 1,
+                Severity::Low => summary.low += 1,
+                Severity::Info => summary.info += 1,
+            }
+        }
+        let complete = !stage_reports.iter().any(|s| s.status == StageStatus::Failed);
+        Report {
+            tool: Tool {
+                name: "launchready".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            target: TargetInfo {
+                domain: target.domain.clone(),
+                url: target.url.clone(),
+            },
+            verdict: verdict(&findings, fail_on),
+            fail_on: fail_on.as_str().into(),
+            complete,
+            summary,
+            stages: stage_reports,
+            findings,
+            latency: Vec::new(),
+            inventory,
+            notes,
+            duration_ms: 0,
+            dns_queries: 0,
+        }
+    }
+
+    /// The process exit code (SPEC §2): 1 NO-GO, 3 incomplete, 0 GO.
+    pub fn exit_code(&self) -> u8 {
+        match (self.verdict, self.complete) {
+            (Verdict::NoGo, _) => 1,
+            (Verdict::Go, false) => 3,
+            (Verdict::Go, true) => 0,
+        }
+    }
+
+    /// One line saying what the verdict is and why.
+    pub fn headline(&self) -> String {
+        let blocking: Vec<&Finding> = self
+            .findings
+            .iter()
+            .filter(|f| !f.suppressed && FailOn::parse(&self.fail_on).is_some_and(|t| t.blocks(f.severity)))
+            .collect();
+        let failed: Vec<&str> = self
+            .stages
+            .iter()
+            .filter(|s| s.status == StageStatus::Failed)
+            .map(|s| s.stage.as_str())
+            .collect();
+        match self.verdict {
+            Verdict::NoGo => format!(
+                "NO-GO — {} finding{} at or above {}: {}",
+                blocking.len(),
+                if blocking.len() == 1 { "" } else { "s" },
+                self.fail_on,
+                blocking
+                    .iter()
+                    .take(3)
+                    .map(|f| f.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    + if blocking.len() > 3 { ", …" } else { "" }
+            ),
+            Verdict::Go if !failed.is_empty() => format!(
+                "INCOMPLETE — no finding at or above {}, but the {} stage{} could not run, so this is not a GO",
+                self.fail_on,
+                failed.join(", "),
+                if failed.len() == 1 { "" } else { "s" }
+            ),
+            Verdict::Go => format!("GO — nothing at or above {}", self.fail_on),
+        }
+    }
+}
+
+pub fn json(report: &Report) -> String {
+    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}

@@ -1,0 +1,118 @@
+//! The terminal report: a verdict banner, the ranked findings and the stage summary.
+
+use super::{Report, StageStatus};
+use crate::finding::{Severity, Verdict};
+use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
+
+fn severity_color(s: Severity) -> Color {
+    match s {
+        Severity::Blocker => Color::Red,
+        Severity::High => Color::Magenta,
+        Severity::Medium => Color::Yellow,
+        Severity::Low => Color::Cyan,
+        Severity::Info => Color::Grey,
+    }
+}
+
+fn first_line(s: &str, max: usize) -> String {
+    let line = s.lines().next().unwrap_or("");
+    if line.chars().count() > max {
+        let cut: String = line.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    } else {
+        line.to_string()
+    }
+}
+
+fn new_table(color: bool, width: u16) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width);
+    if color {
+        t.enforce_styling();
+    } else {
+        t.force_no_tty();
+    }
+    t
+}
+
+/// Renders the report; `color` only when writing to a terminal without NO_COLOR.
+pub fn render(report: &Report, color: bool, width: u16) -> String {
+    let mut out = String::new();
+    let headline = report.headline();
+    let banner = if color {
+        let code = match (report.verdict, report.complete) {
+            (Verdict::NoGo, _) => "1;97;41",
+            (Verdict::Go, false) => "1;30;43",
+            (Verdict::Go, true) => "1;97;42",
+        };
+        format!("\x1b[{code}m {headline} \x1b[0m")
+    } else {
+        headline
+    };
+    out.push_str(&format!(
+        "launchready {} — {} ({})\n{banner}\n",
+        report.tool.version, report.target.domain, report.target.url
+    ));
+    let s = &report.summary;
+    out.push_str(&format!(
+        "{} blocker · {} high · {} medium · {} low · {} info   (fail-on: {})\n\n",
+        s.blocker, s.high, s.medium, s.low, s.info, report.fail_on
+    ));
+
+    if report.findings.is_empty() {
+        out.push_str("No findings.\n\n");
+    } else {
+        let mut t = new_table(color, width);
+        t.set_header(vec!["Severity", "Check", "Subject", "Evidence", "Fix"]);
+        for f in &report.findings {
+            let sev = if f.suppressed {
+                Cell::new(format!("{} (suppressed)", f.severity))
+            } else if color {
+                Cell::new(f.severity.as_str()).fg(severity_color(f.severity))
+            } else {
+                Cell::new(f.severity.as_str())
+            };
+            t.add_row(vec![
+                sev,
+                Cell::new(&f.id),
+                Cell::new(&f.subject),
+                Cell::new(first_line(&f.evidence, 160)),
+                Cell::new(first_line(&f.fix, 160)),
+            ]);
+        }
+        out.push_str(&t.to_string());
+        out.push_str("\n\n");
+    }
+
+    let mut t = new_table(color, width);
+    t.set_header(vec!["Stage", "Status", "Time", "Note"]);
+    for st in &report.stages {
+        let status = match st.status {
+            StageStatus::Ran => "ran",
+            StageStatus::Skipped => "skipped",
+            StageStatus::Failed => "FAILED",
+        };
+        let mut cell = Cell::new(status);
+        if color && st.status == StageStatus::Failed {
+            cell = cell.fg(Color::Red);
+        }
+        let time = if st.status == StageStatus::Skipped {
+            String::from("—")
+        } else {
+            format!("{} ms", st.duration_ms)
+        };
+        t.add_row(vec![Cell::new(&st.stage), cell, Cell::new(time), Cell::new(&st.note)]);
+    }
+    out.push_str(&t.to_string());
+    out.push('\n');
+    for note in &report.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    out.push_str(&format!(
+        "{} ms, {} DNS queries. `launchready explain <CHECK>` tells why a check matters and how to fix it.\n",
+        report.duration_ms, report.dns_queries
+    ));
+    out
+}

@@ -1,0 +1,238 @@
+//! The built-in loopback sandbox: a real DNS server, real HTTP and HTTPS servers with a CA made
+//! at start, serving one named scenario. `launchready demo` and the tests both use it, and reach
+//! it only through the flags a user has: `--dns-server`, `--connect-to`, `--ca-file`.
+//!
+//! Addresses: the DNS server answers on 127.0.0.1:P, which is also the first nameserver of
+//! every scenario zone. 127.0.0.3:P is a second authoritative server, 127.0.0.2:P a lame one
+//! (REFUSED) and 127.0.0.4:P a dead one (never answers), so a zone picks its nameservers'
+//! behaviour by their addresses. The audit asks nameservers directly on the `--dns-server`
+//! port. Web servers listen on 127.0.0.1 on their own ports, reached through `--connect-to`.
+
+pub mod dns_server;
+pub mod pki;
+pub mod scenario;
+pub mod web;
+
+use crate::net::zone::ZoneData;
+use crate::net::zonefile;
+use dns_server::Behaviour;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+/// Where a running sandbox is and what it serves: plain data, handy to pass around.
+#[derive(Debug, Clone)]
+pub struct SandboxInfo {
+    pub scenario: &'static str,
+    pub description: String,
+    pub domain: String,
+    pub subdomains: Vec<String>,
+    /// The check ids the scenario must trigger.
+    pub expect: Vec<String>,
+    pub dns: SocketAddr,
+    pub http: SocketAddr,
+    pub https: SocketAddr,
+    pub ca_file: PathBuf,
+}
+
+impl SandboxInfo {
+    /// The `audit` arguments that reach this sandbox, domain first.
+    pub fn audit_args(&self) -> Vec<String> {
+        let mut args = vec![
+            self.domain.clone(),
+            "--dns-server".into(),
+            self.dns.to_string(),
+            "--connect-to".into(),
+            format!(":80:{}:{}", self.http.ip(), self.http.port()),
+            "--connect-to".into(),
+            format!(":443:{}:{}", self.https.ip(), self.https.port()),
+            "--ca-file".into(),
+            self.ca_file.display().to_string(),
+        ];
+        for s in &self.subdomains {
+            args.push("--subdomain".into());
+            args.push(s.clone());
+        }
+        args
+    }
+}
+
+/// A running sandbox. Dropping it stops the servers and removes its files.
+pub struct Sandbox {
+    pub info: SandboxInfo,
+    dir: PathBuf,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn loopback(last: u8, port: u16) -> SocketAddr {
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)), port)
+}
+
+type Tasks = Vec<JoinHandle<()>>;
+
+async fn start_dns(zone: Arc<ZoneData>, main: Behaviour) -> Result<(SocketAddr, Tasks), String> {
+    // The extra servers must share the main server's port; retry if that port is taken there.
+    let mut last_err = String::new();
+    for _ in 0..20 {
+        let (addr, mut tasks) = dns_server::serve(loopback(1, 0), zone.clone(), main)
+            .await
+            .map_err(|e| format!("sandbox DNS: {e}"))?;
+        let mut ok = true;
+        for (ip, behaviour) in [
+            (3, Behaviour::Authoritative),
+            (2, Behaviour::Refuse),
+            (4, Behaviour::Swallow),
+        ] {
+            match dns_server::serve(loopback(ip, addr.port()), zone.clone(), behaviour).await {
+                Ok((_, more)) => tasks.extend(more),
+                Err(e) => {
+                    last_err = e.to_string();
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        if ok {
+            return Ok((addr, tasks));
+        }
+        for t in tasks {
+            t.abort();
+        }
+    }
+    Err(format!(
+        "sandbox DNS: cannot bind the extra nameservers: {last_err}"
+    ))
+}
+
+impl Sandbox {
+    /// Starts the named scenario on fresh loopback ports.
+    pub async fn start(name: &str) -> Result<Sandbox, String> {
+        let files = scenario::find(name).ok_or_else(|| {
+            format!("unknown scenario {name:?}; `launchready demo --list` shows them")
+        })?;
+        let sc = files.parse()?;
+        let origin = crate::net::dns::name(&sc.domain).map_err(|e| e.to_string())?;
+        let label = PathBuf::from(format!("fixtures/scenarios/{}.zone", files.name));
+        let records = zonefile::parse_zone_str(files.zone, &label, Some(&origin))
+            .map_err(|e| e.to_string())?;
+        let zone = Arc::new(ZoneData::new(records));
+        let behaviour = match sc.dns.mode.as_str() {
+            "swallow" => Behaviour::Swallow,
+            _ => Behaviour::Authoritative,
+        };
+        let (dns, mut tasks) = start_dns(zone, behaviour).await?;
+
+        let pki = pki::issue(&sc.domain).map_err(|e| format!("sandbox CA: {e}"))?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth()
+            .with_single_cert(pki.chain.clone(), pki.key.clone_key())
+            .map_err(|e| format!("sandbox TLS: {e}"))?;
+        let web = Arc::new(sc.web);
+        let (http, t1) = web::serve_http(web.clone())
+            .await
+            .map_err(|e| format!("sandbox HTTP: {e}"))?;
+        let (https, t2) = web::serve_https(web, Arc::new(tls))
+            .await
+            .map_err(|e| format!("sandbox HTTPS: {e}"))?;
+        tasks.extend([t1, t2]);
+
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "launchready-sandbox-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("sandbox: {}: {e}", dir.display()))?;
+        let ca_file = dir.join("ca.pem");
+        std::fs::write(&ca_file, &pki.ca_pem)
+            .map_err(|e| format!("sandbox: {}: {e}", ca_file.display()))?;
+        Ok(Sandbox {
+            info: SandboxInfo {
+                scenario: files.name,
+                description: sc.description,
+                domain: sc.domain,
+                subdomains: sc.subdomains,
+                expect: sc.expect,
+                dns,
+                http,
+                https,
+                ca_file,
+            },
+            dir,
+            tasks,
+        })
+    }
+}
+
+/// A sandbox on its own thread and runtime, for tests and callers that are not async.
+/// Dropping it stops the sandbox.
+pub struct Background {
+    pub info: SandboxInfo,
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Background {
+    pub fn start(name: &str) -> Result<Background, String> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+        let name = name.to_string();
+        let thread = std::thread::spawn(move || {
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                match Sandbox::start(&name).await {
+                    Ok(sb) => {
+                        let _ = ready_tx.send(Ok(sb.info.clone()));
+                        let _ = tokio::task::spawn_blocking(move || stop_rx.recv()).await;
+                        drop(sb);
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            });
+        });
+        let info = ready_rx
+            .recv()
+            .map_err(|_| "sandbox thread died".to_string())??;
+        Ok(Background {
+            info,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

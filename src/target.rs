@@ -1,0 +1,164 @@
+//! What is audited: the domain, the app URL and the subdomains, validated before anything runs.
+
+use std::net::IpAddr;
+
+/// The audit target.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Lower-case, without a trailing dot.
+    pub domain: String,
+    /// The app URL (default `https://<domain>/`).
+    pub url: String,
+    /// Fully qualified subdomains to check besides the apex and www.
+    pub subdomains: Vec<String>,
+}
+
+/// Accepts a domain, or a bare URL (`https://example.com/`) whose host is taken.
+pub fn validate_domain(input: &str) -> Result<String, String> {
+    let s = input.trim();
+    let host = if let Some(rest) = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")) {
+        let (host, path) = match rest.find(['/', '?', '#']) {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if !(path.is_empty() || path == "/") {
+            return Err(format!(
+                "{input:?} is a URL with a path; give the domain (and the page with --url)"
+            ));
+        }
+        match host.rsplit_once(':') {
+            Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+            _ => host,
+        }
+    } else {
+        s
+    };
+    if host.is_empty() {
+        return Err("the domain is empty".into());
+    }
+    if host.contains(char::is_whitespace) {
+        return Err(format!("{input:?} is not a domain: it contains spaces"));
+    }
+    if host.contains('/') || host.contains("://") {
+        return Err(format!("{input:?} is not a domain"));
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if bare.parse::<IpAddr>().is_ok() {
+        return Err(format!(
+            "{input:?} is an IP address; launchready audits a domain (use --connect-to to aim at an address)"
+        ));
+    }
+    if !host.is_ascii() {
+        return Err(format!(
+            "{input:?} is not ASCII; give the punycode form (xn--…)"
+        ));
+    }
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    if host.len() > 253 {
+        return Err(format!("{input:?} is longer than 253 characters"));
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.len() < 2 {
+        return Err(format!(
+            "{input:?} is not a public domain name (no dot); give e.g. example.com"
+        ));
+    }
+    for label in &labels {
+        validate_label(label).map_err(|e| format!("{input:?} is not a domain: {e}"))?;
+    }
+    if labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit())) {
+        return Err(format!("{input:?} is not a domain: the top-level label is numeric"));
+    }
+    Ok(host)
+}
+
+fn validate_label(label: &str) -> Result<(), String> {
+    if label.is_empty() {
+        return Err("empty label (\"..\")".into());
+    }
+    if label.len() > 63 {
+        return Err(format!("label {label:?} is longer than 63 characters"));
+    }
+    if !label
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(format!("label {label:?} has characters a host name cannot have"));
+    }
+    if label.starts_with('-') || label.ends_with('-') {
+        return Err(format!("label {label:?} starts or ends with '-'"));
+    }
+    Ok(())
+}
+
+/// A subdomain as the user wrote it: `app` or `app.example.com`.
+pub fn validate_label_path(s: &str) -> Result<(), String> {
+    let s = s.trim().trim_end_matches('.');
+    if s.is_empty() {
+        return Err("empty subdomain".into());
+    }
+    for label in s.split('.') {
+        validate_label(label).map_err(|e| format!("{s:?}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The fully qualified form of a subdomain under the domain.
+pub fn qualify(sub: &str, domain: &str) -> String {
+    let sub = sub.trim().trim_end_matches('.').to_ascii_lowercase();
+    if sub == domain || sub.ends_with(&format!(".{domain}")) {
+        sub
+    } else {
+        format!("{sub}.{domain}")
+    }
+}
+
+/// Validates an app URL: http or https, with a host.
+pub fn parse_url(s: &str) -> Result<hyper::Uri, String> {
+    let uri: hyper::Uri = s.parse().map_err(|_| format!("{s:?} is not a URL"))?;
+    match uri.scheme_str() {
+        Some("http") | Some("https") => {}
+        _ => return Err(format!("{s:?}: the URL must start with https:// or http://")),
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(format!("{s:?}: the URL has no host"));
+    }
+    Ok(uri)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_domains_and_bare_urls() {
+        assert_eq!(validate_domain("Example.COM.").as_deref(), Ok("example.com"));
+        assert_eq!(validate_domain("https://example.com/").as_deref(), Ok("example.com"));
+        assert_eq!(validate_domain("http://shop.example.co.uk").as_deref(), Ok("shop.example.co.uk"));
+        assert_eq!(validate_domain("https://example.com:8443").as_deref(), Ok("example.com"));
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_domain() {
+        for bad in [
+            "exa mple.com",
+            "example..com",
+            "127.0.0.1",
+            "[::1]",
+            "https://example.com/pricing",
+            "localhost",
+            "-bad.com",
+            "ex!ample.com",
+            "",
+            "bücher.de",
+        ] {
+            assert!(validate_domain(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn qualifies_subdomains() {
+        assert_eq!(qualify("app", "example.com"), "app.example.com");
+        assert_eq!(qualify("api.example.com", "example.com"), "api.example.com");
+    }
+}
