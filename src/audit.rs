@@ -134,7 +134,11 @@ pub async fn run(opts: Options) -> Result<Report, String> {
             ),
         };
         crate::info!("stage {stage}: {status:?} in {elapsed:?}");
-        stage_reports.push((stage, StageReport::new(stage, status, elapsed, note), output));
+        stage_reports.push((
+            stage,
+            StageReport::new(stage, status, elapsed, note),
+            output,
+        ));
     }
     stage_reports.sort_by_key(|(stage, _, _)| *stage);
     let mut report = Report::build(

@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit a domain; the exit code is the verdict.
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// Start the built-in loopback sandbox site and audit it.
     Demo(DemoArgs),
     /// List every check: id, stage, severity, what it catches.
@@ -134,6 +134,8 @@ pub struct ChecksArgs {
 fn parse_timeout(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v > 0.0 && v.is_finite() && v <= 86_400.0 => Ok(v),
-        _ => Err(format!("{s:?} is not a number of seconds between 0 and 86400")),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds between 0 and 86400"
+        )),
     }
 }

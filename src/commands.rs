@@ -23,7 +23,7 @@ pub const EXIT_INCOMPLETE: u8 = 3;
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
     let outcome = match cli.command {
-        Command::Audit(args) => audit_command(args),
+        Command::Audit(args) => audit_command(*args),
         Command::Demo(args) => demo_command(args),
         Command::Checks(args) => checks_command(args),
         Command::Explain { check_id } => explain_command(&check_id),
@@ -137,8 +137,16 @@ pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
         Some(p) => http::read_ca_file(p).map_err(usage)?,
         None => Vec::new(),
     };
-    let only = args.only.as_deref().map(|l| parse_stages(l, "--only")).transpose()?;
-    let skip = args.skip.as_deref().map(|l| parse_stages(l, "--skip")).transpose()?;
+    let only = args
+        .only
+        .as_deref()
+        .map(|l| parse_stages(l, "--only"))
+        .transpose()?;
+    let skip = args
+        .skip
+        .as_deref()
+        .map(|l| parse_stages(l, "--skip"))
+        .transpose()?;
     let stages = Stage::ALL
         .iter()
         .map(|st| {
@@ -323,7 +331,10 @@ fn checks_command(args: ChecksArgs) -> Result<u8, Failure> {
                 ]);
             }
             println!("{t}");
-            println!("{} checks. `launchready explain <CHECK>` for the details.", docs.len());
+            println!(
+                "{} checks. `launchready explain <CHECK>` for the details.",
+                docs.len()
+            );
         }
     }
     Ok(0)

@@ -83,8 +83,7 @@ impl Date {
         let month = it.next()?.parse().ok()?;
         let day = it.next()?.parse().ok()?;
         let date = Date { year, month, day };
-        ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month))
-            .then_some(date)
+        ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)).then_some(date)
     }
 
     /// Today in UTC, from the system clock.
@@ -168,7 +167,11 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
 
 pub fn parse(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
     let at = |offset: usize, msg: String| {
-        ConfigError(format!("{}:{}: {msg}", path.display(), line_of(text, offset)))
+        ConfigError(format!(
+            "{}:{}: {msg}",
+            path.display(),
+            line_of(text, offset)
+        ))
     };
     let config: Config = toml::from_str(text).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
@@ -187,7 +190,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
             .map_err(|e| at(s.span().start, format!("subdomains: {e}")))?;
     }
     if let Some(l) = &config.latency {
-        if l.concurrency.as_ref().is_some_and(|c| c.is_empty() || c.contains(&0)) {
+        if l.concurrency
+            .as_ref()
+            .is_some_and(|c| c.is_empty() || c.contains(&0))
+        {
             return Err(ConfigError(format!(
                 "{}: latency.concurrency: levels must be positive integers",
                 path.display()
@@ -284,11 +290,16 @@ expires = "2027-01-15"
         let e = p("domain = \"example.com\"\n\nsubdomian = [\"x\"]\n").expect_err("typo");
         assert!(e.0.starts_with("launchready.toml:3:"), "{}", e.0);
         assert!(e.0.contains("subdomian"), "{}", e.0);
-        let e = p("[[suppress]]\nid = \"dns.caa.missing\"\nexpires = 2027-01-01\n").expect_err("no reason");
+        let e = p("[[suppress]]\nid = \"dns.caa.missing\"\nexpires = 2027-01-01\n")
+            .expect_err("no reason");
         assert!(e.0.contains("reason"), "{}", e.0);
         let e = p("[[suppress]]\nid = \"dns.nope\"\nreason = \"r\"\nexpires = 2027-01-01\n")
             .expect_err("bad id");
-        assert!(e.0.starts_with("launchready.toml:2:") && e.0.contains("dns.nope"), "{}", e.0);
+        assert!(
+            e.0.starts_with("launchready.toml:2:") && e.0.contains("dns.nope"),
+            "{}",
+            e.0
+        );
         let e = p("[[suppress]]\nid = \"dns.caa.missing\"\nreason = \"r\"\nexpires = \"soon\"\n")
             .expect_err("bad date");
         assert!(e.0.starts_with("launchready.toml:4:"), "{}", e.0);

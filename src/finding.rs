@@ -186,7 +186,14 @@ mod tests {
         let ids: Vec<_> = v.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["x.blocker", "z.signup", "a.security", "c.email", "b.perf", "a.low"]
+            [
+                "x.blocker",
+                "z.signup",
+                "a.security",
+                "c.email",
+                "b.perf",
+                "a.low"
+            ]
         );
     }
 

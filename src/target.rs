@@ -16,7 +16,10 @@ pub struct Target {
 /// Accepts a domain, or a bare URL (`https://example.com/`) whose host is taken.
 pub fn validate_domain(input: &str) -> Result<String, String> {
     let s = input.trim();
-    let host = if let Some(rest) = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")) {
+    let host = if let Some(rest) = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+    {
         let (host, path) = match rest.find(['/', '?', '#']) {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
@@ -66,8 +69,13 @@ pub fn validate_domain(input: &str) -> Result<String, String> {
     for label in &labels {
         validate_label(label).map_err(|e| format!("{input:?} is not a domain: {e}"))?;
     }
-    if labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit())) {
-        return Err(format!("{input:?} is not a domain: the top-level label is numeric"));
+    if labels
+        .last()
+        .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(format!(
+            "{input:?} is not a domain: the top-level label is numeric"
+        ));
     }
     Ok(host)
 }
@@ -83,7 +91,9 @@ fn validate_label(label: &str) -> Result<(), String> {
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(format!("label {label:?} has characters a host name cannot have"));
+        return Err(format!(
+            "label {label:?} has characters a host name cannot have"
+        ));
     }
     if label.starts_with('-') || label.ends_with('-') {
         return Err(format!("label {label:?} starts or ends with '-'"));
@@ -118,7 +128,11 @@ pub fn parse_url(s: &str) -> Result<hyper::Uri, String> {
     let uri: hyper::Uri = s.parse().map_err(|_| format!("{s:?} is not a URL"))?;
     match uri.scheme_str() {
         Some("http") | Some("https") => {}
-        _ => return Err(format!("{s:?}: the URL must start with https:// or http://")),
+        _ => {
+            return Err(format!(
+                "{s:?}: the URL must start with https:// or http://"
+            ))
+        }
     }
     if uri.host().is_none_or(str::is_empty) {
         return Err(format!("{s:?}: the URL has no host"));
@@ -132,10 +146,22 @@ mod tests {
 
     #[test]
     fn accepts_domains_and_bare_urls() {
-        assert_eq!(validate_domain("Example.COM.").as_deref(), Ok("example.com"));
-        assert_eq!(validate_domain("https://example.com/").as_deref(), Ok("example.com"));
-        assert_eq!(validate_domain("http://shop.example.co.uk").as_deref(), Ok("shop.example.co.uk"));
-        assert_eq!(validate_domain("https://example.com:8443").as_deref(), Ok("example.com"));
+        assert_eq!(
+            validate_domain("Example.COM.").as_deref(),
+            Ok("example.com")
+        );
+        assert_eq!(
+            validate_domain("https://example.com/").as_deref(),
+            Ok("example.com")
+        );
+        assert_eq!(
+            validate_domain("http://shop.example.co.uk").as_deref(),
+            Ok("shop.example.co.uk")
+        );
+        assert_eq!(
+            validate_domain("https://example.com:8443").as_deref(),
+            Ok("example.com")
+        );
     }
 
     #[test]

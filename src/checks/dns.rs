@@ -7,9 +7,9 @@ use crate::audit::Context;
 use crate::check::{evaluate_all, Check, CheckDoc, Stage};
 use crate::finding::{Finding, Impact, Severity};
 use crate::net::dns::{name, Answer, DnsError, Resolver};
+use futures_util::future::join_all;
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
-use futures_util::future::join_all;
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::net::{IpAddr, SocketAddr};
@@ -45,7 +45,12 @@ impl HostObservation {
     }
 
     fn addresses(&self) -> String {
-        let all: Vec<String> = self.v4.iter().chain(&self.v6).map(|ip| ip.to_string()).collect();
+        let all: Vec<String> = self
+            .v4
+            .iter()
+            .chain(&self.v6)
+            .map(|ip| ip.to_string())
+            .collect();
         all.join(", ")
     }
 }
@@ -108,8 +113,15 @@ impl Check<DnsObservation> for ApexUnresolvable {
     }
     fn evaluate(&self, o: &DnsObservation, out: &mut Vec<Finding>) {
         if !o.apex.resolves() && !o.apex.unknown {
-            let why = o.apex.failure.clone().unwrap_or_else(|| "no address".into());
-            out.push(self.doc().finding(&o.domain, format!("{} A/AAAA: {why}", o.domain)));
+            let why = o
+                .apex
+                .failure
+                .clone()
+                .unwrap_or_else(|| "no address".into());
+            out.push(
+                self.doc()
+                    .finding(&o.domain, format!("{} A/AAAA: {why}", o.domain)),
+            );
         }
     }
 }
@@ -133,7 +145,10 @@ impl Check<DnsObservation> for WwwMissing {
     fn evaluate(&self, o: &DnsObservation, out: &mut Vec<Finding>) {
         if !o.www.resolves() && !o.www.unknown {
             let why = o.www.failure.clone().unwrap_or_else(|| "no address".into());
-            out.push(self.doc().finding(&o.www.host, format!("{} A/AAAA: {why}", o.www.host)));
+            out.push(
+                self.doc()
+                    .finding(&o.www.host, format!("{} A/AAAA: {why}", o.www.host)),
+            );
         }
     }
 }
@@ -161,7 +176,10 @@ impl Check<DnsObservation> for CnameDangling {
             .chain(&o.staging);
         for h in hosts {
             if h.dangling && !h.unknown {
-                let why = h.failure.clone().unwrap_or_else(|| "does not resolve".into());
+                let why = h
+                    .failure
+                    .clone()
+                    .unwrap_or_else(|| "does not resolve".into());
                 out.push(self.doc().finding(
                     &h.host,
                     format!("{} CNAME {}: {why}", h.host, h.cnames.join(" → ")),
@@ -191,7 +209,10 @@ impl Check<DnsObservation> for SubdomainUnresolvable {
         for h in &o.subdomains {
             if !h.dangling && !h.resolves() && !h.unknown {
                 let why = h.failure.clone().unwrap_or_else(|| "no address".into());
-                out.push(self.doc().finding(&h.host, format!("{} A/AAAA: {why}", h.host)));
+                out.push(
+                    self.doc()
+                        .finding(&h.host, format!("{} A/AAAA: {why}", h.host)),
+                );
             }
         }
     }
@@ -243,7 +264,10 @@ impl Check<DnsObservation> for NsLame {
     fn evaluate(&self, o: &DnsObservation, out: &mut Vec<Finding>) {
         for ns in &o.nameservers {
             if let NsStatus::Lame(why) = &ns.status {
-                out.push(self.doc().finding(&ns.name, format!("{} for {}: {why}", ns.name, o.ns_zone)));
+                out.push(
+                    self.doc()
+                        .finding(&ns.name, format!("{} for {}: {why}", ns.name, o.ns_zone)),
+                );
             }
         }
     }
@@ -321,7 +345,11 @@ impl Check<DnsObservation> for TtlLong {
         if let Some(ttl) = o.apex_ttl.filter(|t| *t > LONG_TTL) {
             out.push(self.doc().finding(
                 &o.domain,
-                format!("{} A TTL {ttl}s ({:.1} days)", o.domain, f64::from(ttl) / 86_400.0),
+                format!(
+                    "{} A TTL {ttl}s ({:.1} days)",
+                    o.domain,
+                    f64::from(ttl) / 86_400.0
+                ),
             ));
         }
     }
@@ -345,7 +373,10 @@ impl Check<DnsObservation> for StagingPublic {
     }
     fn evaluate(&self, o: &DnsObservation, out: &mut Vec<Finding>) {
         for h in o.staging.iter().filter(|h| h.resolves()) {
-            out.push(self.doc().finding(&h.host, format!("{} → {}", h.host, h.addresses())));
+            out.push(
+                self.doc()
+                    .finding(&h.host, format!("{} → {}", h.host, h.addresses())),
+            );
         }
     }
 }
@@ -370,7 +401,10 @@ pub static CHECKS: &[&dyn Check<DnsObservation>] = &[
 fn record_row(r: &Record) -> Option<(String, String, u32, String)> {
     let data = r.data()?;
     Some((
-        r.name().to_ascii().trim_end_matches('.').to_ascii_lowercase(),
+        r.name()
+            .to_ascii()
+            .trim_end_matches('.')
+            .to_ascii_lowercase(),
         r.record_type().to_string(),
         r.ttl(),
         data.to_string(),
@@ -422,7 +456,11 @@ impl Probe<'_> {
                     return Ok(obs);
                 }
             };
-            for r in a.records.iter().chain(aaaa.iter().flat_map(|x| x.records.iter())) {
+            for r in a
+                .records
+                .iter()
+                .chain(aaaa.iter().flat_map(|x| x.records.iter()))
+            {
                 match r.data() {
                     Some(RData::A(ip)) => obs.v4.push(IpAddr::V4(ip.0)),
                     Some(RData::AAAA(ip)) => obs.v6.push(IpAddr::V6(ip.0)),
@@ -449,9 +487,10 @@ impl Probe<'_> {
             match next {
                 Some(n) if n != current && a.rcode != ResponseCode::NXDomain => current = n,
                 _ => {
-                    let last = obs.cnames.last().cloned().unwrap_or_else(|| {
-                        current.to_ascii().trim_end_matches('.').to_string()
-                    });
+                    let last =
+                        obs.cnames.last().cloned().unwrap_or_else(|| {
+                            current.to_ascii().trim_end_matches('.').to_string()
+                        });
                     obs.dangling = a.is_nxdomain() && !obs.cnames.is_empty();
                     obs.failure = Some(if a.is_nxdomain() {
                         format!("NXDOMAIN for {last}")
@@ -500,7 +539,12 @@ async fn probe_nameserver(
                 Some(format!("{server} answered {}", m.response_code()))
             }
             Ok(m) if !m.authoritative() => Some(format!("{server} answered without the AA bit")),
-            Ok(m) if !m.answers().iter().any(|r| r.record_type() == RecordType::SOA) => {
+            Ok(m)
+                if !m
+                    .answers()
+                    .iter()
+                    .any(|r| r.record_type() == RecordType::SOA) =>
+            {
                 Some(format!("{server} has no SOA for the zone"))
             }
             Ok(_) => None,
@@ -535,7 +579,9 @@ pub async fn observe(ctx: &Context) -> Result<DnsObservation, DnsError> {
         .iter()
         .filter(|s| **s != www_host && **s != domain)
         .map(|s| probe.host(s));
-    let staging = STAGING_LABELS.iter().map(|l| probe.host_owned(format!("{l}.{domain}")));
+    let staging = STAGING_LABELS
+        .iter()
+        .map(|l| probe.host_owned(format!("{l}.{domain}")));
     let (apex, www, subdomains, staging, wildcard) = tokio::join!(
         probe.host(&domain),
         probe.host(&www_host),
@@ -690,7 +736,9 @@ fn inventory(o: &DnsObservation, resolver: &Resolver) -> serde_json::Value {
 
 /// The stage: probes, then every check.
 pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
-    let obs = observe(ctx).await.map_err(|e| format!("DNS did not answer: {e}"))?;
+    let obs = observe(ctx)
+        .await
+        .map_err(|e| format!("DNS did not answer: {e}"))?;
     let findings = evaluate_all(CHECKS, &obs);
     let note = if ctx.resolver.is_offline() {
         Some("offline (--zone): answers from the zone file; nameservers not asked directly".into())

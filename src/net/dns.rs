@@ -75,7 +75,9 @@ impl Answer {
     }
 
     pub fn of_type(&self, rtype: RecordType) -> impl Iterator<Item = &Record> {
-        self.records.iter().filter(move |r| r.record_type() == rtype)
+        self.records
+            .iter()
+            .filter(move |r| r.record_type() == rtype)
     }
 
     pub fn ips(&self) -> Vec<IpAddr> {
@@ -99,6 +101,9 @@ impl Answer {
 }
 
 pub type Outcome = Result<Arc<Answer>, DnsError>;
+
+/// One cache entry: filled once, awaited by every concurrent asker.
+type Slot = Arc<OnceCell<Outcome>>;
 
 /// Where answers come from.
 #[derive(Debug, Clone)]
@@ -127,7 +132,7 @@ pub struct Stats {
 
 pub struct Resolver {
     backend: Backend,
-    cache: Mutex<HashMap<(Name, RecordType), Arc<OnceCell<Outcome>>>>,
+    cache: Mutex<HashMap<(Name, RecordType), Slot>>,
     pub stats: Stats,
     attempt_timeout: Duration,
 }
@@ -331,9 +336,7 @@ fn last_cname_target(ans: &Answer) -> Option<Name> {
     let mut target = ans.cname_target()?.clone();
     for _ in 0..8 {
         let next = ans.records.iter().find_map(|r| match r.data() {
-            Some(RData::CNAME(c)) if r.name() == &target => {
-                Some(c.0.clone())
-            }
+            Some(RData::CNAME(c)) if r.name() == &target => Some(c.0.clone()),
             _ => None,
         });
         match next {

@@ -107,7 +107,10 @@ pub async fn destinations(
 ) -> Result<Vec<SocketAddr>, String> {
     let host_key = host.trim_end_matches('.').to_ascii_lowercase();
     if let Some(rule) = connect_to.iter().find(|r| r.matches(&host_key, port)) {
-        return Ok(vec![SocketAddr::new(rule.addr, rule.to_port.unwrap_or(port))]);
+        return Ok(vec![SocketAddr::new(
+            rule.addr,
+            rule.to_port.unwrap_or(port),
+        )]);
     }
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = bare.parse::<IpAddr>() {
@@ -117,16 +120,22 @@ pub async fn destinations(
     if ips.is_empty() {
         return Err(format!("{host} does not resolve"));
     }
-    Ok(ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect())
+    Ok(ips
+        .into_iter()
+        .map(|ip| SocketAddr::new(ip, port))
+        .collect())
 }
 
 /// Reads `--ca-file`: every certificate in a PEM file.
 pub fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
     let iter = CertificateDer::pem_file_iter(path)
         .map_err(|e| format!("--ca-file {}: {e}", path.display()))?;
-    let certs: Vec<_> = iter
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("--ca-file {}: not a PEM certificate file: {e}", path.display()))?;
+    let certs: Vec<_> = iter.collect::<Result<_, _>>().map_err(|e| {
+        format!(
+            "--ca-file {}: not a PEM certificate file: {e}",
+            path.display()
+        )
+    })?;
     if certs.is_empty() {
         return Err(format!(
             "--ca-file {}: no PEM certificate found",
@@ -301,7 +310,10 @@ impl Client {
             .parse()
             .map_err(|e| HttpError::Protocol(format!("bad URL {url}: {e}")))?;
         let mut builder = hyper::Request::builder().method(method).uri(uri);
-        builder = builder.header("user-agent", concat!("launchready/", env!("CARGO_PKG_VERSION")));
+        builder = builder.header(
+            "user-agent",
+            concat!("launchready/", env!("CARGO_PKG_VERSION")),
+        );
         for (k, v) in headers {
             builder = builder.header(*k, *v);
         }
@@ -311,7 +323,11 @@ impl Client {
         let started = Instant::now();
         let cap = self.body_cap;
         let work = async {
-            let resp = self.inner.request(request).await.map_err(|e| classify(&e))?;
+            let resp = self
+                .inner
+                .request(request)
+                .await
+                .map_err(|e| classify(&e))?;
             let (parts, mut body) = resp.into_parts();
             let mut buf = Vec::new();
             let mut truncated = false;

@@ -194,25 +194,37 @@ mod tests {
             Record::from_rdata(n("www.ex.test."), 300, RData::CNAME(CNAME(n("ex.test.")))),
             Record::from_rdata(n("a.b.ex.test."), 300, RData::A(A::new(127, 0, 0, 2))),
             Record::from_rdata(n("*.w.ex.test."), 300, RData::A(A::new(127, 0, 0, 3))),
-            Record::from_rdata(n("loop.ex.test."), 300, RData::CNAME(CNAME(n("loop.ex.test.")))),
+            Record::from_rdata(
+                n("loop.ex.test."),
+                300,
+                RData::CNAME(CNAME(n("loop.ex.test."))),
+            ),
         ])
     }
 
     #[test]
     fn answers_follow_cnames_and_tell_nodata_from_nxdomain() {
         let z = zone();
-        let a = z.lookup(&n("WWW.ex.test."), RecordType::A).expect("in zone");
+        let a = z
+            .lookup(&n("WWW.ex.test."), RecordType::A)
+            .expect("in zone");
         assert_eq!(a.rcode, ResponseCode::NoError);
         assert_eq!(a.answers.len(), 2);
         let ent = z.lookup(&n("b.ex.test."), RecordType::A).expect("in zone");
         assert_eq!((ent.rcode, ent.answers.len()), (ResponseCode::NoError, 0));
         assert_eq!(ent.authority.len(), 1);
-        let nx = z.lookup(&n("nope.ex.test."), RecordType::A).expect("in zone");
+        let nx = z
+            .lookup(&n("nope.ex.test."), RecordType::A)
+            .expect("in zone");
         assert_eq!(nx.rcode, ResponseCode::NXDomain);
         assert!(z.lookup(&n("other.test."), RecordType::A).is_none());
-        let wild = z.lookup(&n("x.w.ex.test."), RecordType::A).expect("in zone");
+        let wild = z
+            .lookup(&n("x.w.ex.test."), RecordType::A)
+            .expect("in zone");
         assert_eq!(wild.answers[0].name(), &n("x.w.ex.test."));
-        let looped = z.lookup(&n("loop.ex.test."), RecordType::A).expect("in zone");
+        let looped = z
+            .lookup(&n("loop.ex.test."), RecordType::A)
+            .expect("in zone");
         assert!(looped.answers.len() <= 8);
     }
 }

@@ -137,7 +137,9 @@ impl Report {
                 Severity::Info => summary.info += 1,
             }
         }
-        let complete = !stage_reports.iter().any(|s| s.status == StageStatus::Failed);
+        let complete = !stage_reports
+            .iter()
+            .any(|s| s.status == StageStatus::Failed);
         Report {
             tool: Tool {
                 name: "launchready".into(),
@@ -175,7 +177,9 @@ impl Report {
         let blocking: Vec<&Finding> = self
             .findings
             .iter()
-            .filter(|f| !f.suppressed && FailOn::parse(&self.fail_on).is_some_and(|t| t.blocks(f.severity)))
+            .filter(|f| {
+                !f.suppressed && FailOn::parse(&self.fail_on).is_some_and(|t| t.blocks(f.severity))
+            })
             .collect();
         let failed: Vec<&str> = self
             .stages

@@ -103,7 +103,12 @@ pub fn render(report: &Report, color: bool, width: u16) -> String {
         } else {
             format!("{} ms", st.duration_ms)
         };
-        t.add_row(vec![Cell::new(&st.stage), cell, Cell::new(time), Cell::new(&st.note)]);
+        t.add_row(vec![
+            Cell::new(&st.stage),
+            cell,
+            Cell::new(time),
+            Cell::new(&st.note),
+        ]);
     }
     out.push_str(&t.to_string());
     out.push('\n');

@@ -15,7 +15,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
-const HEALTHY_PAGE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Example</title>\
+const HEALTHY_PAGE: &str =
+    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Example</title>\
 <link rel=\"stylesheet\" href=\"/static/app.3f9a1c.css\"></head>\
 <body><h1>Launching soon</h1><a href=\"/login\">Sign in</a>\
 <script src=\"/static/app.3f9a1c.js\"></script></body></html>\n";
@@ -44,7 +45,10 @@ fn respond(web: &Web, tls: bool, req: &Request<Incoming>) -> Response<Full<Bytes
             .unwrap_or_default();
     }
     b = b
-        .header("strict-transport-security", "max-age=31536000; includeSubDomains")
+        .header(
+            "strict-transport-security",
+            "max-age=31536000; includeSubDomains",
+        )
         .header(
             "content-security-policy",
             "default-src 'self'; frame-ancestors 'none'; object-src 'none'",
@@ -52,11 +56,36 @@ fn respond(web: &Web, tls: bool, req: &Request<Incoming>) -> Response<Full<Bytes
         .header("x-content-type-options", "nosniff")
         .header("referrer-policy", "strict-origin-when-cross-origin");
     let (status, ctype, body, cache): (StatusCode, &str, Bytes, &str) = match req.uri().path() {
-        "/" => (StatusCode::OK, "text/html; charset=utf-8", Bytes::from_static(HEALTHY_PAGE.as_bytes()), "no-cache"),
-        "/login" => (StatusCode::OK, "text/html; charset=utf-8", Bytes::from_static(b"<form method=post action=/login></form>"), "no-store"),
-        "/health" => (StatusCode::OK, "text/plain", Bytes::from_static(b"ok\n"), "no-store"),
-        p if p.starts_with("/static/") => (StatusCode::OK, "text/plain", Bytes::from_static(b"/* asset */\n"), "public, max-age=31536000, immutable"),
-        _ => (StatusCode::NOT_FOUND, "text/plain", Bytes::from_static(b"not found\n"), "no-cache"),
+        "/" => (
+            StatusCode::OK,
+            "text/html; charset=utf-8",
+            Bytes::from_static(HEALTHY_PAGE.as_bytes()),
+            "no-cache",
+        ),
+        "/login" => (
+            StatusCode::OK,
+            "text/html; charset=utf-8",
+            Bytes::from_static(b"<form method=post action=/login></form>"),
+            "no-store",
+        ),
+        "/health" => (
+            StatusCode::OK,
+            "text/plain",
+            Bytes::from_static(b"ok\n"),
+            "no-store",
+        ),
+        p if p.starts_with("/static/") => (
+            StatusCode::OK,
+            "text/plain",
+            Bytes::from_static(b"/* asset */\n"),
+            "public, max-age=31536000, immutable",
+        ),
+        _ => (
+            StatusCode::NOT_FOUND,
+            "text/plain",
+            Bytes::from_static(b"not found\n"),
+            "no-cache",
+        ),
     };
     b.status(status)
         .header("content-type", ctype)
@@ -109,7 +138,8 @@ pub async fn serve_https(
             let acceptor = acceptor.clone();
             let web = web.clone();
             tokio::spawn(async move {
-                let handshake = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
+                let handshake =
+                    tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
                 if let Ok(Ok(tls)) = handshake.await {
                     serve_connection(tls, web, true).await;
                 }

@@ -1,0 +1,257 @@
+//! The command line as a user meets it: bad input, the config file, `checks` and `explain`.
+
+mod common;
+
+use common::*;
+
+/// Bad input: one clear line on stderr, exit 2, nothing audited (stdout empty).
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    let dir = std::env::temp_dir().join(format!("lr-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let bad_zone = dir.join("bad.zone");
+    std::fs::write(
+        &bad_zone,
+        "$ORIGIN example.test.\n$TTL 300\n@ IN A 127.0.0.1\nwww IN A 1.2.3\n",
+    )
+    .expect("write");
+    let not_pem = dir.join("ca.pem");
+    std::fs::write(&not_pem, "hello\n").expect("write");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["audit".into(), "exa mple.com".into()], "spaces"),
+        (vec!["audit".into(), "example..com".into()], "empty label"),
+        (vec!["audit".into(), "127.0.0.1".into()], "IP address"),
+        (
+            vec!["audit".into(), "https://example.com/pricing".into()],
+            "path",
+        ),
+        (
+            vec![
+                "audit".into(),
+                "example.test".into(),
+                "--zone".into(),
+                "/nonexistent/zone".into(),
+            ],
+            "/nonexistent/zone",
+        ),
+        (
+            vec![
+                "audit".into(),
+                "example.test".into(),
+                "--zone".into(),
+                bad_zone.display().to_string(),
+            ],
+            "bad.zone:4",
+        ),
+        (
+            vec![
+                "audit".into(),
+                "example.test".into(),
+                "--ca-file".into(),
+                not_pem.display().to_string(),
+            ],
+            "--ca-file",
+        ),
+        (
+            vec![
+                "audit".into(),
+                "example.test".into(),
+                "--ca-file".into(),
+                "/nonexistent.pem".into(),
+            ],
+            "--ca-file",
+        ),
+        (
+            vec![
+                "audit".into(),
+                "example.test".into(),
+                "--dns-server".into(),
+                "dns.google".into(),
+            ],
+            "--dns-server",
+        ),
+        (
+            vec![
+                "audit".into(),
+                "example.test".into(),
+                "--connect-to".into(),
+                "a:b".into(),
+            ],
+            "--connect-to",
+        ),
+        (
+            vec![
+                "audit".into(),
+                "example.test".into(),
+                "--only".into(),
+                "dns,tsl".into(),
+            ],
+            "tsl",
+        ),
+        (
+            vec![
+                "audit".into(),
+                "example.test".into(),
+                "-c".into(),
+                "/nonexistent.toml".into(),
+            ],
+            "/nonexistent.toml",
+        ),
+        (vec!["explain".into(), "dns.nope".into()], "dns.nope"),
+        (
+            vec!["demo".into(), "--scenario".into(), "nope".into()],
+            "nope",
+        ),
+    ];
+    for (args, needle) in cases {
+        let run = launchready(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{args:?} printed {}", run.stdout);
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{args:?}: {}", run.stderr);
+        assert!(lines[0].contains(needle), "{args:?}: {}", run.stderr);
+    }
+    // The domain comes from the config when not given; without either it is an error.
+    let run = launchready_in(["audit"], Some(&dir));
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no domain"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn config_errors_name_the_key_and_line() {
+    let dir = std::env::temp_dir().join(format!("lr-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("launchready.toml"),
+        "domain = \"example.test\"\nsubdomian = [\"app\"]\n",
+    )
+    .expect("write");
+    let run = launchready_in(["audit", "--only", "dns"], Some(&dir));
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("launchready.toml:2") && run.stderr.contains("subdomian"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An active suppression hides a finding from the verdict; an expired one stops suppressing
+/// and says so.
+#[test]
+fn suppressions_apply_until_they_expire() {
+    let sb = sandbox("launch-day");
+    let dir = std::env::temp_dir().join(format!("lr-sup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let cfg = dir.join("launchready.toml");
+    std::fs::write(
+        &cfg,
+        r#"
+[[suppress]]
+id = "dns.cname.dangling"
+subject = "status.example.test"
+reason = "status page is being moved this week"
+expires = 2999-12-31
+
+[[suppress]]
+id = "dns.ns.single"
+reason = "second nameserver ordered"
+expires = 2001-01-01
+"#,
+    )
+    .expect("write");
+    let run = audit(
+        &sb,
+        &["-c", cfg.to_str().expect("utf-8"), "--fail-on", "high"],
+    );
+    assert_eq!(
+        run.code, 0,
+        "the only high finding is suppressed: {}",
+        run.stdout
+    );
+    let r = run.json();
+    let find = |id: &str| {
+        r["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["id"] == id)
+            .cloned()
+            .expect("finding present")
+    };
+    assert_eq!(find("dns.cname.dangling")["suppressed"], true);
+    assert_eq!(r["summary"]["high"], 0);
+    let ns = find("dns.ns.single");
+    assert_eq!(ns["suppressed"], false);
+    assert!(ns["suppression"]
+        .as_str()
+        .expect("says so")
+        .contains("expired"));
+    assert!(r["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .any(|n| n.as_str().is_some_and(|n| n.contains("expired"))));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn checks_lists_the_registry_and_explain_prints_a_doc() {
+    let run = launchready(["checks", "--format", "json"]);
+    assert_eq!(run.code, 0);
+    let list: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let ids: Vec<&str> = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    for id in [
+        "dns.apex.unresolvable",
+        "dns.www.missing",
+        "dns.cname.dangling",
+        "dns.ns.single",
+        "dns.ns.lame",
+        "dns.caa.missing",
+        "dns.aaaa.missing",
+        "dns.ttl.long",
+        "dns.staging.public",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from `checks`");
+    }
+    let table = launchready(["checks"]);
+    assert!(table.stdout.contains("dns.ns.lame") && table.stdout.contains("medium"));
+    let run = launchready(["explain", "dns.ns.lame"]);
+    assert_eq!(run.code, 0);
+    for section in [
+        "What it catches",
+        "Why it matters",
+        "How to fix it",
+        "References",
+        "RFC 1912",
+    ] {
+        assert!(run.stdout.contains(section), "{section}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn demo_lists_and_runs_the_default_scenario() {
+    let list = launchready(["demo", "--list"]);
+    assert_eq!(list.code, 0);
+    assert!(list
+        .stdout
+        .lines()
+        .next()
+        .is_some_and(|l| l.starts_with("healthy")));
+    assert!(list.stdout.contains("launch-day"));
+    let run = launchready(["demo", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r = run.json();
+    assert_report_shape(&r);
+    assert_eq!(r["verdict"], "no-go");
+    assert!(ids(&r).len() >= 4);
+    let strict = launchready(["demo", "--strict", "--format", "json"]);
+    assert_eq!(strict.code, 1);
+}

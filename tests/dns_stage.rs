@@ -1,0 +1,206 @@
+//! The DNS stage end to end: the real binary against the sandbox, through the flags a user has.
+
+mod common;
+
+use common::*;
+use launchready::sandbox::scenario;
+use std::collections::BTreeSet;
+
+/// Every DNS scenario triggers exactly the checks it declares — no more (false positives), no
+/// fewer — and `healthy` triggers none.
+#[test]
+fn every_scenario_fires_exactly_its_checks() {
+    let mut covered = BTreeSet::new();
+    for files in scenario::ALL
+        .iter()
+        .filter(|f| f.name != "dns-unresponsive")
+    {
+        let sb = sandbox(files.name);
+        let run = audit(&sb, &["--only", "dns"]);
+        let report = run.json();
+        assert_report_shape(&report);
+        let got = ids(&report);
+        let want: BTreeSet<String> = sb.info.expect.iter().cloned().collect();
+        assert_eq!(
+            got, want,
+            "scenario {}: fired {got:?}, declared {want:?}",
+            files.name
+        );
+        assert_eq!(report["stages"][0]["stage"], "dns");
+        assert_eq!(report["stages"][0]["status"], "ran", "{}", files.name);
+        covered.extend(got);
+    }
+    // The scenarios together cover every dns.* id in the registry.
+    for doc in launchready::check::registry() {
+        if doc.id.starts_with("dns.") {
+            assert!(covered.contains(doc.id), "no scenario triggers {}", doc.id);
+        }
+    }
+}
+
+#[test]
+fn healthy_is_go_with_nothing_above_info() {
+    let sb = sandbox("healthy");
+    let run = audit(&sb, &["--fail-on", "low"]);
+    let r = run.json();
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(r["verdict"], "go");
+    assert_eq!(r["complete"], true);
+    for k in ["blocker", "high", "medium", "low"] {
+        assert_eq!(r["summary"][k], 0, "{k}");
+    }
+    // The inventory lists the records found, for the handover.
+    let records = r["inventory"]["dns"]["records"]
+        .as_array()
+        .expect("records");
+    let has = |name: &str, t: &str| records.iter().any(|x| x["name"] == name && x["type"] == t);
+    assert!(has("example.test", "A") && has("example.test", "AAAA") && has("example.test", "CAA"));
+    assert!(
+        has("example.test", "MX") && has("example.test", "TXT") && has("www.example.test", "CNAME")
+    );
+    let ns = r["inventory"]["dns"]["nameservers"]
+        .as_array()
+        .expect("nameservers");
+    assert_eq!(ns.len(), 2);
+    assert!(ns.iter().all(|n| n["status"] == "authoritative"));
+}
+
+#[test]
+fn fail_on_sets_the_verdict_and_the_exit_code() {
+    let sb = sandbox("launch-day");
+    let blocker = audit(&sb, &[]);
+    assert_eq!(blocker.code, 0, "nothing is a blocker: {}", blocker.stdout);
+    assert_eq!(blocker.json()["verdict"], "go");
+    let high = audit(&sb, &["--fail-on", "high"]);
+    assert_eq!(high.code, 1);
+    let r = high.json();
+    assert_eq!(r["verdict"], "no-go");
+    assert_eq!(r["summary"]["high"], 1);
+    // Ranked: severity first.
+    let sev: Vec<&str> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["severity"].as_str().expect("severity"))
+        .collect();
+    let order = |s: &str| {
+        ["blocker", "high", "medium", "low", "info"]
+            .iter()
+            .position(|x| *x == s)
+    };
+    assert!(
+        sev.windows(2).all(|w| order(w[0]) <= order(w[1])),
+        "{sev:?}"
+    );
+    let never = audit(&sb, &["--fail-on", "never"]);
+    assert_eq!(never.code, 0);
+}
+
+#[test]
+fn a_dns_server_that_swallows_every_query_costs_only_the_timeout() {
+    let sb = sandbox("dns-unresponsive");
+    let run = audit(&sb, &["--timeout", "2"]);
+    assert!(run.elapsed.as_secs_f64() < 4.0, "took {:?}", run.elapsed);
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    let r = run.json();
+    assert_report_shape(&r);
+    assert_eq!(r["complete"], false);
+    let dns = &r["stages"][0];
+    assert_eq!(dns["status"], "failed");
+    let note = dns["note"].as_str().expect("note");
+    assert!(
+        note.contains("deadline") || note.contains("no answer"),
+        "{note}"
+    );
+    assert!(dns["duration_ms"].as_u64().expect("ms") <= 2500);
+}
+
+#[test]
+fn table_output_has_banner_findings_and_stages() {
+    let sb = sandbox("launch-day");
+    let mut args = vec!["audit".to_string()];
+    args.extend(sb.info.audit_args());
+    args.extend(["--fail-on".into(), "high".into()]);
+    let run = launchready(args);
+    assert_eq!(run.code, 1);
+    let out = &run.stdout;
+    assert!(out.contains("NO-GO"), "{out}");
+    assert!(out.contains("dns.cname.dangling") && out.contains("status.example.test"));
+    assert!(out.contains("Stage") && out.contains("skipped"));
+    assert!(!out.contains('\x1b'), "no colour without a terminal");
+}
+
+#[test]
+fn output_file_gets_the_report_and_the_terminal_the_summary() {
+    let sb = sandbox("ns-single");
+    let dir = std::env::temp_dir().join(format!("lr-test-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("report.json");
+    let mut args = vec!["audit".to_string()];
+    args.extend(sb.info.audit_args());
+    args.extend(["--format", "json", "-o"].map(String::from));
+    args.push(file.display().to_string());
+    let run = launchready(args);
+    assert_eq!(run.code, 0);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("report file")).expect("json");
+    assert!(ids(&saved).contains("dns.ns.single"));
+    assert!(run.stdout.contains("dns.ns.single") && run.stdout.contains("report written to"));
+    let md = dir.join("report.md");
+    let run = launchready(
+        ["audit".to_string()]
+            .into_iter()
+            .chain(sb.info.audit_args())
+            .chain([
+                "--format".into(),
+                "markdown".into(),
+                "-o".into(),
+                md.display().to_string(),
+            ]),
+    );
+    assert_eq!(run.code, 0);
+    let text = std::fs::read_to_string(&md).expect("markdown");
+    assert!(text.contains("- [ ] **MEDIUM** `dns.ns.single`"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn zone_file_audits_offline() {
+    let zone = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/scenarios/ns-single.zone"
+    );
+    let run = launchready([
+        "audit",
+        "example.test",
+        "--zone",
+        zone,
+        "--only",
+        "dns",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r = run.json();
+    assert_eq!(ids(&r), BTreeSet::from(["dns.ns.single".to_string()]));
+    assert!(r["stages"][0]["note"]
+        .as_str()
+        .expect("note")
+        .contains("offline"));
+    // A dangling CNAME is judged offline too, when its target's zone is in the file.
+    let zone = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/scenarios/dangling-cname.zone"
+    );
+    let run = launchready([
+        "audit",
+        "example.test",
+        "--zone",
+        zone,
+        "--subdomain",
+        "app",
+        "--format",
+        "json",
+    ]);
+    assert!(ids(&run.json()).contains("dns.cname.dangling"));
+}
