@@ -47,6 +47,9 @@ pub struct Web {
     /// Plain HTTP answers with a 301 to the same path over HTTPS.
     #[serde(default = "yes")]
     pub https_redirect: bool,
+    /// Routes answered before the healthy site's defaults, first match wins.
+    #[serde(default)]
+    pub routes: Vec<Route>,
 }
 
 fn yes() -> bool {
@@ -57,7 +60,55 @@ impl Default for Web {
     fn default() -> Self {
         Web {
             https_redirect: true,
+            routes: Vec::new(),
         }
+    }
+}
+
+/// One canned answer of the sandbox site.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// The Host it answers for (default: any).
+    pub host: Option<String>,
+    /// An exact path, or a prefix ending in `*`.
+    pub path: String,
+    /// `http`, `https` or `any` (default).
+    #[serde(default = "any")]
+    pub scheme: String,
+    #[serde(default = "ok")]
+    pub status: u16,
+    /// Response headers, in order.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: String,
+}
+
+fn any() -> String {
+    "any".into()
+}
+
+fn ok() -> u16 {
+    200
+}
+
+impl Route {
+    pub fn matches(&self, host: &str, path: &str, tls: bool) -> bool {
+        let scheme_ok = match self.scheme.as_str() {
+            "http" => !tls,
+            "https" => tls,
+            _ => true,
+        };
+        let host_ok = self
+            .host
+            .as_deref()
+            .is_none_or(|h| h.eq_ignore_ascii_case(host));
+        let path_ok = match self.path.strip_suffix('*') {
+            Some(prefix) => path.starts_with(prefix),
+            None => self.path == path,
+        };
+        scheme_ok && host_ok && path_ok
     }
 }
 

@@ -36,8 +36,22 @@ fn respond(web: &Web, tls: bool, req: &Request<Incoming>) -> Response<Full<Bytes
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
     let mut b = Response::builder();
+    let host = host_of(req);
+    if let Some(route) = web
+        .routes
+        .iter()
+        .find(|r| r.matches(&host, req.uri().path(), tls))
+    {
+        b = b.status(route.status);
+        for (k, v) in &route.headers {
+            b = b.header(k.as_str(), v.as_str());
+        }
+        return b
+            .body(Full::new(Bytes::from(route.body.clone())))
+            .unwrap_or_default();
+    }
     if !tls && web.https_redirect {
-        let location = format!("https://{}{}", host_of(req), path_and_query);
+        let location = format!("https://{host}{path_and_query}");
         return b
             .status(StatusCode::MOVED_PERMANENTLY)
             .header("location", location)
