@@ -51,12 +51,14 @@ pub struct Context {
 
 /// Stages that this version implements.
 pub fn implemented(stage: Stage) -> bool {
-    matches!(stage, Stage::Dns)
+    matches!(stage, Stage::Dns | Stage::Redirects | Stage::Headers)
 }
 
 async fn run_stage(stage: Stage, ctx: Arc<Context>) -> Result<StageOutput, String> {
     match stage {
         Stage::Dns => checks::dns::run(&ctx).await,
+        Stage::Redirects => checks::redirects::run(&ctx).await,
+        Stage::Headers => checks::headers::run(&ctx).await,
         other => Err(format!("the {other} stage is not implemented")),
     }
 }

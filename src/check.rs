@@ -135,7 +135,11 @@ pub fn evaluate_all<O>(checks: &[&dyn Check<O>], observation: &O) -> Vec<Finding
 
 /// Every check launchready knows, in catalog order.
 pub fn registry() -> Vec<&'static CheckDoc> {
-    crate::checks::dns::CHECKS.iter().map(|c| c.doc()).collect()
+    let mut docs: Vec<&'static CheckDoc> = Vec::new();
+    docs.extend(crate::checks::dns::CHECKS.iter().map(|c| c.doc()));
+    docs.extend(crate::checks::redirects::CHECKS.iter().map(|c| c.doc()));
+    docs.extend(crate::checks::headers::CHECKS.iter().map(|c| c.doc()));
+    docs
 }
 
 /// The doc of one check id.

@@ -37,7 +37,7 @@ fn reaches_the_sandbox_like_a_user_with_connect_to_and_ca_file() {
         // Redirects are not followed: the hop is visible, path and query intact.
         let r = c.get("http://www.example.test/login?next=%2Fcheckout").await.expect("http works");
         assert_eq!(r.status, 301);
-        assert_eq!(r.headers["location"], "https://www.example.test/login?next=%2Fcheckout");
+        assert_eq!(r.headers["location"], "https://example.test/login?next=%2Fcheckout");
         // The body cap holds.
         let small = client(&sb, sandbox_routes(&sb), true, 16, Duration::from_secs(5));
         let r = small.get("https://example.test/").await.expect("capped");

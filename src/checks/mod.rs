@@ -1,6 +1,8 @@
 //! One module per stage: its probes gather an observation, its checks judge it.
 
 pub mod dns;
+pub mod headers;
+pub mod redirects;
 
 use crate::finding::Finding;
 

@@ -381,3 +381,140 @@ mod tests {
         assert!(ConnectTo::parse("a:99999:127.0.0.1:1").is_err());
     }
 }
+
+/// One response of a redirect chain.
+#[derive(Debug, Clone)]
+pub struct Hop {
+    pub url: String,
+    pub status: u16,
+    /// The absolute URL the `Location` header points to, for 3xx answers.
+    pub location: Option<String>,
+}
+
+/// A chain of redirects, followed by hand.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    pub start: String,
+    /// Every response received, in order (redirects and the last answer).
+    pub hops: Vec<Hop>,
+    /// The last response (not a redirect), when the chain ended on one.
+    pub last: Option<Response>,
+    /// Why the chain stopped without a final answer, and at which URL.
+    pub error: Option<HttpError>,
+    pub failed_at: Option<String>,
+    /// A URL came back: the chain loops.
+    pub looped: bool,
+    /// The hop limit was reached.
+    pub too_long: bool,
+}
+
+impl Chain {
+    pub fn redirects(&self) -> usize {
+        self.hops.iter().filter(|h| h.location.is_some()).count()
+    }
+
+    /// The URL of the last answer (or of the last URL asked).
+    pub fn final_url(&self) -> &str {
+        self.hops
+            .last()
+            .map(|h| h.url.as_str())
+            .unwrap_or(&self.start)
+    }
+
+    /// `url 301 → url 200`, for evidence and the inventory.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = self
+            .hops
+            .iter()
+            .map(|h| format!("{} {}", h.url, h.status))
+            .collect();
+        if let (Some(e), Some(url)) = (&self.error, &self.failed_at) {
+            parts.push(format!("{url} ✗ {e}"));
+        }
+        if self.looped {
+            parts.push("… (loop)".into());
+        }
+        parts.join(" → ")
+    }
+}
+
+/// Resolves a `Location` value against the URL it came from (RFC 9110 §10.2.2, RFC 3986 §5).
+pub fn resolve_location(base: &str, location: &str) -> Option<String> {
+    let location = location.trim();
+    let lower = location.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return Some(location.to_string());
+    }
+    let uri: Uri = base.parse().ok()?;
+    let scheme = uri.scheme_str()?;
+    let authority = uri.authority()?.as_str();
+    if let Some(rest) = location.strip_prefix("//") {
+        return Some(format!("{scheme}://{rest}"));
+    }
+    if location.starts_with('/') {
+        return Some(format!("{scheme}://{authority}{location}"));
+    }
+    if location.starts_with('?') {
+        return Some(format!("{scheme}://{authority}{}{location}", uri.path()));
+    }
+    let dir = match uri.path().rfind('/') {
+        Some(i) => &uri.path()[..=i],
+        None => "/",
+    };
+    Some(format!("{scheme}://{authority}{dir}{location}"))
+}
+
+impl Client {
+    /// Follows redirects by hand, at most `max_hops` of them, recording every hop.
+    pub async fn follow(&self, url: &str, max_hops: usize, headers: &[(&str, &str)]) -> Chain {
+        let mut chain = Chain {
+            start: url.to_string(),
+            hops: Vec::new(),
+            last: None,
+            error: None,
+            failed_at: None,
+            looped: false,
+            too_long: false,
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut current = url.to_string();
+        loop {
+            if !seen.insert(current.clone()) {
+                chain.looped = true;
+                return chain;
+            }
+            if chain.hops.len() > max_hops {
+                chain.too_long = true;
+                return chain;
+            }
+            let resp = match self.request(Method::GET, &current, headers).await {
+                Ok(r) => r,
+                Err(e) => {
+                    chain.error = Some(e);
+                    chain.failed_at = Some(current);
+                    return chain;
+                }
+            };
+            let location = if resp.status.is_redirection() {
+                resp.headers
+                    .get(hyper::header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .and_then(|l| resolve_location(&current, l))
+            } else {
+                None
+            };
+            chain.hops.push(Hop {
+                url: current.clone(),
+                status: resp.status.as_u16(),
+                location: location.clone(),
+            });
+            match location {
+                Some(next) => current = next,
+                None => {
+                    chain.last = Some(resp);
+                    return chain;
+                }
+            }
+        }
+    }
+}

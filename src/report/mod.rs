@@ -66,6 +66,10 @@ pub struct Inventory {
     pub dns: Value,
     pub certificates: Vec<Value>,
     pub email: Value,
+    /// Every redirect chain followed, hop by hop.
+    pub redirects: Value,
+    /// The pages whose headers were checked, with the headers that matter.
+    pub pages: Value,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -100,8 +104,11 @@ impl Report {
         let mut stage_reports = Vec::new();
         for (stage, report, output) in stages {
             findings.extend(output.findings);
-            if stage == Stage::Dns {
-                inventory.dns = output.inventory;
+            match stage {
+                Stage::Dns => inventory.dns = output.inventory,
+                Stage::Redirects => inventory.redirects = output.inventory,
+                Stage::Headers => inventory.pages = output.inventory,
+                _ => {}
             }
             stage_reports.push(report);
         }

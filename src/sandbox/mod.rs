@@ -140,7 +140,10 @@ impl Sandbox {
             .with_no_client_auth()
             .with_single_cert(pki.chain.clone(), pki.key.clone_key())
             .map_err(|e| format!("sandbox TLS: {e}"))?;
-        let web = Arc::new(sc.web);
+        let web = Arc::new(web::Site {
+            web: sc.web,
+            domain: sc.domain.clone(),
+        });
         let (http, t1) = web::serve_http(web.clone())
             .await
             .map_err(|e| format!("sandbox HTTP: {e}"))?;

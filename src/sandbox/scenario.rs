@@ -41,25 +41,70 @@ impl Default for Dns {
     }
 }
 
+/// How the sandbox site behaves. The defaults are the healthy site; each knob is one fault.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Web {
-    /// Plain HTTP answers with a 301 to the same path over HTTPS.
-    #[serde(default = "yes")]
+    /// Plain HTTP answers with a redirect to HTTPS.
     pub https_redirect: bool,
-    /// Routes answered before the healthy site's defaults, first match wins.
-    #[serde(default)]
+    /// The status of the HTTP → HTTPS and canonical redirects (301; 302 for a temporary one).
+    pub redirect_status: u16,
+    /// The canonical host: `apex` (www redirects to it), `www` (the apex redirects), or `none`
+    /// (both serve the page).
+    pub canonical: String,
+    /// The scheme of the canonical redirect's target (`https`; `http` is a downgrade).
+    pub canonical_scheme: String,
+    /// Redirects keep the path and the query.
+    pub keep_path: bool,
+    /// Extra hops every HTTP → HTTPS redirect goes through (`/__hop/N/...`).
+    pub chain_hops: u8,
+    /// The Strict-Transport-Security value on HTTPS answers ("" sends none).
+    pub hsts: String,
+    /// CSP, X-Content-Type-Options, X-Frame-Options via frame-ancestors, Referrer-Policy.
+    pub security_headers: bool,
+    /// The Content-Security-Policy value when `security_headers` is on.
+    pub csp: String,
+    /// `Set-Cookie` values on the page and the login page.
+    pub set_cookies: Vec<String>,
+    /// CORS on every answer: `none`, `reflect` (echo the Origin, with credentials) or
+    /// `wildcard` (`*` with credentials).
+    pub cors: String,
+    /// Cache-Control of the login page.
+    pub login_cache: String,
+    /// Cache-Control of the fingerprinted static assets.
+    pub static_cache: String,
+    /// The HTML of the home page (default: a small page loading two fingerprinted assets).
+    pub page_html: Option<String>,
+    /// `Server` and `X-Powered-By` banners.
+    pub server_header: Option<String>,
+    pub powered_by: Option<String>,
+    /// Hostile behaviour on every connection: `normal`, `hang` (read the request, never
+    /// answer), `trickle` (one byte a second), `huge-body` (100 MB), `huge-headers` (100 MB).
+    pub mode: String,
+    /// Routes answered before everything else, first match wins.
     pub routes: Vec<Route>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 impl Default for Web {
     fn default() -> Self {
         Web {
             https_redirect: true,
+            redirect_status: 301,
+            canonical: "apex".into(),
+            canonical_scheme: "https".into(),
+            keep_path: true,
+            chain_hops: 0,
+            hsts: "max-age=31536000; includeSubDomains".into(),
+            security_headers: true,
+            csp: "default-src 'self'; script-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'".into(),
+            set_cookies: vec!["session=s3ss10n; Path=/; Secure; HttpOnly; SameSite=Lax".into()],
+            cors: "none".into(),
+            login_cache: "no-store".into(),
+            static_cache: "public, max-age=31536000, immutable".into(),
+            page_html: None,
+            server_header: None,
+            powered_by: None,
+            mode: "normal".into(),
             routes: Vec::new(),
         }
     }
@@ -120,6 +165,14 @@ pub struct Files {
 }
 
 macro_rules! scenario {
+    // A web-only fault: the zone is another scenario's (usually `healthy`).
+    ($name:literal, zone = $zone:literal) => {
+        Files {
+            name: $name,
+            toml: include_str!(concat!("../../fixtures/scenarios/", $name, ".toml")),
+            zone: include_str!(concat!("../../fixtures/scenarios/", $zone, ".zone")),
+        }
+    };
     ($name:literal) => {
         Files {
             name: $name,
@@ -144,6 +197,29 @@ pub static ALL: &[Files] = &[
     scenario!("staging-public"),
     scenario!("subdomain-unresolvable"),
     scenario!("dns-unresponsive"),
+    // redirects
+    scenario!("redirect-no-https", zone = "healthy"),
+    scenario!("redirect-temporary", zone = "healthy"),
+    scenario!("redirect-loop", zone = "healthy"),
+    scenario!("redirect-long-chain", zone = "healthy"),
+    scenario!("redirect-path-dropped", zone = "healthy"),
+    scenario!("redirect-downgrade", zone = "healthy"),
+    scenario!("redirect-canonical-duplicate", zone = "healthy"),
+    // headers
+    scenario!("headers-missing", zone = "healthy"),
+    scenario!("csp-unsafe", zone = "healthy"),
+    scenario!("server-version", zone = "healthy"),
+    scenario!("cookies-insecure", zone = "healthy"),
+    scenario!("cors-reflected", zone = "healthy"),
+    scenario!("cors-wildcard", zone = "healthy"),
+    scenario!("login-cacheable", zone = "healthy"),
+    scenario!("static-uncached", zone = "healthy"),
+    scenario!("mixed-content", zone = "healthy"),
+    // hostile web servers
+    scenario!("web-hang", zone = "healthy"),
+    scenario!("web-trickle", zone = "healthy"),
+    scenario!("web-huge-body", zone = "healthy"),
+    scenario!("web-huge-headers", zone = "healthy"),
 ];
 
 pub fn find(name: &str) -> Option<&'static Files> {

@@ -1,4 +1,6 @@
-//! The sandbox's web servers: real HTTP/1.1 over TCP and over rustls, on loopback.
+//! The sandbox's web servers: real HTTP/1.1 over TCP and over rustls, on loopback. The site's
+//! behaviour is the scenario's `[web]` table: each knob is one fault, the defaults are healthy.
+//! Hostile modes (hang, trickle, huge bodies and headers) bypass hyper and write raw bytes.
 
 use super::scenario::Web;
 use bytes::Bytes;
@@ -11,110 +13,282 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
+/// The site: its knobs and the domain it serves.
+pub struct Site {
+    pub web: Web,
+    pub domain: String,
+}
+
 const HEALTHY_PAGE: &str =
-    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Example</title>\
-<link rel=\"stylesheet\" href=\"/static/app.3f9a1c.css\"></head>\
-<body><h1>Launching soon</h1><a href=\"/login\">Sign in</a>\
-<script src=\"/static/app.3f9a1c.js\"></script></body></html>\n";
+    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Example</title>\n\
+<link rel=\"stylesheet\" href=\"/static/app.3f9a1c7e.css\"></head>\n\
+<body><h1>Launching soon</h1><a href=\"/login\">Sign in</a>\n\
+<img src=\"/static/logo.svg\" alt=\"\">\n\
+<script src=\"/static/app.3f9a1c7e.js\"></script></body></html>\n";
+
+const LOGIN_PAGE: &str = "<!doctype html>\n<html><head><title>Sign in</title></head><body>\n\
+<form method=\"post\" action=\"/login\"><input name=\"email\"><input name=\"password\" type=\"password\"></form>\n\
+</body></html>\n";
 
 fn host_of(req: &Request<Incoming>) -> String {
     req.headers()
         .get(hyper::header::HOST)
         .and_then(|h| h.to_str().ok())
-        .map(|h| h.split(':').next().unwrap_or(h).to_string())
+        .map(|h| h.split(':').next().unwrap_or(h).to_ascii_lowercase())
         .unwrap_or_default()
 }
 
-fn respond(web: &Web, tls: bool, req: &Request<Incoming>) -> Response<Full<Bytes>> {
-    let path_and_query = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "/".into());
-    let mut b = Response::builder();
-    let host = host_of(req);
-    if let Some(route) = web
-        .routes
-        .iter()
-        .find(|r| r.matches(&host, req.uri().path(), tls))
-    {
-        b = b.status(route.status);
-        for (k, v) in &route.headers {
-            b = b.header(k.as_str(), v.as_str());
+fn redirect(status: u16, location: String) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("location", location)
+        .header("content-type", "text/plain")
+        .body(Full::new(Bytes::from_static(b"moved\n")))
+        .unwrap_or_default()
+}
+
+impl Site {
+    /// The host a request for `host` should end on.
+    fn canonical_host(&self, host: &str) -> String {
+        let www = format!("www.{}", self.domain);
+        match self.web.canonical.as_str() {
+            "apex" if host == www => self.domain.clone(),
+            "www" if host == self.domain => www,
+            _ => host.to_string(),
         }
-        return b
-            .body(Full::new(Bytes::from(route.body.clone())))
-            .unwrap_or_default();
     }
-    if !tls && web.https_redirect {
-        let location = format!("https://{host}{path_and_query}");
-        return b
-            .status(StatusCode::MOVED_PERMANENTLY)
-            .header("location", location)
-            .body(Full::new(Bytes::new()))
-            .unwrap_or_default();
+
+    fn target_path(&self, path_and_query: &str) -> String {
+        let path = if self.web.keep_path {
+            path_and_query.to_string()
+        } else {
+            "/".to_string()
+        };
+        if self.web.chain_hops > 0 {
+            format!("/__hop/{}{path}", self.web.chain_hops)
+        } else {
+            path
+        }
     }
-    b = b
-        .header(
-            "strict-transport-security",
-            "max-age=31536000; includeSubDomains",
-        )
-        .header(
-            "content-security-policy",
-            "default-src 'self'; frame-ancestors 'none'; object-src 'none'",
-        )
-        .header("x-content-type-options", "nosniff")
-        .header("referrer-policy", "strict-origin-when-cross-origin");
-    let (status, ctype, body, cache): (StatusCode, &str, Bytes, &str) = match req.uri().path() {
-        "/" => (
-            StatusCode::OK,
-            "text/html; charset=utf-8",
-            Bytes::from_static(HEALTHY_PAGE.as_bytes()),
-            "no-cache",
-        ),
-        "/login" => (
-            StatusCode::OK,
-            "text/html; charset=utf-8",
-            Bytes::from_static(b"<form method=post action=/login></form>"),
-            "no-store",
-        ),
-        "/health" => (
-            StatusCode::OK,
-            "text/plain",
-            Bytes::from_static(b"ok\n"),
-            "no-store",
-        ),
-        p if p.starts_with("/static/") => (
-            StatusCode::OK,
-            "text/plain",
-            Bytes::from_static(b"/* asset */\n"),
-            "public, max-age=31536000, immutable",
-        ),
-        _ => (
-            StatusCode::NOT_FOUND,
-            "text/plain",
-            Bytes::from_static(b"not found\n"),
-            "no-cache",
-        ),
-    };
-    b.status(status)
-        .header("content-type", ctype)
-        .header("cache-control", cache)
-        .body(Full::new(body))
-        .unwrap_or_default()
+
+    fn respond(&self, tls: bool, req: &Request<Incoming>) -> Response<Full<Bytes>> {
+        let web = &self.web;
+        let host = host_of(req);
+        let path = req.uri().path();
+        let path_and_query = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        if let Some(route) = web.routes.iter().find(|r| r.matches(&host, path, tls)) {
+            let mut b = Response::builder().status(route.status);
+            for (k, v) in &route.headers {
+                b = b.header(k.as_str(), v.as_str());
+            }
+            return b
+                .body(Full::new(Bytes::from(route.body.clone())))
+                .unwrap_or_default();
+        }
+        let scheme = if tls { "https" } else { "http" };
+        // Intermediate hops of a long chain: /__hop/N/rest → /__hop/N-1/rest → /rest.
+        if let Some(rest) = path_and_query.strip_prefix("/__hop/") {
+            let (n, tail) = rest.split_once('/').unwrap_or((rest, ""));
+            let n: u8 = n.parse().unwrap_or(1);
+            let next = if n > 1 {
+                format!("/__hop/{}/{tail}", n - 1)
+            } else {
+                format!("/{tail}")
+            };
+            return redirect(web.redirect_status, format!("{scheme}://{host}{next}"));
+        }
+        let canonical = self.canonical_host(&host);
+        if !tls && web.https_redirect {
+            let target = format!("https://{canonical}{}", self.target_path(&path_and_query));
+            return redirect(web.redirect_status, target);
+        }
+        if tls && canonical != host {
+            let path = if web.keep_path {
+                path_and_query.clone()
+            } else {
+                "/".into()
+            };
+            let target = format!("{}://{canonical}{path}", web.canonical_scheme);
+            return redirect(web.redirect_status, target);
+        }
+
+        let page_html = web.page_html.as_deref().unwrap_or(HEALTHY_PAGE);
+        let (status, ctype, body, cache, cookies): (StatusCode, &str, Bytes, &str, bool) =
+            match path {
+                "/" => (
+                    StatusCode::OK,
+                    "text/html; charset=utf-8",
+                    Bytes::from(page_html.to_string()),
+                    "no-cache",
+                    true,
+                ),
+                "/login" => (
+                    StatusCode::OK,
+                    "text/html; charset=utf-8",
+                    Bytes::from_static(LOGIN_PAGE.as_bytes()),
+                    web.login_cache.as_str(),
+                    true,
+                ),
+                "/health" => (
+                    StatusCode::OK,
+                    "text/plain",
+                    Bytes::from_static(b"ok\n"),
+                    "no-store",
+                    false,
+                ),
+                p if p.starts_with("/static/") => (
+                    StatusCode::OK,
+                    if p.ends_with(".css") {
+                        "text/css"
+                    } else {
+                        "text/javascript"
+                    },
+                    Bytes::from_static(b"/* asset */\n"),
+                    web.static_cache.as_str(),
+                    false,
+                ),
+                _ => (
+                    StatusCode::NOT_FOUND,
+                    "text/plain",
+                    Bytes::from_static(b"not found\n"),
+                    "no-cache",
+                    false,
+                ),
+            };
+        let mut b = Response::builder()
+            .status(status)
+            .header("content-type", ctype)
+            .header("cache-control", cache);
+        if tls && !web.hsts.is_empty() {
+            b = b.header("strict-transport-security", web.hsts.as_str());
+        }
+        if web.security_headers {
+            b = b
+                .header("content-security-policy", web.csp.as_str())
+                .header("x-content-type-options", "nosniff")
+                .header("referrer-policy", "strict-origin-when-cross-origin");
+        }
+        if cookies {
+            for c in &web.set_cookies {
+                b = b.header("set-cookie", c.as_str());
+            }
+        }
+        if let Some(origin) = req.headers().get("origin").and_then(|o| o.to_str().ok()) {
+            match web.cors.as_str() {
+                "reflect" => {
+                    b = b
+                        .header("access-control-allow-origin", origin)
+                        .header("access-control-allow-credentials", "true")
+                }
+                "wildcard" => {
+                    b = b
+                        .header("access-control-allow-origin", "*")
+                        .header("access-control-allow-credentials", "true")
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = &web.server_header {
+            b = b.header("server", s.as_str());
+        }
+        if let Some(s) = &web.powered_by {
+            b = b.header("x-powered-by", s.as_str());
+        }
+        b.body(Full::new(body)).unwrap_or_default()
+    }
 }
 
-async fn serve_connection<S>(io: S, web: Arc<Web>, tls: bool)
+/// Reads a request head (up to 16 KiB) so that hostile modes answer after the request.
+async fn read_head<S: AsyncRead + Unpin>(io: &mut S) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while buf.len() < 16 * 1024 {
+        match tokio::time::timeout(Duration::from_secs(10), io.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => {
+                buf.extend_from_slice(&chunk[..n]);
+                if buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    return;
+                }
+            }
+            _ => return,
+        }
+    }
+}
+
+/// The hostile modes: bytes a real server should never send, written by hand.
+async fn hostile<S: AsyncRead + AsyncWrite + Unpin>(mut io: S, mode: &str) {
+    read_head(&mut io).await;
+    const HUNDRED_MB: usize = 100 * 1024 * 1024;
+    match mode {
+        "hang" => {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+        }
+        "trickle" => {
+            let response =
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100\r\n\r\n";
+            for byte in response.iter().chain([b'x'; 100].iter()) {
+                if io.write_all(&[*byte]).await.is_err() {
+                    return;
+                }
+                let _ = io.flush().await;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        "huge-body" => {
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {HUNDRED_MB}\r\n\r\n"
+            );
+            if io.write_all(head.as_bytes()).await.is_err() {
+                return;
+            }
+            let block = vec![b'a'; 64 * 1024];
+            let mut sent = 0;
+            while sent < HUNDRED_MB {
+                if io.write_all(&block).await.is_err() {
+                    return;
+                }
+                sent += block.len();
+            }
+        }
+        "huge-headers" => {
+            if io.write_all(b"HTTP/1.1 200 OK\r\n").await.is_err() {
+                return;
+            }
+            let line = format!("X-Filler: {}\r\n", "a".repeat(1000));
+            let mut sent = 0;
+            while sent < HUNDRED_MB {
+                if io.write_all(line.as_bytes()).await.is_err() {
+                    return;
+                }
+                sent += line.len();
+            }
+        }
+        _ => {}
+    }
+}
+
+async fn serve_connection<S>(io: S, site: Arc<Site>, tls: bool)
 where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    // Hostile modes are on the HTTPS port; plain HTTP keeps redirecting to it.
+    if tls && site.web.mode != "normal" {
+        let mode = site.web.mode.clone();
+        hostile(io, &mode).await;
+        return;
+    }
     let service = service_fn(move |req: Request<Incoming>| {
-        let web = web.clone();
-        async move { Ok::<_, Infallible>(respond(&web, tls, &req)) }
+        let site = site.clone();
+        async move { Ok::<_, Infallible>(site.respond(tls, &req)) }
     });
     let _ = hyper::server::conn::http1::Builder::new()
         .serve_connection(TokioIo::new(io), service)
@@ -122,7 +296,7 @@ where
 }
 
 /// Serves plain HTTP on a new loopback port.
-pub async fn serve_http(web: Arc<Web>) -> std::io::Result<(SocketAddr, JoinHandle<()>)> {
+pub async fn serve_http(site: Arc<Site>) -> std::io::Result<(SocketAddr, JoinHandle<()>)> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
@@ -130,7 +304,7 @@ pub async fn serve_http(web: Arc<Web>) -> std::io::Result<(SocketAddr, JoinHandl
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
-            tokio::spawn(serve_connection(stream, web.clone(), false));
+            tokio::spawn(serve_connection(stream, site.clone(), false));
         }
     });
     Ok((addr, task))
@@ -138,7 +312,7 @@ pub async fn serve_http(web: Arc<Web>) -> std::io::Result<(SocketAddr, JoinHandl
 
 /// Serves HTTPS on a new loopback port.
 pub async fn serve_https(
-    web: Arc<Web>,
+    site: Arc<Site>,
     config: Arc<rustls::ServerConfig>,
 ) -> std::io::Result<(SocketAddr, JoinHandle<()>)> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -150,12 +324,12 @@ pub async fn serve_https(
                 continue;
             };
             let acceptor = acceptor.clone();
-            let web = web.clone();
+            let site = site.clone();
             tokio::spawn(async move {
                 let handshake =
                     tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
                 if let Ok(Ok(tls)) = handshake.await {
-                    serve_connection(tls, web, true).await;
+                    serve_connection(tls, site, true).await;
                 }
             });
         }
