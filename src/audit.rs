@@ -31,6 +31,10 @@ pub struct Options {
     pub stages: Vec<(Stage, Selection)>,
     pub fail_on: FailOn,
     pub suppressions: Vec<Suppression>,
+    /// `--repo`: the source tree the secrets stage scans (with its git history).
+    pub repo: Option<std::path::PathBuf>,
+    /// The latency and edge stages' plan.
+    pub load: crate::checks::latency::LoadPlan,
 }
 
 /// Whether a stage runs, and if not, why.
@@ -47,18 +51,37 @@ pub struct Context {
     pub resolver: Arc<Resolver>,
     pub http: Client,
     pub deadline: tokio::time::Instant,
+    /// `--connect-to`, for probes that open their own connections (TLS).
+    pub connect_to: Vec<ConnectTo>,
+    /// The web PKI roots plus `--ca-file`, for the TLS stage's own verification.
+    pub roots: Arc<rustls::RootCertStore>,
+    /// `--repo`, for the secrets stage.
+    pub repo: Option<std::path::PathBuf>,
+    /// The latency and edge stages' plan.
+    pub load: crate::checks::latency::LoadPlan,
+    /// Raw keep-alive connections for the load probes.
+    pub dialer: crate::net::load::Dialer,
+    /// The run's request budget (`--max-requests`).
+    pub budget: Arc<crate::net::load::Budget>,
 }
 
 /// Stages that this version implements.
 pub fn implemented(stage: Stage) -> bool {
-    matches!(stage, Stage::Dns | Stage::Redirects | Stage::Headers)
+    matches!(
+        stage, Stage::Dns | Stage::Redirects | Stage::Tls | Stage::Email | Stage::Headers | Stage::Latency | Stage::Edge | Stage::Secrets
+    )
 }
 
 async fn run_stage(stage: Stage, ctx: Arc<Context>) -> Result<StageOutput, String> {
     match stage {
         Stage::Dns => checks::dns::run(&ctx).await,
         Stage::Redirects => checks::redirects::run(&ctx).await,
+        Stage::Tls => checks::tls::run(&ctx).await,
+        Stage::Email => checks::email::run(&ctx).await,
         Stage::Headers => checks::headers::run(&ctx).await,
+        Stage::Latency => checks::latency::run(&ctx).await,
+        Stage::Edge => checks::edge::run(&ctx).await,
+        Stage::Secrets => checks::secrets::run(&ctx).await,
         other => Err(format!("the {other} stage is not implemented")),
     }
 }
@@ -69,7 +92,14 @@ pub async fn run(opts: Options) -> Result<Report, String> {
     let deadline = tokio::time::Instant::now() + opts.timeout;
     let resolver = Arc::new(Resolver::new(opts.dns.clone(), DNS_ATTEMPT_TIMEOUT));
     let roots = http::root_store(&opts.ca_certs)?;
-    let tls = http::tls_config(roots)?;
+    let roots = Arc::new(roots);
+    let tls = http::tls_config(roots.as_ref().clone())?;
+    let dialer = crate::net::load::Dialer {
+        resolver: resolver.clone(),
+        connect_to: Arc::new(opts.connect_to.clone()),
+        tls: Arc::new(tls.clone()),
+        timeout: PROBE_TIMEOUT,
+    };
     let client = Client::new(
         resolver.clone(),
         opts.connect_to.clone(),
@@ -82,6 +112,12 @@ pub async fn run(opts: Options) -> Result<Report, String> {
         resolver: resolver.clone(),
         http: client,
         deadline,
+        connect_to: opts.connect_to.clone(),
+        roots,
+        repo: opts.repo.clone(),
+        budget: Arc::new(crate::net::load::Budget::new(opts.load.max_requests)),
+        load: opts.load.clone(),
+        dialer,
     });
 
     let mut running = Vec::new();
@@ -90,6 +126,9 @@ pub async fn run(opts: Options) -> Result<Report, String> {
         let note = match selection {
             Selection::Skipped => Some("skipped (--skip)"),
             Selection::NotSelected => Some("not selected (--only)"),
+            Selection::Run if *stage == Stage::Secrets && opts.repo.is_none() => {
+                Some("no --repo given")
+            }
             Selection::Run if !implemented(*stage) => {
                 Some("not available in this version of launchready yet")
             }

@@ -138,7 +138,12 @@ pub fn registry() -> Vec<&'static CheckDoc> {
     let mut docs: Vec<&'static CheckDoc> = Vec::new();
     docs.extend(crate::checks::dns::CHECKS.iter().map(|c| c.doc()));
     docs.extend(crate::checks::redirects::CHECKS.iter().map(|c| c.doc()));
+    docs.extend(crate::checks::tls::CHECKS.iter().map(|c| c.doc()));
+    docs.extend(crate::checks::email::CHECKS.iter().map(|c| c.doc()));
     docs.extend(crate::checks::headers::CHECKS.iter().map(|c| c.doc()));
+    docs.extend(crate::checks::latency::CHECKS.iter().map(|c| c.doc()));
+    docs.extend(crate::checks::edge::CHECKS.iter().map(|c| c.doc()));
+    docs.extend(crate::checks::secrets::CHECKS.iter().map(|c| c.doc()));
     docs
 }
 

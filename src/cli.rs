@@ -23,6 +23,15 @@ pub enum Command {
     Demo(DemoArgs),
     /// List every check: id, stage, severity, what it catches.
     Checks(ChecksArgs),
+    /// Scan a source tree (and with --history its git history) for secrets.
+    Secrets(SecretsArgs),
+    /// RFC 7208 SPF: `spf check-host --ip IP --sender ADDR [--helo NAME]`.
+    Spf {
+        #[command(subcommand)]
+        command: SpfCommand,
+    },
+    /// Lint an SPF, DMARC or DKIM record before publishing it (offline).
+    Lint(LintArgs),
     /// What a check means, why it matters for a launch, and how to fix it.
     Explain {
         /// A check id, e.g. dns.ns.lame
@@ -98,6 +107,41 @@ pub struct AuditArgs {
     /// The lowest severity that makes the verdict NO-GO.
     #[arg(long, value_name = "SEVERITY", default_value = "blocker", value_parser = ["blocker", "high", "medium", "low", "never"])]
     pub fail_on: String,
+    /// Requests per endpoint and concurrency level (latency stage; default 50).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub requests: Option<u64>,
+    /// The concurrency ladder, e.g. 1,10,100 (default 1,10,50).
+    #[arg(long, value_name = "LIST", value_parser = parse_levels)]
+    pub concurrency: Option<Levels>,
+    /// Open-loop mode: this many requests per second, latency measured from when each was due.
+    #[arg(long, value_name = "R", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+    /// The safety cap on all load requests of the run (default 1000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_requests: Option<u64>,
+    /// An endpoint path to measure (repeatable; default: the app, auth and health pages).
+    #[arg(long, value_name = "PATH")]
+    pub endpoint: Vec<String>,
+    /// Opt in to a burst of 30 failed logins in 3 s against the auth page (edge stage).
+    #[arg(long)]
+    pub probe_rate_limit: bool,
+    /// Also run the secrets stage on this source tree (working tree and git history).
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SecretsArgs {
+    /// The source tree to scan.
+    pub path: PathBuf,
+    /// Also scan every blob of every branch and tag of its git history.
+    #[arg(long)]
+    pub history: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// The lowest severity that makes the verdict NO-GO.
+    #[arg(long, value_name = "SEVERITY", default_value = "blocker", value_parser = ["blocker", "high", "medium", "low", "never"])]
+    pub fail_on: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -131,6 +175,25 @@ pub struct ChecksArgs {
     pub format: Format,
 }
 
+/// A concurrency ladder such as `1,10,50`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Levels(pub Vec<u32>);
+
+fn parse_levels(s: &str) -> Result<Levels, String> {
+    let levels: Result<Vec<u32>, _> = s.split(',').map(|x| x.trim().parse::<u32>()).collect();
+    match levels {
+        Ok(l) if !l.is_empty() && l.iter().all(|c| (1..=10_000).contains(c)) => Ok(Levels(l)),
+        _ => Err(format!("{s:?} is not a list of concurrency levels such as 1,10,50 (1 to 10000)")),
+    }
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() && v <= 1_000_000.0 => Ok(v),
+        _ => Err(format!("{s:?} is not a rate in requests per second")),
+    }
+}
+
 fn parse_timeout(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
         Ok(v) if v > 0.0 && v.is_finite() && v <= 86_400.0 => Ok(v),
@@ -138,4 +201,62 @@ fn parse_timeout(s: &str) -> Result<f64, String> {
             "{s:?} is not a number of seconds between 0 and 86400"
         )),
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SpfCommand {
+    /// check_host(): may IP send mail as SENDER? Prints the result, the deciding mechanism
+    /// and why, and the DNS lookups the evaluation used (exit 0 whatever the result).
+    CheckHost(CheckHostArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckHostArgs {
+    /// The connecting client's IP address (IPv4, IPv6 or IPv4-mapped IPv6).
+    #[arg(long)]
+    pub ip: String,
+    /// The MAIL FROM address (empty: the HELO identity is checked).
+    #[arg(long, allow_hyphen_values = true)]
+    pub sender: String,
+    /// The HELO/EHLO name (the `%{h}` macro; the identity when --sender is empty).
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
+    pub helo: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextOrJson,
+    /// Ask this resolver instead of the system's (port default 53).
+    #[arg(long, value_name = "IP[:PORT]", conflicts_with = "zone")]
+    pub dns_server: Option<String>,
+    /// Answer DNS from this RFC 1035 master file only (its origin: the sender's domain).
+    #[arg(long, value_name = "FILE")]
+    pub zone: Option<PathBuf>,
+    /// One deadline for the whole evaluation, in seconds (then: temperror).
+    #[arg(long, value_name = "SECS", default_value = "20", value_parser = parse_timeout)]
+    pub timeout: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintKind {
+    Spf,
+    Dmarc,
+    Dkim,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LintArgs {
+    /// Which kind of record.
+    #[arg(value_enum)]
+    pub kind: LintKind,
+    /// The record text, e.g. 'v=spf1 include:_spf.google.com -all' (quote it).
+    #[arg(allow_hyphen_values = true)]
+    pub record: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextOrJson,
 }

@@ -3,7 +3,7 @@
 
 use crate::audit::{self, Options, Selection};
 use crate::check::{self, Stage};
-use crate::cli::{AuditArgs, ChecksArgs, Cli, Command, DemoArgs, Format, OutputArgs};
+use crate::cli::{AuditArgs, ChecksArgs, Cli, Command, DemoArgs, Format, OutputArgs, SecretsArgs};
 use crate::config;
 use crate::finding::FailOn;
 use crate::net::dns::{self, Source};
@@ -17,6 +17,9 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// `spf check-host` and `lint`.
+mod email;
+
 pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_INCOMPLETE: u8 = 3;
 
@@ -26,6 +29,11 @@ pub fn run(cli: Cli) -> u8 {
         Command::Audit(args) => audit_command(*args),
         Command::Demo(args) => demo_command(args),
         Command::Checks(args) => checks_command(args),
+        Command::Secrets(args) => secrets_command(args),
+        Command::Spf {
+            command: crate::cli::SpfCommand::CheckHost(args),
+        } => email::check_host_command(args),
+        Command::Lint(args) => email::lint_command(args),
         Command::Explain { check_id } => explain_command(&check_id),
     };
     match outcome {
@@ -165,6 +173,8 @@ pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
             domain,
             url,
             subdomains,
+            dkim_selectors: loaded.config.dkim_selectors.clone(),
+            sends_mail: loaded.config.sends_mail,
         },
         dns: dns_source,
         connect_to,
@@ -172,8 +182,101 @@ pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
         timeout: Duration::from_secs_f64(args.net.timeout),
         stages,
         fail_on,
+        load: load_plan(args, &loaded.config),
         suppressions: loaded.suppressions,
+        repo: args.repo.as_deref().map(source_tree).transpose()?,
     })
+}
+
+/// A source tree to scan for secrets: it must be a readable directory.
+fn source_tree(path: &std::path::Path) -> Result<std::path::PathBuf, Failure> {
+    if path.is_dir() {
+        Ok(path.to_path_buf())
+    } else if path.exists() {
+        Err(Failure::Usage(format!("{} is not a directory", path.display())))
+    } else {
+        Err(Failure::Usage(format!("{}: no such directory", path.display())))
+    }
+}
+
+/// `launchready secrets PATH`: the secrets stage alone, in the audit's report shape.
+fn secrets_command(args: SecretsArgs) -> Result<u8, Failure> {
+    set_log_level(&args.output);
+    let fail_on = FailOn::parse(&args.fail_on)
+        .ok_or_else(|| Failure::Usage(format!("--fail-on {:?}", args.fail_on)))?;
+    let root = source_tree(&args.path)?;
+    let started = std::time::Instant::now();
+    let (status, note, output) = match crate::checks::secrets::scan(&root, args.history) {
+        Ok(out) => (
+            report::StageStatus::Ran,
+            out.note.clone().unwrap_or_default(),
+            out,
+        ),
+        Err(why) => (
+            report::StageStatus::Failed,
+            why,
+            crate::checks::StageOutput::default(),
+        ),
+    };
+    let elapsed = started.elapsed();
+    crate::info!("secrets: {status:?} in {elapsed:?}");
+    let absolute = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
+    let target = Target {
+        domain: args.path.display().to_string(),
+        url: format!("file://{}", absolute.display()),
+        ..Target::default()
+    };
+    let stage = report::StageReport::new(Stage::Secrets, status, elapsed, note);
+    let mut report = Report::build(
+        &target,
+        vec![(Stage::Secrets, stage, output)],
+        fail_on,
+        &[],
+        config::Date::today(),
+    );
+    report.duration_ms = elapsed.as_millis() as u64;
+    emit(&report, &args.output)?;
+    Ok(report.exit_code())
+}
+
+/// The latency/edge plan: flags first, then the config, then the defaults.
+fn load_plan(args: &AuditArgs, config: &config::Config) -> crate::checks::latency::LoadPlan {
+    let defaults = crate::checks::latency::LoadPlan::default();
+    let latency = config.latency.as_ref();
+    let configured: Vec<String> = config
+        .endpoints
+        .iter()
+        .filter(|e| !e.path.contains('*'))
+        .map(|e| e.path.clone())
+        .collect();
+    crate::checks::latency::LoadPlan {
+        endpoints: if args.endpoint.is_empty() {
+            configured
+        } else {
+            args.endpoint.clone()
+        },
+        concurrency: args
+            .concurrency
+            .clone()
+            .map(|l| l.0)
+            .or_else(|| latency.and_then(|l| l.concurrency.clone()))
+            .unwrap_or(defaults.concurrency),
+        requests: args
+            .requests
+            .or_else(|| latency.and_then(|l| l.requests).map(u64::from))
+            .unwrap_or(defaults.requests),
+        rate: args.rate,
+        max_requests: args
+            .max_requests
+            .or_else(|| latency.and_then(|l| l.max_requests).map(u64::from))
+            .unwrap_or(defaults.max_requests),
+        probe_rate_limit: args.probe_rate_limit,
+        budgets: config
+            .endpoints
+            .iter()
+            .filter_map(|e| e.budget_ms.map(|b| (e.path.clone(), b)))
+            .collect(),
+    }
 }
 
 fn color_enabled() -> bool {

@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 /// The audit target.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Target {
     /// Lower-case, without a trailing dot.
     pub domain: String,
@@ -11,6 +11,10 @@ pub struct Target {
     pub url: String,
     /// Fully qualified subdomains to check besides the apex and www.
     pub subdomains: Vec<String>,
+    /// DKIM selectors to look up besides the common providers' (config `dkim_selectors`).
+    pub dkim_selectors: Vec<String>,
+    /// Whether the domain sends mail (config `sends_mail`; unknown counts as yes).
+    pub sends_mail: Option<bool>,
 }
 
 /// Accepts a domain, or a bare URL (`https://example.com/`) whose host is taken.

@@ -1,8 +1,13 @@
 //! One module per stage: its probes gather an observation, its checks judge it.
 
 pub mod dns;
+pub mod edge;
+pub mod email;
+pub mod latency;
 pub mod headers;
 pub mod redirects;
+pub mod secrets;
+pub mod tls;
 
 use crate::finding::Finding;
 

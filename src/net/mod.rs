@@ -2,5 +2,7 @@
 
 pub mod dns;
 pub mod http;
+pub mod load;
+pub mod tls;
 pub mod zone;
 pub mod zonefile;

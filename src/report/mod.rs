@@ -70,6 +70,15 @@ pub struct Inventory {
     pub redirects: Value,
     /// The pages whose headers were checked, with the headers that matter.
     pub pages: Value,
+    /// What the secrets stage scanned: files, bytes, skipped files, history blobs.
+    #[serde(skip_serializing_if = "Value::is_null")]
+    pub secrets: Value,
+    /// The first request's phases (DNS, connect, TLS, TTFB) and the requests the probes used.
+    #[serde(skip_serializing_if = "Value::is_null")]
+    pub latency: Value,
+    /// The CDN or WAF recognised, and the rate-limit probe.
+    #[serde(skip_serializing_if = "Value::is_null")]
+    pub edge: Value,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,13 +110,32 @@ impl Report {
     ) -> Report {
         let mut findings = Vec::new();
         let mut inventory = Inventory::default();
+        let mut latency = Vec::new();
         let mut stage_reports = Vec::new();
         for (stage, report, output) in stages {
             findings.extend(output.findings);
             match stage {
                 Stage::Dns => inventory.dns = output.inventory,
                 Stage::Redirects => inventory.redirects = output.inventory,
+                Stage::Tls => {
+                    if let Value::Array(certs) = output.inventory {
+                        inventory.certificates = certs;
+                    }
+                }
                 Stage::Headers => inventory.pages = output.inventory,
+                Stage::Email => inventory.email = output.inventory,
+                Stage::Secrets => inventory.secrets = output.inventory,
+                Stage::Latency => {
+                    let mut inv = output.inventory;
+                    if let Some(Value::Array(levels)) = inv.get_mut("levels").map(Value::take) {
+                        latency = levels;
+                    }
+                    if let Some(obj) = inv.as_object_mut() {
+                        obj.remove("levels");
+                    }
+                    inventory.latency = inv;
+                }
+                Stage::Edge => inventory.edge = output.inventory,
                 _ => {}
             }
             stage_reports.push(report);
@@ -162,7 +190,7 @@ impl Report {
             summary,
             stages: stage_reports,
             findings,
-            latency: Vec::new(),
+            latency,
             inventory,
             notes,
             duration_ms: 0,

@@ -11,6 +11,7 @@
 pub mod dns_server;
 pub mod pki;
 pub mod scenario;
+pub mod tls;
 pub mod web;
 
 use crate::net::zone::ZoneData;
@@ -30,6 +31,8 @@ pub struct SandboxInfo {
     pub subdomains: Vec<String>,
     /// The check ids the scenario must trigger.
     pub expect: Vec<String>,
+    /// Extra `audit` flags of the scenario.
+    pub args: Vec<String>,
     pub dns: SocketAddr,
     pub http: SocketAddr,
     pub https: SocketAddr,
@@ -54,6 +57,7 @@ impl SandboxInfo {
             args.push("--subdomain".into());
             args.push(s.clone());
         }
+        args.extend(self.args.iter().cloned());
         args
     }
 }
@@ -132,25 +136,19 @@ impl Sandbox {
         };
         let (dns, mut tasks) = start_dns(zone, behaviour).await?;
 
-        let pki = pki::issue(&sc.domain).map_err(|e| format!("sandbox CA: {e}"))?;
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_no_client_auth()
-            .with_single_cert(pki.chain.clone(), pki.key.clone_key())
-            .map_err(|e| format!("sandbox TLS: {e}"))?;
-        let web = Arc::new(web::Site {
-            web: sc.web,
-            domain: sc.domain.clone(),
-        });
+        let pki = tls::prepare(&sc.tls, &sc.domain).await?;
+        tasks.extend(pki.tasks);
+        let web = Arc::new(web::Site::new(sc.web, sc.domain.clone()));
         let (http, t1) = web::serve_http(web.clone())
             .await
             .map_err(|e| format!("sandbox HTTP: {e}"))?;
-        let (https, t2) = web::serve_https(web, Arc::new(tls))
+        let (https, t2) = web::serve_https(web, pki.config)
             .await
             .map_err(|e| format!("sandbox HTTPS: {e}"))?;
         tasks.extend([t1, t2]);
+        // Legacy TLS, weak suites and hostile ports are answered in front of rustls.
+        let (https, front) = tls::front(&sc.tls, https).await?;
+        tasks.extend(front);
 
         static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let dir = std::env::temp_dir().join(format!(
@@ -169,6 +167,7 @@ impl Sandbox {
                 domain: sc.domain,
                 subdomains: sc.subdomains,
                 expect: sc.expect,
+                args: sc.args,
                 dns,
                 http,
                 https,

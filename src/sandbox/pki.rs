@@ -1,16 +1,75 @@
-//! The sandbox's certificate authority, made fresh at every start with rcgen.
+//! The sandbox's certificate authority, made fresh at every start with rcgen, and the
+//! certificate faults the TLS scenarios serve: expired, not yet valid, wrong host, self-signed,
+//! incomplete chain (root → intermediate → leaf, the intermediate left out and published at
+//! the leaf's AIA URL), weak key (RSA-1024) and expiring soon.
+//!
+//! The RSA-1024 key is a committed test key (`fixtures/tls/weak-rsa1024.test-key.pem`): ring
+//! neither generates nor signs with RSA keys under 2048 bits, and the sandbox runs no external
+//! tools, so [`WeakRsaKey`] signs with num-bigint. It protects nothing.
 
 use crate::config::Date;
+use num_bigint::BigUint;
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-    KeyUsagePurpose,
+    BasicConstraints, CertificateParams, CustomExtension, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
 };
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use std::sync::Arc;
+
+const WEAK_KEY_PEM: &str = include_str!("../../fixtures/tls/weak-rsa1024.test-key.pem");
+
+/// The certificate a scenario serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertKind {
+    Valid,
+    Expired,
+    NotYetValid,
+    WrongHost,
+    SelfSigned,
+    IncompleteChain,
+    WeakKey,
+    /// Valid, expiring in this many days.
+    Expiring(i64),
+}
+
+impl CertKind {
+    pub fn parse(s: &str) -> Result<CertKind, String> {
+        Ok(match s {
+            "valid" => CertKind::Valid,
+            "expired" => CertKind::Expired,
+            "not-yet-valid" => CertKind::NotYetValid,
+            "wrong-host" => CertKind::WrongHost,
+            "self-signed" => CertKind::SelfSigned,
+            "incomplete-chain" => CertKind::IncompleteChain,
+            "weak-key" => CertKind::WeakKey,
+            other => match other
+                .strip_prefix("expiring-")
+                .and_then(|d| d.strip_suffix('d'))
+                .and_then(|d| d.parse::<i64>().ok())
+            {
+                Some(days) if days > 0 => CertKind::Expiring(days),
+                _ => return Err(format!(
+                    "[tls] cert = {other:?}: expected valid, expired, not-yet-valid, wrong-host, self-signed, incomplete-chain, weak-key or expiring-<N>d"
+                )),
+            },
+        })
+    }
+}
+
+/// The leaf's private key.
+pub enum LeafKey {
+    Standard(PrivateKeyDer<'static>),
+    WeakRsa(Arc<WeakRsaKey>),
+}
 
 pub struct Pki {
+    /// The trust anchor handed to the audit (`--ca-file`).
     pub ca_pem: String,
+    /// The chain the server presents, leaf first.
     pub chain: Vec<CertificateDer<'static>>,
-    pub key: PrivateKeyDer<'static>,
+    pub key: LeafKey,
+    /// The intermediate the server leaves out, published at the leaf's AIA URL (DER).
+    pub aia_intermediate: Option<Vec<u8>>,
 }
 
 fn days_since_epoch() -> i64 {
@@ -20,38 +79,345 @@ fn days_since_epoch() -> i64 {
         .unwrap_or(0)
 }
 
-/// A CA and a leaf for `domain` and `*.domain`, valid from yesterday for 90 days.
-pub fn issue(domain: &str) -> Result<Pki, rcgen::Error> {
-    let today = days_since_epoch();
-    let ymd = |days: i64| {
-        let d = Date::from_days(days);
-        rcgen::date_time_ymd(d.year, d.month as u8, d.day as u8)
-    };
+/// Valid from the start of day `from` to the start of day `until` (days since the epoch).
+fn set_validity(p: &mut CertificateParams, from: i64, until: i64) {
+    let (a, b) = (Date::from_days(from), Date::from_days(until));
+    p.not_before = rcgen::date_time_ymd(a.year, a.month as u8, a.day as u8);
+    p.not_after = rcgen::date_time_ymd(b.year, b.month as u8, b.day as u8);
+}
+
+fn ca_params(name: &str, today: i64) -> Result<CertificateParams, rcgen::Error> {
     let mut ca = CertificateParams::new(Vec::<String>::new())?;
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(DnType::CommonName, "launchready sandbox CA");
+    ca.distinguished_name.push(DnType::CommonName, name);
     ca.key_usages = vec![
         KeyUsagePurpose::KeyCertSign,
         KeyUsagePurpose::CrlSign,
         KeyUsagePurpose::DigitalSignature,
     ];
-    ca.not_before = ymd(today - 1);
-    ca.not_after = ymd(today + 365);
-    let ca_key = KeyPair::generate()?;
-    let ca_cert = ca.self_signed(&ca_key)?;
+    // Long-lived, like real roots: an expired or post-dated leaf is the only fault.
+    set_validity(&mut ca, today - 400, today + 3650);
+    Ok(ca)
+}
 
-    let mut leaf = CertificateParams::new(vec![domain.to_string(), format!("*.{domain}")])?;
-    leaf.distinguished_name.push(DnType::CommonName, domain);
+/// The Authority Information Access extension with one caIssuers URL (RFC 5280 §4.2.2.1).
+fn aia_extension(url: &str) -> CustomExtension {
+    let der_len = |n: usize| -> Vec<u8> {
+        if n < 0x80 {
+            vec![n as u8]
+        } else if n < 0x100 {
+            vec![0x81, n as u8]
+        } else {
+            vec![0x82, (n >> 8) as u8, n as u8]
+        }
+    };
+    let tlv = |tag: u8, body: &[u8]| -> Vec<u8> {
+        let mut v = vec![tag];
+        v.extend(der_len(body.len()));
+        v.extend_from_slice(body);
+        v
+    };
+    // id-ad-caIssuers 1.3.6.1.5.5.7.48.2
+    let oid = tlv(0x06, &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02]);
+    let location = tlv(0x86, url.as_bytes()); // [6] uniformResourceIdentifier
+    let desc = tlv(0x30, &[oid, location].concat());
+    CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], tlv(0x30, &desc))
+}
+
+/// The healthy PKI: a CA and a leaf for `domain` and `*.domain`, valid from yesterday for 90
+/// days.
+pub fn issue(domain: &str) -> Result<Pki, String> {
+    issue_kind(domain, CertKind::Valid, None)
+}
+
+/// A CA and the leaf of `kind`. `aia_url` is where the incomplete chain's intermediate is
+/// published.
+pub fn issue_kind(domain: &str, kind: CertKind, aia_url: Option<&str>) -> Result<Pki, String> {
+    let e = |e: rcgen::Error| format!("sandbox CA: {e}");
+    let today = days_since_epoch();
+    let ca_key = KeyPair::generate().map_err(e)?;
+    let ca_cert = ca_params("launchready sandbox CA", today)
+        .map_err(e)?
+        .self_signed(&ca_key)
+        .map_err(e)?;
+
+    let names = match kind {
+        CertKind::WrongHost => vec!["wrong-host.example.net".to_string(), "*.example.net".into()],
+        _ => vec![domain.to_string(), format!("*.{domain}")],
+    };
+    let mut leaf = CertificateParams::new(names.clone()).map_err(e)?;
+    leaf.distinguished_name.push(DnType::CommonName, &names[0]);
     leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    leaf.not_before = ymd(today - 1);
-    leaf.not_after = ymd(today + 90);
-    let leaf_key = KeyPair::generate()?;
-    let leaf_cert = leaf.signed_by(&leaf_key, &ca_cert, &ca_key)?;
-    Ok(Pki {
-        ca_pem: ca_cert.pem(),
-        chain: vec![leaf_cert.der().clone()],
-        key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+    leaf.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
+    let (from, until) = match kind {
+        CertKind::Expired => (today - 100, today - 10),
+        CertKind::NotYetValid => (today + 10, today + 100),
+        CertKind::Expiring(days) => (today - 80, today + days),
+        _ => (today - 1, today + 90),
+    };
+    set_validity(&mut leaf, from, until);
+    let leaf_key = KeyPair::generate().map_err(e)?;
+    let standard = |k: &KeyPair| {
+        LeafKey::Standard(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
+            k.serialize_der(),
+        )))
+    };
+
+    let pki = match kind {
+        CertKind::SelfSigned => {
+            let cert = leaf.self_signed(&leaf_key).map_err(e)?;
+            Pki {
+                ca_pem: ca_cert.pem(),
+                chain: vec![cert.der().clone()],
+                key: standard(&leaf_key),
+                aia_intermediate: None,
+            }
+        }
+        CertKind::IncompleteChain => {
+            let int_key = KeyPair::generate().map_err(e)?;
+            let int_cert = ca_params("launchready sandbox intermediate CA", today)
+                .map_err(e)?
+                .signed_by(&int_key, &ca_cert, &ca_key)
+                .map_err(e)?;
+            if let Some(url) = aia_url {
+                leaf.custom_extensions.push(aia_extension(url));
+            }
+            let cert = leaf.signed_by(&leaf_key, &int_cert, &int_key).map_err(e)?;
+            Pki {
+                ca_pem: ca_cert.pem(),
+                chain: vec![cert.der().clone()],
+                key: standard(&leaf_key),
+                aia_intermediate: Some(int_cert.der().to_vec()),
+            }
+        }
+        CertKind::WeakKey => {
+            let weak = Arc::new(WeakRsaKey::load()?);
+            let cert = leaf
+                .signed_by(weak.as_ref(), &ca_cert, &ca_key)
+                .map_err(e)?;
+            Pki {
+                ca_pem: ca_cert.pem(),
+                chain: vec![cert.der().clone()],
+                key: LeafKey::WeakRsa(weak),
+                aia_intermediate: None,
+            }
+        }
+        _ => {
+            let cert = leaf.signed_by(&leaf_key, &ca_cert, &ca_key).map_err(e)?;
+            Pki {
+                ca_pem: ca_cert.pem(),
+                chain: vec![cert.der().clone()],
+                key: standard(&leaf_key),
+                aia_intermediate: None,
+            }
+        }
+    };
+    Ok(pki)
+}
+
+// ---------------------------------------------------------------------------------------
+// The RSA-1024 test key.
+
+/// An RSA private key small enough that ring refuses it; signs with plain modular
+/// exponentiation (not constant-time: a test key on loopback).
+pub struct WeakRsaKey {
+    n: BigUint,
+    d: BigUint,
+    /// RSAPublicKey DER (RFC 8017 A.1.1).
+    public_der: Vec<u8>,
+}
+
+impl std::fmt::Debug for WeakRsaKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WeakRsaKey({} bits)", self.n.bits())
+    }
+}
+
+/// One DER TLV at the start of `data`.
+struct Tlv<'a> {
+    /// Tag, length and contents.
+    whole: &'a [u8],
+    contents: &'a [u8],
+    /// What follows it.
+    rest: &'a [u8],
+}
+
+fn der_tlv(data: &[u8]) -> Option<Tlv<'_>> {
+    let first = *data.get(1)?;
+    let (len, head) = if first < 0x80 {
+        (usize::from(first), 2)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 2 {
+            return None;
+        }
+        let bytes = data.get(2..2 + n)?;
+        (
+            bytes.iter().fold(0usize, |a, b| (a << 8) | usize::from(*b)),
+            2 + n,
+        )
+    };
+    let end = head.checked_add(len)?;
+    Some(Tlv {
+        whole: data.get(..end)?,
+        contents: data.get(head..end)?,
+        rest: data.get(end..)?,
     })
+}
+
+impl WeakRsaKey {
+    /// Reads the committed PKCS#1 test key.
+    pub fn load() -> Result<WeakRsaKey, String> {
+        use base64::Engine;
+        let bad = |why: &str| format!("fixtures/tls/weak-rsa1024.test-key.pem: {why}");
+        let b64: String = WEAK_KEY_PEM
+            .lines()
+            .skip_while(|l| !l.starts_with("-----BEGIN RSA PRIVATE KEY"))
+            .skip(1)
+            .take_while(|l| !l.starts_with("-----END"))
+            .collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .map_err(|e| bad(&e.to_string()))?;
+        let seq = der_tlv(&der).ok_or_else(|| bad("not DER"))?;
+        let version = der_tlv(seq.contents).ok_or_else(|| bad("no version"))?;
+        let n = der_tlv(version.rest).ok_or_else(|| bad("no modulus"))?;
+        let e = der_tlv(n.rest).ok_or_else(|| bad("no exponent"))?;
+        let d = der_tlv(e.rest).ok_or_else(|| bad("no private exponent"))?;
+        let inner = [n.whole, e.whole].concat();
+        let mut public_der = vec![0x30];
+        if inner.len() < 0x80 {
+            public_der.push(inner.len() as u8);
+        } else {
+            public_der.extend([0x81, inner.len() as u8]);
+        }
+        public_der.extend(inner);
+        Ok(WeakRsaKey {
+            n: BigUint::from_bytes_be(n.contents),
+            d: BigUint::from_bytes_be(d.contents),
+            public_der,
+        })
+    }
+
+    fn size(&self) -> usize {
+        (self.n.bits() as usize).div_ceil(8)
+    }
+
+    /// RSASP1 over an encoded message of the modulus' size.
+    fn private_op(&self, em: &[u8]) -> Vec<u8> {
+        let s = BigUint::from_bytes_be(em).modpow(&self.d, &self.n);
+        let raw = s.to_bytes_be();
+        let mut out = vec![0u8; self.size().saturating_sub(raw.len())];
+        out.extend(raw);
+        out
+    }
+
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2).
+    pub fn sign_pkcs1_sha256(&self, msg: &[u8]) -> Vec<u8> {
+        const PREFIX: [u8; 19] = [
+            0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+            0x01, 0x05, 0x00, 0x04, 0x20,
+        ];
+        let hash = ring::digest::digest(&ring::digest::SHA256, msg);
+        let k = self.size();
+        let t_len = PREFIX.len() + hash.as_ref().len();
+        let mut em = vec![0x00, 0x01];
+        em.extend(std::iter::repeat_n(0xff, k.saturating_sub(t_len + 3)));
+        em.push(0x00);
+        em.extend_from_slice(&PREFIX);
+        em.extend_from_slice(hash.as_ref());
+        self.private_op(&em)
+    }
+
+    /// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt (RFC 8017 §9.1), as TLS 1.3
+    /// requires for RSA keys.
+    pub fn sign_pss_sha256(&self, msg: &[u8]) -> Vec<u8> {
+        use ring::digest::{digest, SHA256};
+        let h_len = 32;
+        let em_bits = self.n.bits() as usize - 1;
+        let em_len = em_bits.div_ceil(8);
+        let m_hash = digest(&SHA256, msg);
+        let salt: Vec<u8> = digest(&SHA256, &std::process::id().to_be_bytes())
+            .as_ref()
+            .to_vec();
+        let mut m_prime = vec![0u8; 8];
+        m_prime.extend_from_slice(m_hash.as_ref());
+        m_prime.extend_from_slice(&salt);
+        let h = digest(&SHA256, &m_prime);
+        let db_len = em_len - h_len - 1;
+        let mut db = vec![0u8; db_len - salt.len() - 1];
+        db.push(0x01);
+        db.extend_from_slice(&salt);
+        // MGF1(H, db_len)
+        let mut mask = Vec::with_capacity(db_len + h_len);
+        let mut counter: u32 = 0;
+        while mask.len() < db_len {
+            let mut input = h.as_ref().to_vec();
+            input.extend_from_slice(&counter.to_be_bytes());
+            mask.extend_from_slice(digest(&SHA256, &input).as_ref());
+            counter += 1;
+        }
+        for (b, m) in db.iter_mut().zip(&mask) {
+            *b ^= m;
+        }
+        let unused = 8 * em_len - em_bits;
+        db[0] &= 0xffu8 >> unused;
+        let mut em = db;
+        em.extend_from_slice(h.as_ref());
+        em.push(0xbc);
+        // em_len may be one byte shorter than the modulus when its size is a multiple of 8.
+        let mut padded = vec![0u8; self.size().saturating_sub(em.len())];
+        padded.extend(em);
+        self.private_op(&padded)
+    }
+}
+
+impl rcgen::PublicKeyData for WeakRsaKey {
+    fn der_bytes(&self) -> &[u8] {
+        &self.public_der
+    }
+    fn algorithm(&self) -> &rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_RSA_SHA256
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_weak_test_key_is_rsa_1024() {
+        let k = WeakRsaKey::load().expect("fixture key");
+        assert_eq!(k.n.bits(), 1024);
+        assert_eq!(k.sign_pkcs1_sha256(b"hello").len(), 128);
+        assert_eq!(k.sign_pss_sha256(b"hello").len(), 128);
+    }
+
+    #[test]
+    fn every_kind_issues() {
+        for kind in [
+            "valid",
+            "expired",
+            "not-yet-valid",
+            "wrong-host",
+            "self-signed",
+            "incomplete-chain",
+            "weak-key",
+            "expiring-10d",
+        ] {
+            let k = CertKind::parse(kind).expect(kind);
+            let pki = issue_kind("example.test", k, Some("http://127.0.0.1:1/i.der")).expect(kind);
+            let leaf = crate::net::tls::parse_cert(pki.chain[0].as_ref()).expect(kind);
+            if kind == "weak-key" {
+                assert_eq!((leaf.key_type.as_str(), leaf.key_bits), ("RSA", 1024));
+            }
+            if kind == "incomplete-chain" {
+                assert_eq!(leaf.ca_issuers, ["http://127.0.0.1:1/i.der"]);
+            }
+        }
+        assert!(CertKind::parse("expiring-xd").is_err());
+    }
 }

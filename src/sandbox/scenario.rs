@@ -15,10 +15,45 @@ pub struct Scenario {
     /// The check ids this scenario must trigger (the tests hold it to that).
     #[serde(default)]
     pub expect: Vec<String>,
+    /// Extra `audit` flags the demo and the tests add (e.g. a short latency ladder).
+    #[serde(default)]
+    pub args: Vec<String>,
     #[serde(default)]
     pub dns: Dns,
     #[serde(default)]
     pub web: Web,
+    #[serde(default)]
+    pub tls: Tls,
+}
+
+/// How the sandbox's HTTPS port speaks TLS. The defaults are the healthy server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tls {
+    /// `valid`, `expired`, `not-yet-valid`, `wrong-host`, `self-signed`, `incomplete-chain`,
+    /// `weak-key` (RSA-1024) or `expiring-<N>d`.
+    pub cert: String,
+    /// Offer TLS 1.3 (false: TLS 1.2 only).
+    pub tls13: bool,
+    /// Also answer TLS 1.0/1.1 ClientHellos (a hand-written responder in front of rustls).
+    pub legacy: bool,
+    /// Pick a weak suite when a TLS 1.2 ClientHello offers nothing better.
+    pub weak_cipher: bool,
+    /// `normal`, `garbage` (answers plain text instead of TLS) or `silent` (accepts, never
+    /// speaks).
+    pub mode: String,
+}
+
+impl Default for Tls {
+    fn default() -> Self {
+        Tls {
+            cert: "valid".into(),
+            tls13: true,
+            legacy: false,
+            weak_cipher: false,
+            mode: "normal".into(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +118,22 @@ pub struct Web {
     pub mode: String,
     /// Routes answered before everything else, first match wins.
     pub routes: Vec<Route>,
+    /// Latency: a fixed delay on every page answer, in ms.
+    pub delay_ms: u64,
+    /// Latency: a mixture of delays, `[[share, ms], …]`, drawn per request from a seeded
+    /// sequence (so the true percentiles are known).
+    pub delay_mixture: Vec<(f64, u64)>,
+    pub seed: u64,
+    /// Latency: one request at a time holds a global lock for this long (collapse under load).
+    pub serialize_ms: u64,
+    /// Every Nth page answer is a 500 (20 → 5 %).
+    pub error_every: u64,
+    /// More than this many requests in one second get 429 with Retry-After.
+    pub rate_limit_per_sec: u64,
+    /// The CDN whose headers the site sends (`fastly`, `cloudflare`) or `none`.
+    pub cdn: String,
+    /// /health answers 200.
+    pub health: bool,
 }
 
 impl Default for Web {
@@ -106,6 +157,14 @@ impl Default for Web {
             powered_by: None,
             mode: "normal".into(),
             routes: Vec::new(),
+            delay_ms: 0,
+            delay_mixture: Vec::new(),
+            seed: 7,
+            serialize_ms: 0,
+            error_every: 0,
+            rate_limit_per_sec: 0,
+            cdn: "fastly".into(),
+            health: true,
         }
     }
 }
@@ -139,6 +198,18 @@ fn ok() -> u16 {
 }
 
 impl Route {
+    /// The healthy MTA-STS policy of `domain`: enforce, for `mail.<domain>`.
+    pub fn mta_sts_policy(domain: &str) -> Route {
+        Route {
+            host: Some(format!("mta-sts.{domain}")),
+            path: "/.well-known/mta-sts.txt".into(),
+            scheme: "https".into(),
+            status: 200,
+            headers: vec![("content-type".into(), "text/plain".into())],
+            body: format!("version: STSv1\nmode: enforce\nmx: mail.{domain}\nmax_age: 604800\n"),
+        }
+    }
+
     pub fn matches(&self, host: &str, path: &str, tls: bool) -> bool {
         let scheme_ok = match self.scheme.as_str() {
             "http" => !tls,
@@ -220,6 +291,30 @@ pub static ALL: &[Files] = &[
     scenario!("web-trickle", zone = "healthy"),
     scenario!("web-huge-body", zone = "healthy"),
     scenario!("web-huge-headers", zone = "healthy"),
+    // latency and edge
+    scenario!("latency-mixture", zone = "healthy"),
+    scenario!("latency-slow", zone = "healthy"),
+    scenario!("latency-collapse", zone = "healthy"),
+    scenario!("latency-errors", zone = "healthy"),
+    scenario!("rate-limited", zone = "healthy"),
+    scenario!("health-missing", zone = "healthy"),
+    scenario!("cdn-absent", zone = "healthy"),
+    scenario!("ratelimit-absent", zone = "healthy"),
+    // tls
+    scenario!("tls-expired", zone = "healthy"),
+    scenario!("tls-not-yet-valid", zone = "healthy"),
+    scenario!("tls-wrong-host", zone = "healthy"),
+    scenario!("tls-self-signed", zone = "healthy"),
+    scenario!("tls-incomplete-chain", zone = "healthy"),
+    scenario!("tls-weak-key", zone = "healthy"),
+    scenario!("tls-expiring", zone = "healthy"),
+    scenario!("tls-legacy", zone = "healthy"),
+    scenario!("tls-weak-cipher", zone = "healthy"),
+    scenario!("tls-no-tls13", zone = "healthy"),
+    scenario!("hsts-missing", zone = "healthy"),
+    scenario!("hsts-short", zone = "healthy"),
+    scenario!("tls-garbage", zone = "healthy"),
+    scenario!("tls-silent", zone = "healthy"),
 ];
 
 pub fn find(name: &str) -> Option<&'static Files> {
@@ -228,6 +323,11 @@ pub fn find(name: &str) -> Option<&'static Files> {
 
 impl Files {
     pub fn parse(&self) -> Result<Scenario, String> {
-        toml::from_str(self.toml).map_err(|e| format!("scenario {}: {}", self.name, e.message()))
+        let mut sc: Scenario = toml::from_str(self.toml)
+            .map_err(|e| format!("scenario {}: {}", self.name, e.message()))?;
+        // Every scenario's mail domain serves the healthy MTA-STS policy (RFC 8461) unless
+        // the scenario answers that URL itself (routes match first come, first served).
+        sc.web.routes.push(Route::mta_sts_policy(&sc.domain));
+        Ok(sc)
     }
 }

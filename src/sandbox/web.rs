@@ -11,6 +11,7 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -18,10 +19,24 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
-/// The site: its knobs and the domain it serves.
+/// The site: its knobs, the domain it serves, and the state its latency faults need.
 pub struct Site {
     pub web: Web,
     pub domain: String,
+    /// Page answers so far (drives the seeded delay draws and `error_every`).
+    served: AtomicU64,
+    /// The global lock of `serialize_ms`.
+    lock: tokio::sync::Mutex<()>,
+    /// (second, count) of the rate limiter.
+    window: std::sync::Mutex<(u64, u64)>,
+}
+
+/// SplitMix64: a tiny seeded generator, so a scenario's delays are the same on every run.
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
 }
 
 const HEALTHY_PAGE: &str =
@@ -53,6 +68,59 @@ fn redirect(status: u16, location: String) -> Response<Full<Bytes>> {
 }
 
 impl Site {
+    pub fn new(web: Web, domain: String) -> Site {
+        Site {
+            web,
+            domain,
+            served: AtomicU64::new(0),
+            lock: tokio::sync::Mutex::new(()),
+            window: std::sync::Mutex::new((0, 0)),
+        }
+    }
+
+    /// Latency faults, applied before a page is answered. Returns a status to answer with
+    /// instead (429 or 500), if any.
+    async fn latency_faults(&self, load: bool) -> Option<u16> {
+        let web = &self.web;
+        let n = self.served.fetch_add(1, Ordering::Relaxed);
+        // Errors and the rate limit hit load-probe traffic only, so that the other stages of
+        // the same audit see the same site on every run.
+        if load && web.rate_limit_per_sec > 0 {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            if let Ok(mut w) = self.window.lock() {
+                if w.0 != now {
+                    *w = (now, 0);
+                }
+                w.1 += 1;
+                if w.1 > web.rate_limit_per_sec {
+                    return Some(429);
+                }
+            }
+        }
+        let mut delay = web.delay_ms;
+        if !web.delay_mixture.is_empty() {
+            let draw = (splitmix(web.seed ^ n) >> 11) as f64 / (1u64 << 53) as f64;
+            let mut acc = 0.0;
+            for (share, ms) in &web.delay_mixture {
+                acc += share;
+                if draw < acc {
+                    delay = *ms;
+                    break;
+                }
+            }
+        }
+        if web.serialize_ms > 0 {
+            let _held = self.lock.lock().await;
+            tokio::time::sleep(Duration::from_millis(web.serialize_ms + delay)).await;
+        } else if delay > 0 {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+        }
+        (load && web.error_every > 0 && n % web.error_every == web.error_every - 1).then_some(500)
+    }
+
     /// The host a request for `host` should end on.
     fn canonical_host(&self, host: &str) -> String {
         let www = format!("www.{}", self.domain);
@@ -138,7 +206,7 @@ impl Site {
                     web.login_cache.as_str(),
                     true,
                 ),
-                "/health" => (
+                "/health" if web.health => (
                     StatusCode::OK,
                     "text/plain",
                     Bytes::from_static(b"ok\n"),
@@ -196,6 +264,20 @@ impl Site {
                 }
                 _ => {}
             }
+        }
+        match web.cdn.as_str() {
+            "fastly" => {
+                b = b
+                    .header("via", "1.1 varnish")
+                    .header("x-served-by", "cache-fra-etou8220035-FRA")
+                    .header("x-cache", "MISS")
+            }
+            "cloudflare" => {
+                b = b
+                    .header("server", "cloudflare")
+                    .header("cf-ray", "8c1d2e3f4a5b6c7d-FRA")
+            }
+            _ => {}
         }
         if let Some(s) = &web.server_header {
             b = b.header("server", s.as_str());
@@ -288,7 +370,24 @@ where
     }
     let service = service_fn(move |req: Request<Incoming>| {
         let site = site.clone();
-        async move { Ok::<_, Infallible>(site.respond(tls, &req)) }
+        async move {
+            if tls && !req.uri().path().starts_with("/static/") {
+                let load = req
+                    .headers()
+                    .get("user-agent")
+                    .and_then(|u| u.to_str().ok())
+                    .is_some_and(|u| u.starts_with("launchready-load/"));
+                if let Some(code) = site.latency_faults(load).await {
+                    let mut b = Response::builder().status(code);
+                    if code == 429 {
+                        b = b.header("retry-after", "1");
+                    }
+                    let body = Full::new(Bytes::from_static(b"try again later\n"));
+                    return Ok::<_, Infallible>(b.body(body).unwrap_or_default());
+                }
+            }
+            Ok::<_, Infallible>(site.respond(tls, &req))
+        }
     });
     let _ = hyper::server::conn::http1::Builder::new()
         .serve_connection(TokioIo::new(io), service)

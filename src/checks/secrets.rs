@@ -1,0 +1,389 @@
+//! The `secrets` stage: the source repository's working tree, its tracked `.env` files and
+//! (with `--history`, and always under `audit --repo`) every blob of its git history, scanned
+//! by the secrets engine (`crate::secrets`). Findings show the rule, `PATH:LINE` and a
+//! redacted form — never a value.
+
+use super::StageOutput;
+use crate::audit::Context;
+use crate::check::{evaluate_all, Check, CheckDoc, Stage};
+use crate::config::Date;
+use crate::finding::{Finding, Impact, Severity};
+use crate::secrets::env::{self, Assignment};
+use crate::secrets::history::{self, HistoryMatch, Introduced};
+use crate::secrets::tree::{self, MAX_FILE_BYTES};
+use crate::secrets::{engine, Kind, Match, RULES};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+/// A secret that is in the history but no longer in the working tree.
+#[derive(Debug, Clone)]
+pub struct PastSecret {
+    pub found: Match,
+    pub introduced: Option<Introduced>,
+}
+
+/// A `.env` file that git tracks.
+#[derive(Debug, Clone)]
+pub struct TrackedEnv {
+    pub path: String,
+    pub assignments: Vec<Assignment>,
+}
+
+/// Everything the scans saw.
+#[derive(Debug, Default)]
+pub struct SecretsObservation {
+    /// Secrets in files of the working tree (tracked, or not ignored).
+    pub tree: Vec<Match>,
+    /// Client-prefixed secrets in git-ignored `.env*` files of a JavaScript project.
+    pub ignored_env: Vec<Match>,
+    pub history: Vec<PastSecret>,
+    pub tracked_env: Vec<TrackedEnv>,
+}
+
+fn evidence(m: &Match) -> String {
+    format!("{} ({}): {}", m.rule.id, m.rule.description, m.redacted)
+}
+
+/// The less severe of a rule's severity and a check's ceiling.
+fn capped(rule: Severity, ceiling: Severity) -> Severity {
+    rule.max(ceiling)
+}
+
+// ---------------------------------------------------------------------------------------
+// The checks: one unit per id.
+
+pub struct TreeSecret;
+static TREE: CheckDoc = CheckDoc {
+    id: "secrets.tree",
+    stage: Stage::Secrets,
+    severity: Severity::Blocker,
+    impact: Impact::Security,
+    title: "A secret is committed in the source tree",
+    catches: "A credential (cloud, payment, code-hosting, messaging, AI, database or private key; 50+ kinds) in a file of the working tree that git tracks or would commit. Placeholders, documentation examples and test-mode keys are told apart; test keys are reported at a lower severity.",
+    why: "Anyone who can read the repository — every contractor, CI provider and future open-sourcing — can spend your money, read your users' data or push as you. Bots scrape public repositories for keys within minutes of a push.",
+    fix: "Rotate the key at its provider now, then move it to the deployment's secret store or an untracked `.env` and read it from the environment. Deleting the line is not enough: the old value stays in git history, so rotate first.",
+    refs: &["https://owasp.org/Top10/A07_2021-Identification_and_Authentication_Failures/", "https://docs.github.com/en/code-security/secret-scanning/about-secret-scanning"],
+};
+impl Check<SecretsObservation> for TreeSecret {
+    fn doc(&self) -> &'static CheckDoc {
+        &TREE
+    }
+    fn evaluate(&self, o: &SecretsObservation, out: &mut Vec<Finding>) {
+        // One finding per secret and file; repeats in the same file are counted.
+        let mut seen: BTreeMap<(&str, &str, [u8; 32]), (usize, &Match)> = BTreeMap::new();
+        for m in o.tree.iter().filter(|m| m.rule.kind == Kind::Secret) {
+            seen.entry((m.label.as_str(), m.rule.id, m.digest))
+                .and_modify(|e| e.0 += 1)
+                .or_insert((0, m));
+        }
+        for (more, m) in seen.into_values() {
+            let mut f = self.doc().finding(m.subject(), evidence(m));
+            if more > 0 {
+                f.evidence
+                    .push_str(&format!("; {more} more time(s) in this file"));
+            }
+            f.severity = capped(m.rule.severity, TREE.severity);
+            out.push(f);
+        }
+    }
+}
+
+pub struct HistorySecret;
+static HISTORY: CheckDoc = CheckDoc {
+    id: "secrets.history",
+    stage: Stage::Secrets,
+    severity: Severity::High,
+    impact: Impact::Security,
+    title: "A secret is in the git history (deleted, but still valid until rotated)",
+    catches: "A credential in a blob reachable from any branch or tag that is no longer in the working tree; the finding names the commit that introduced it.",
+    why: "Every clone and fork carries the whole history, and a key deleted in a later commit is still one `git log -p` away. Only rotation makes it harmless.",
+    fix: "Rotate the key at its provider. Rewriting history (git filter-repo) only helps after rotation, and only for clones made afterwards.",
+    refs: &["https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/removing-sensitive-data-from-a-repository", "https://github.com/newren/git-filter-repo"],
+};
+impl Check<SecretsObservation> for HistorySecret {
+    fn doc(&self) -> &'static CheckDoc {
+        &HISTORY
+    }
+    fn evaluate(&self, o: &SecretsObservation, out: &mut Vec<Finding>) {
+        for p in o
+            .history
+            .iter()
+            .filter(|p| p.found.rule.kind == Kind::Secret)
+        {
+            let m = &p.found;
+            let when = match &p.introduced {
+                Some(i) => format!(
+                    "introduced in commit {} ({})",
+                    i.commit,
+                    Date::from_days(i.time.div_euclid(86_400))
+                ),
+                None => "introducing commit not found".to_string(),
+            };
+            let mut f = self.doc().finding(
+                m.subject(),
+                format!("{}; {when}; not in the working tree any more", evidence(m)),
+            );
+            f.severity = capped(m.rule.severity, HISTORY.severity);
+            out.push(f);
+        }
+    }
+}
+
+pub struct EnvCommitted;
+static ENV_COMMITTED: CheckDoc = CheckDoc {
+    id: "secrets.env-committed",
+    stage: Stage::Secrets,
+    severity: Severity::Blocker,
+    impact: Impact::Security,
+    title: "A .env file with values is tracked by git",
+    catches: "A `.env`, `.env.local`, `.env.production`… that git tracks and that assigns at least one non-empty server-side value (templates such as `.env.example` and files holding only browser-public variables are fine).",
+    why: ".env files exist to keep configuration out of the repository; a tracked one puts every database password and API key in it into every clone, and usually more keys get added to it later.",
+    fix: "Rotate the values, then `git rm --cached` the file, add `.env*` (with `!.env.example`) to .gitignore, and commit an `.env.example` with empty values instead.",
+    refs: &["https://12factor.net/config", "https://github.com/motdotla/dotenv#should-i-commit-my-env-file"],
+};
+impl Check<SecretsObservation> for EnvCommitted {
+    fn doc(&self) -> &'static CheckDoc {
+        &ENV_COMMITTED
+    }
+    fn evaluate(&self, o: &SecretsObservation, out: &mut Vec<Finding>) {
+        for e in &o.tracked_env {
+            let server: Vec<&Assignment> = e
+                .assignments
+                .iter()
+                .filter(|a| a.has_value && !a.client)
+                .collect();
+            let Some(first) = server.first() else {
+                continue;
+            };
+            let names: Vec<&str> = server.iter().take(6).map(|a| a.name.as_str()).collect();
+            out.push(self.doc().finding(
+                format!("{}:{}", e.path, first.line),
+                format!(
+                    "git tracks {} with {} value(s): {}{}",
+                    e.path,
+                    server.len(),
+                    names.join(", "),
+                    if server.len() > names.len() {
+                        ", …"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+    }
+}
+
+pub struct ClientPrefix;
+static CLIENT_PREFIX: CheckDoc = CheckDoc {
+    id: "secrets.client-prefix",
+    stage: Stage::Secrets,
+    severity: Severity::High,
+    impact: Impact::Security,
+    title: "A server secret is in a browser-exposed variable (NEXT_PUBLIC_, VITE_, REACT_APP_, EXPO_PUBLIC_)",
+    catches: "A secret assigned to a variable whose prefix makes Next.js, Vite, Create React App, Expo, Nuxt or Gatsby inline it into the JavaScript shipped to every visitor — including in git-ignored `.env` files next to a package.json.",
+    why: "The build copies the value into the public bundle: anyone who opens the site can read the key from the browser's developer tools, no repository access needed.",
+    fix: "Rotate the key, rename the variable without the public prefix and use it only in server code (API routes, server actions, a backend proxy). Only publishable keys belong in public variables.",
+    refs: &["https://nextjs.org/docs/app/building-your-application/configuring/environment-variables#bundling-environment-variables-for-the-browser", "https://vite.dev/guide/env-and-mode", "https://docs.expo.dev/guides/environment-variables/"],
+};
+impl Check<SecretsObservation> for ClientPrefix {
+    fn doc(&self) -> &'static CheckDoc {
+        &CLIENT_PREFIX
+    }
+    fn evaluate(&self, o: &SecretsObservation, out: &mut Vec<Finding>) {
+        for m in o.tree.iter().chain(&o.ignored_env) {
+            let (Some(var), Kind::Secret) = (&m.client_var, m.rule.kind) else {
+                continue;
+            };
+            let mut f = self.doc().finding(
+                m.subject(),
+                format!(
+                    "{var} holds a {} ({}): the build ships it to every browser",
+                    m.rule.description, m.redacted
+                ),
+            );
+            f.severity = capped(m.rule.severity, CLIENT_PREFIX.severity);
+            out.push(f);
+        }
+    }
+}
+
+pub struct PublishableKey;
+static PUBLISHABLE: CheckDoc = CheckDoc {
+    id: "secrets.publishable-key",
+    stage: Stage::Secrets,
+    severity: Severity::Info,
+    impact: Impact::Security,
+    title: "A publishable key is in the source (public by design)",
+    catches: "Keys meant to be public: Stripe `pk_live_` keys and Firebase web API keys. Listed for the handover, not a problem by themselves.",
+    why: "They identify your account to browsers and are safe to ship, but only if their restrictions are set: allowed domains for Firebase/Google keys, and never a secret key in their place.",
+    fix: "Nothing to rotate. Check the key's restrictions (HTTP referrers, APIs) in the provider's console.",
+    refs: &["https://firebase.google.com/docs/projects/api-keys", "https://docs.stripe.com/keys"],
+};
+impl Check<SecretsObservation> for PublishableKey {
+    fn doc(&self) -> &'static CheckDoc {
+        &PUBLISHABLE
+    }
+    fn evaluate(&self, o: &SecretsObservation, out: &mut Vec<Finding>) {
+        let mut seen = HashSet::new();
+        for m in o.tree.iter().filter(|m| m.rule.kind == Kind::Publishable) {
+            if seen.insert(m.digest) {
+                out.push(self.doc().finding(m.subject(), evidence(m)));
+            }
+        }
+    }
+}
+
+pub static CHECKS: &[&dyn Check<SecretsObservation>] = &[
+    &TreeSecret,
+    &HistorySecret,
+    &EnvCommitted,
+    &ClientPrefix,
+    &PublishableKey,
+];
+
+// ---------------------------------------------------------------------------------------
+// Observing.
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+}
+
+/// Scans `root` (and its history when asked) and judges what was found.
+pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
+    if !root.is_dir() {
+        return Err(format!("{} is not a directory", root.display()));
+    }
+    let engine = engine()?;
+    let t = tree::scan_tree(engine, root);
+    let mut notes = vec![format!(
+        "scanned {} files ({}) with {} rules",
+        t.files,
+        megabytes(t.bytes),
+        RULES.len()
+    )];
+    if t.skipped_binary > 0 || !t.skipped_large.is_empty() {
+        notes.push(format!(
+            "skipped {} binary file(s) and {} file(s) over {} MiB{}",
+            t.skipped_binary,
+            t.skipped_large.len(),
+            MAX_FILE_BYTES >> 20,
+            if t.skipped_large.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({})",
+                    t.skipped_large
+                        .iter()
+                        .take(5)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        ));
+    }
+    let mut obs = SecretsObservation {
+        tree: t.matches,
+        ignored_env: t.ignored_env,
+        ..SecretsObservation::default()
+    };
+    let mut history_inventory = serde_json::Value::Null;
+    match &t.tracked {
+        Ok(files) => {
+            for path in files.iter().filter(|p| env::is_env_file(p)) {
+                if let Ok(bytes) = std::fs::read(root.join(path)) {
+                    obs.tracked_env.push(TrackedEnv {
+                        path: path.clone(),
+                        assignments: env::assignments(&String::from_utf8_lossy(&bytes)),
+                    });
+                }
+            }
+            if with_history {
+                match history::scan_history(engine, root) {
+                    Ok(h) => {
+                        notes.push(format!(
+                            "history: {} blobs ({}) from every ref",
+                            h.blobs,
+                            megabytes(h.bytes)
+                        ));
+                        history_inventory = json!({
+                            "blobs": h.blobs, "bytes": h.bytes,
+                            "skipped_binary": h.skipped_binary, "skipped_large": h.skipped_large,
+                        });
+                        obs.history = past_secrets(&obs.tree, h.matches, &h.toplevel);
+                    }
+                    Err(e) => notes.push(format!("history not scanned: {e}")),
+                }
+            } else {
+                notes.push("history not scanned (use --history)".into());
+            }
+        }
+        Err(why) => notes.push(format!(
+            "{why}: tracked .env files{} not checked",
+            if with_history { " and history" } else { "" }
+        )),
+    }
+    let inventory = json!({
+        "rules": RULES.len(),
+        "files_scanned": t.files,
+        "bytes_scanned": t.bytes,
+        "skipped_binary": t.skipped_binary,
+        "skipped_large": t.skipped_large,
+        "unreadable": t.unreadable,
+        "tracked_env_files": obs.tracked_env.iter().map(|e| e.path.clone()).collect::<Vec<_>>(),
+        "history": history_inventory,
+    });
+    Ok(StageOutput {
+        findings: evaluate_all(CHECKS, &obs),
+        inventory,
+        note: Some(notes.join("; ")),
+    })
+}
+
+/// The history's secrets that the working tree no longer holds, one per secret, at the
+/// commit that introduced it first.
+fn past_secrets(tree: &[Match], found: Vec<HistoryMatch>, toplevel: &str) -> Vec<PastSecret> {
+    let in_tree: HashSet<(&str, [u8; 32])> = tree.iter().map(|m| (m.rule.id, m.digest)).collect();
+    let past: Vec<HistoryMatch> = found
+        .into_iter()
+        .filter(|h| !in_tree.contains(&(h.found.rule.id, h.found.digest)))
+        .collect();
+    let blobs: HashSet<String> = past.iter().map(|h| h.blob.clone()).collect();
+    let intro = match history::introductions(toplevel, &blobs) {
+        Ok(i) => i,
+        Err(e) => {
+            crate::warn!("cannot find the commits that introduced secrets: {e}");
+            HashMap::new()
+        }
+    };
+    let mut best: BTreeMap<(&'static str, [u8; 32]), PastSecret> = BTreeMap::new();
+    for h in past {
+        let introduced = intro.get(&h.blob).cloned();
+        let mut found = h.found;
+        if let Some(i) = &introduced {
+            found.label = i.path.clone();
+        }
+        let candidate = PastSecret { found, introduced };
+        let key = (candidate.found.rule.id, candidate.found.digest);
+        let older = |p: &PastSecret| p.introduced.as_ref().map_or(i64::MAX, |i| i.time);
+        match best.get(&key) {
+            Some(current) if older(current) <= older(&candidate) => {}
+            _ => {
+                best.insert(key, candidate);
+            }
+        }
+    }
+    best.into_values().collect()
+}
+
+/// The stage under `audit --repo PATH`: the tree and its whole history.
+pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
+    let Some(repo) = ctx.repo.clone() else {
+        return Err("no --repo given".into());
+    };
+    tokio::task::spawn_blocking(move || scan(&repo, true))
+        .await
+        .map_err(|e| format!("internal error in the secrets scan ({e})"))?
+}

@@ -1,0 +1,282 @@
+//! DMARC policy records (RFC 7489 §6.3 and §6.4): record selection, every tag parsed and
+//! validated, and the organizational domain (§3.2) from the Public Suffix List.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    None,
+    Quarantine,
+    Reject,
+}
+
+impl Policy {
+    fn parse(s: &str) -> Option<Policy> {
+        match s.to_ascii_lowercase().as_str() {
+            "none" => Some(Policy::None),
+            "quarantine" => Some(Policy::Quarantine),
+            "reject" => Some(Policy::Reject),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::None => "none",
+            Policy::Quarantine => "quarantine",
+            Policy::Reject => "reject",
+        }
+    }
+}
+
+/// One `rua`/`ruf` destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportUri {
+    pub uri: String,
+    /// For `mailto:` URIs, the domain of the address.
+    pub mail_domain: Option<String>,
+}
+
+/// A parsed DMARC record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dmarc {
+    pub p: Policy,
+    pub sp: Option<Policy>,
+    pub rua: Vec<ReportUri>,
+    pub ruf: Vec<ReportUri>,
+    pub pct: u8,
+    /// `r` (relaxed, default) or `s` (strict).
+    pub adkim: char,
+    pub aspf: char,
+    pub fo: Vec<String>,
+    pub rf: Vec<String>,
+    pub ri: u32,
+    /// Tags this version does not know (ignored, as §6.3 requires).
+    pub unknown: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DmarcError(pub String);
+
+impl fmt::Display for DmarcError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DmarcError {}
+
+/// §6.6.3: a TXT record at `_dmarc` is a DMARC record when it starts with `v=DMARC1`.
+/// Records that start with `v=DMARC` at all are taken, so that a malformed one is reported
+/// as a syntax error instead of as no record.
+pub fn is_dmarc_record(txt: &str) -> bool {
+    let t: String = txt.trim_start().chars().filter(|c| *c != ' ' && *c != '\t').take(7).collect();
+    t.eq_ignore_ascii_case("v=dmarc")
+}
+
+fn parse_uris(tag: &str, value: &str) -> Result<Vec<ReportUri>, DmarcError> {
+    let mut out = Vec::new();
+    for raw in value.split(',').map(str::trim) {
+        if raw.is_empty() {
+            return Err(DmarcError(format!("{tag}: empty URI in the list")));
+        }
+        // dmarc-uri = URI [ "!" 1*DIGIT [ "k" / "m" / "g" / "t" ] ]
+        let (uri, size) = match raw.rsplit_once('!') {
+            Some((u, s)) => (u, Some(s)),
+            None => (raw, None),
+        };
+        if let Some(s) = size {
+            let digits = s.trim_end_matches(['k', 'm', 'g', 't', 'K', 'M', 'G', 'T']);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || s.len() - digits.len() > 1 {
+                return Err(DmarcError(format!("{tag}: `!{s}` is not a size limit (e.g. !10m)")));
+            }
+        }
+        let Some((scheme, rest)) = uri.split_once(':') else {
+            return Err(DmarcError(format!(
+                "{tag}: `{uri}` is not a URI (write mailto:dmarc@example.com)"
+            )));
+        };
+        if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) {
+            return Err(DmarcError(format!("{tag}: `{uri}` has no valid URI scheme")));
+        }
+        let mail_domain = if scheme.eq_ignore_ascii_case("mailto") {
+            let addr = rest.split('?').next().unwrap_or("");
+            let Some((local, domain)) = addr.rsplit_once('@') else {
+                return Err(DmarcError(format!("{tag}: `{uri}` has no email address")));
+            };
+            if local.is_empty() || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+                return Err(DmarcError(format!("{tag}: `{addr}` is not an email address")));
+            }
+            Some(domain.to_ascii_lowercase())
+        } else {
+            None
+        };
+        out.push(ReportUri {
+            uri: uri.to_string(),
+            mail_domain,
+        });
+    }
+    Ok(out)
+}
+
+/// Parses a DMARC record (RFC 7489 §6.4). Unknown tags are kept aside, not errors.
+pub fn parse(txt: &str) -> Result<Dmarc, DmarcError> {
+    let e = |m: String| Err(DmarcError(m));
+    if !txt.is_ascii() {
+        return e("the record contains non-ASCII characters".into());
+    }
+    let mut tags: Vec<(String, String)> = Vec::new();
+    for (i, part) in txt.split(';').enumerate() {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let Some((k, v)) = part.split_once('=') else {
+            return e(format!("`{part}` is not a tag=value pair"));
+        };
+        let k = k.trim().to_ascii_lowercase();
+        let v = v.trim().to_string();
+        if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return e(format!("`{part}`: bad tag name"));
+        }
+        if i == 0 && k != "v" {
+            return e("the record must start with v=DMARC1".into());
+        }
+        if tags.iter().any(|(t, _)| *t == k) {
+            return e(format!("tag `{k}` appears more than once"));
+        }
+        tags.push((k, v));
+    }
+    match tags.first() {
+        Some((k, v)) if k == "v" && v == "DMARC1" => {}
+        Some((k, v)) if k == "v" => return e(format!("v={v}: the version must be exactly DMARC1")),
+        _ => return e("the record must start with v=DMARC1".into()),
+    }
+    let get = |name: &str| tags.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let p = match get("p") {
+        None => return e("the required p= tag (none, quarantine or reject) is missing; it must follow v=DMARC1".into()),
+        Some(v) => Policy::parse(v).ok_or_else(|| DmarcError(format!("p={v}: must be none, quarantine or reject")))?,
+    };
+    let sp = match get("sp") {
+        None => None,
+        Some(v) => Some(Policy::parse(v).ok_or_else(|| DmarcError(format!("sp={v}: must be none, quarantine or reject")))?),
+    };
+    let rua = match get("rua") {
+        None => Vec::new(),
+        Some(v) => parse_uris("rua", v)?,
+    };
+    let ruf = match get("ruf") {
+        None => Vec::new(),
+        Some(v) => parse_uris("ruf", v)?,
+    };
+    let pct = match get("pct") {
+        None => 100,
+        Some(v) => match v.parse::<u8>() {
+            Ok(n) if n <= 100 && v.bytes().all(|b| b.is_ascii_digit()) => n,
+            _ => return e(format!("pct={v}: must be a whole number from 0 to 100")),
+        },
+    };
+    let align = |tag: &str| -> Result<char, DmarcError> {
+        match get(tag).map(str::to_ascii_lowercase).as_deref() {
+            None | Some("r") => Ok('r'),
+            Some("s") => Ok('s'),
+            Some(v) => Err(DmarcError(format!("{tag}={v}: must be r (relaxed) or s (strict)"))),
+        }
+    };
+    let adkim = align("adkim")?;
+    let aspf = align("aspf")?;
+    let fo = match get("fo") {
+        None => vec!["0".to_string()],
+        Some(v) => {
+            let list: Vec<String> = v.split(':').map(|s| s.trim().to_ascii_lowercase()).collect();
+            if let Some(bad) = list.iter().find(|s| !matches!(s.as_str(), "0" | "1" | "d" | "s")) {
+                return e(format!("fo={v}: `{bad}` is not one of 0, 1, d, s"));
+            }
+            list
+        }
+    };
+    let rf = match get("rf") {
+        None => vec!["afrf".to_string()],
+        Some(v) => {
+            let list: Vec<String> = v.split(':').map(|s| s.trim().to_ascii_lowercase()).collect();
+            if let Some(bad) = list.iter().find(|s| !matches!(s.as_str(), "afrf" | "iodef")) {
+                return e(format!("rf={v}: `{bad}` is not a report format (afrf)"));
+            }
+            list
+        }
+    };
+    let ri = match get("ri") {
+        None => 86_400,
+        Some(v) => v
+            .parse::<u32>()
+            .map_err(|_| DmarcError(format!("ri={v}: must be a number of seconds")))?,
+    };
+    let known = ["v", "p", "sp", "rua", "ruf", "pct", "adkim", "aspf", "fo", "rf", "ri"];
+    let unknown = tags
+        .iter()
+        .filter(|(k, _)| !known.contains(&k.as_str()))
+        .map(|(k, _)| k.clone())
+        .collect();
+    Ok(Dmarc {
+        p,
+        sp,
+        rua,
+        ruf,
+        pct,
+        adkim,
+        aspf,
+        fo,
+        rf,
+        ri,
+        unknown,
+    })
+}
+
+/// §3.2: the organizational domain, from the Public Suffix List.
+pub fn organizational_domain(domain: &str) -> String {
+    let d = domain.trim_end_matches('.').to_ascii_lowercase();
+    psl::domain_str(&d).map(str::to_string).unwrap_or(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc7489_6_4_a_full_record() {
+        let d = parse("v=DMARC1; p=quarantine; sp=reject; rua=mailto:a@example.com,mailto:b@ext.example.net!10m; ruf=mailto:f@example.com; pct=50; adkim=s; aspf=r; fo=1:d; rf=afrf; ri=3600")
+            .expect("valid");
+        assert_eq!(d.p, Policy::Quarantine);
+        assert_eq!(d.sp, Some(Policy::Reject));
+        assert_eq!(d.rua.len(), 2);
+        assert_eq!(d.rua[1].mail_domain.as_deref(), Some("ext.example.net"));
+        assert_eq!((d.pct, d.adkim, d.aspf, d.ri), (50, 's', 'r', 3600));
+    }
+
+    #[test]
+    fn rfc7489_6_3_errors() {
+        for bad in [
+            "p=reject; v=DMARC1",
+            "v=DMARC2; p=reject",
+            "v=DMARC1",
+            "v=DMARC1; p=block",
+            "v=DMARC1; p=none; pct=150",
+            "v=DMARC1; p=none; rua=dmarc@example.com",
+            "v=DMARC1; p=none; adkim=x",
+            "v=DMARC1; p=none; fo=2",
+            "v=DMARC1; p=none; p=reject",
+            "v=DMARC1; p=none; garbage",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        assert!(parse("v=DMARC1; p=none; future=1").is_ok());
+        assert!(is_dmarc_record("v=DMARC1; p=none"));
+        assert!(!is_dmarc_record("google-site-verification=abc"));
+    }
+
+    #[test]
+    fn rfc7489_3_2_organizational_domain() {
+        assert_eq!(organizational_domain("mail.shop.example.co.uk"), "example.co.uk");
+        assert_eq!(organizational_domain("a.b.example.com"), "example.com");
+    }
+}

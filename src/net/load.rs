@@ -1,0 +1,590 @@
+//! The load probe: virtual users, each on its own keep-alive HTTP/1.1 connection (hyper's
+//! low-level client, no pool in the way), every latency in an HdrHistogram at microsecond
+//! precision. A closed-loop ladder of concurrency levels, or an open-loop `--rate` mode that
+//! measures each latency from the moment the request was due (no coordinated omission, as wrk2).
+//!
+//! Safety: one request budget for the whole run (`--max-requests`), only the target's own URLs,
+//! a `429` or `Retry-After` stops the level, and a level stops early once its error rate makes
+//! the answer plain.
+
+use super::dns::Resolver;
+use super::http::{destinations, ConnectTo};
+use bytes::Bytes;
+use hdrhistogram::Histogram;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper::{Method, Request, Uri};
+use hyper_util::rt::TokioIo;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+
+/// Load traffic says what it is, so that site owners can tell it apart in their logs.
+pub const LOAD_USER_AGENT: &str = concat!("launchready-load/", env!("CARGO_PKG_VERSION"));
+
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// How a request failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ErrorKind {
+    /// An answer with status ≥ 400.
+    Status,
+    Timeout,
+    Connect,
+    Tls,
+    /// The connection broke mid-exchange.
+    Protocol,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Status => "status",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Connect => "connect",
+            ErrorKind::Tls => "tls",
+            ErrorKind::Protocol => "protocol",
+        }
+    }
+}
+
+/// The first request's phases, like `curl -w`.
+#[derive(Debug, Clone, Default)]
+pub struct Phases {
+    pub dns: Duration,
+    pub connect: Duration,
+    pub tls: Option<Duration>,
+    pub ttfb: Duration,
+    pub total: Duration,
+    pub status: u16,
+}
+
+/// Opens connections to the target the way the rest of the audit does.
+#[derive(Clone)]
+pub struct Dialer {
+    pub resolver: Arc<Resolver>,
+    pub connect_to: Arc<Vec<ConnectTo>>,
+    pub tls: Arc<rustls::ClientConfig>,
+    pub timeout: Duration,
+}
+
+/// One parsed endpoint URL.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub url: String,
+    pub https: bool,
+    pub host: String,
+    pub port: u16,
+    pub path: String,
+}
+
+impl Endpoint {
+    pub fn parse(url: &str) -> Option<Endpoint> {
+        let uri: Uri = url.parse().ok()?;
+        let https = uri.scheme_str() == Some("https");
+        Some(Endpoint {
+            url: url.to_string(),
+            https,
+            host: uri.host()?.to_string(),
+            port: uri.port_u16().unwrap_or(if https { 443 } else { 80 }),
+            path: uri
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into()),
+        })
+    }
+}
+
+type Sender = SendRequest<Full<Bytes>>;
+
+impl Dialer {
+    /// Opens one keep-alive connection, timing its phases.
+    async fn connect(&self, ep: &Endpoint) -> Result<(Sender, Phases), (ErrorKind, String)> {
+        let mut phases = Phases::default();
+        let t = Instant::now();
+        let addrs = destinations(&self.resolver, &self.connect_to, &ep.host, ep.port)
+            .await
+            .map_err(|e| (ErrorKind::Connect, e))?;
+        phases.dns = t.elapsed();
+        let t = Instant::now();
+        let mut stream = None;
+        let mut last = String::from("no address");
+        for addr in addrs {
+            match tokio::time::timeout(self.timeout, TcpStream::connect(addr)).await {
+                Ok(Ok(s)) => {
+                    stream = Some(s);
+                    break;
+                }
+                Ok(Err(e)) => last = format!("{addr}: {e}"),
+                Err(_) => last = format!("{addr}: connect timed out"),
+            }
+        }
+        let tcp = stream.ok_or((ErrorKind::Connect, last))?;
+        let _ = tcp.set_nodelay(true);
+        phases.connect = t.elapsed();
+        let io: Box<dyn Io> = if ep.https {
+            let t = Instant::now();
+            let name = rustls_pki_types::ServerName::try_from(ep.host.clone())
+                .map_err(|e| (ErrorKind::Tls, e.to_string()))?;
+            let connector = tokio_rustls::TlsConnector::from(self.tls.clone());
+            let tls = tokio::time::timeout(self.timeout, connector.connect(name, tcp))
+                .await
+                .map_err(|_| (ErrorKind::Timeout, "TLS handshake timed out".to_string()))?
+                .map_err(|e| (ErrorKind::Tls, e.to_string()))?;
+            phases.tls = Some(t.elapsed());
+            Box::new(tls)
+        } else {
+            Box::new(tcp)
+        };
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+            .await
+            .map_err(|e| (ErrorKind::Protocol, e.to_string()))?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Ok((sender, phases))
+    }
+
+    /// Sends one request on a connection and reads the whole answer (drained, not kept).
+    /// Returns the status, the time to the response head, and the Retry-After header.
+    async fn send(
+        &self,
+        sender: &mut Sender,
+        ep: &Endpoint,
+        method: Method,
+        body: Bytes,
+    ) -> Result<(u16, Duration, bool), (ErrorKind, String)> {
+        let t = Instant::now();
+        let work = async {
+            sender
+                .ready()
+                .await
+                .map_err(|e| (ErrorKind::Protocol, e.to_string()))?;
+            let mut req = Request::builder()
+                .method(method)
+                .uri(ep.path.as_str())
+                .header("host", ep.host.as_str())
+                .header("user-agent", LOAD_USER_AGENT);
+            if !body.is_empty() {
+                req = req.header("content-type", "application/x-www-form-urlencoded");
+            }
+            let req = req
+                .body(Full::new(body))
+                .map_err(|e| (ErrorKind::Protocol, e.to_string()))?;
+            let resp = sender
+                .send_request(req)
+                .await
+                .map_err(|e| (ErrorKind::Protocol, e.to_string()))?;
+            let ttfb = t.elapsed();
+            let status = resp.status().as_u16();
+            let retry_after = resp.headers().contains_key("retry-after");
+            let mut body = resp.into_body();
+            while let Some(frame) = body.frame().await {
+                frame.map_err(|e| (ErrorKind::Protocol, e.to_string()))?;
+            }
+            Ok((status, ttfb, retry_after))
+        };
+        match tokio::time::timeout(self.timeout, work).await {
+            Ok(r) => r,
+            Err(_) => Err((ErrorKind::Timeout, "timed out".into())),
+        }
+    }
+
+    /// The phases of one fresh request, like `curl -w`.
+    pub async fn phases(&self, ep: &Endpoint) -> Result<Phases, String> {
+        let t = Instant::now();
+        let (mut sender, mut phases) = self.connect(ep).await.map_err(|(_, e)| e)?;
+        let (status, ttfb, _) = self
+            .send(&mut sender, ep, Method::GET, Bytes::new())
+            .await
+            .map_err(|(_, e)| e)?;
+        phases.ttfb = ttfb;
+        phases.total = t.elapsed();
+        phases.status = status;
+        Ok(phases)
+    }
+
+    /// A burst of `count` requests spread over `over`, on one connection (reconnecting when the
+    /// server closes it). Returns the statuses.
+    pub async fn burst(
+        &self,
+        ep: &Endpoint,
+        method: Method,
+        body: &str,
+        count: usize,
+        over: Duration,
+        budget: &Budget,
+    ) -> Vec<Result<u16, ErrorKind>> {
+        let mut out = Vec::new();
+        let mut conn: Option<Sender> = None;
+        let gap = over / count.max(1) as u32;
+        for _ in 0..count {
+            if !budget.claim() {
+                break;
+            }
+            if conn.as_ref().is_none_or(|c| c.is_closed()) {
+                conn = match self.connect(ep).await {
+                    Ok((s, _)) => Some(s),
+                    Err((k, _)) => {
+                        out.push(Err(k));
+                        continue;
+                    }
+                };
+            }
+            if let Some(sender) = conn.as_mut() {
+                match self
+                    .send(sender, ep, method.clone(), Bytes::from(body.to_string()))
+                    .await
+                {
+                    Ok((status, _, _)) => out.push(Ok(status)),
+                    Err((k, _)) => {
+                        conn = None;
+                        out.push(Err(k));
+                    }
+                }
+            }
+            tokio::time::sleep(gap).await;
+        }
+        out
+    }
+}
+
+/// The run's request budget (`--max-requests`), shared by every load probe.
+#[derive(Debug)]
+pub struct Budget {
+    left: AtomicI64,
+    pub cap: u64,
+    exhausted: AtomicBool,
+}
+
+impl Budget {
+    pub fn new(cap: u64) -> Budget {
+        Budget {
+            left: AtomicI64::new(cap as i64),
+            cap,
+            exhausted: AtomicBool::new(false),
+        }
+    }
+
+    /// Takes one request from the budget; false once it is spent.
+    pub fn claim(&self) -> bool {
+        if self.left.fetch_sub(1, Ordering::Relaxed) > 0 {
+            true
+        } else {
+            self.exhausted.store(true, Ordering::Relaxed);
+            false
+        }
+    }
+
+    pub fn exhausted(&self) -> bool {
+        self.exhausted.load(Ordering::Relaxed)
+    }
+
+    pub fn used(&self) -> u64 {
+        let left = self.left.load(Ordering::Relaxed).max(0) as u64;
+        self.cap - left.min(self.cap)
+    }
+}
+
+/// One level's result.
+#[derive(Debug, Clone)]
+pub struct LevelResult {
+    pub endpoint: String,
+    pub concurrency: u32,
+    /// Open-loop target rate, when `--rate` was used.
+    pub rate: Option<f64>,
+    pub requests: u64,
+    pub errors: u64,
+    pub errors_by_kind: BTreeMap<&'static str, u64>,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    /// Why the level stopped before its planned requests.
+    pub stopped: Option<String>,
+}
+
+fn new_histogram() -> Histogram<u64> {
+    // 1 µs to 10 min at 3 significant digits; the bounds are constants, so this cannot fail.
+    Histogram::new_with_bounds(1, 600_000_000, 3).expect("constant histogram bounds are valid")
+}
+
+/// Shared state of one level's virtual users.
+struct Level {
+    remaining: AtomicI64,
+    completed: AtomicU64,
+    failed: AtomicU64,
+    stop: AtomicBool,
+    stop_reason: std::sync::Mutex<Option<String>>,
+    deadline: tokio::time::Instant,
+}
+
+impl Level {
+    fn halt(&self, why: String) {
+        if !self.stop.swap(true, Ordering::Relaxed) {
+            if let Ok(mut r) = self.stop_reason.lock() {
+                *r = Some(why);
+            }
+        }
+    }
+}
+
+/// Per-VU tallies, merged at the end (no locks on the hot path).
+struct Tally {
+    hist: Histogram<u64>,
+    errors: BTreeMap<&'static str, u64>,
+}
+
+impl Tally {
+    fn new() -> Tally {
+        Tally {
+            hist: new_histogram(),
+            errors: BTreeMap::new(),
+        }
+    }
+}
+
+/// What a virtual user does after each answer.
+fn judge(level: &Level, tally: &mut Tally, outcome: &Result<(u16, Duration, bool), (ErrorKind, String)>) {
+    let failed = match outcome {
+        Ok((status, _, retry_after)) => {
+            if *status == 429 || *retry_after {
+                level.halt(format!(
+                    "the server asked to slow down ({}{}); stopped this level",
+                    status,
+                    if *retry_after { ", Retry-After" } else { "" }
+                ));
+                // Being told to slow down is the server working, not failing.
+                *tally.errors.entry("rate_limited").or_default() += 1;
+                level.completed.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            *status >= 400
+        }
+        Err(_) => true,
+    };
+    let done = level.completed.fetch_add(1, Ordering::Relaxed) + 1;
+    if failed {
+        let kind = match outcome {
+            Ok(_) => ErrorKind::Status,
+            Err((k, _)) => *k,
+        };
+        *tally.errors.entry(kind.as_str()).or_default() += 1;
+        let bad = level.failed.fetch_add(1, Ordering::Relaxed) + 1;
+        // The answer is plain: at least 20 answers and most of them errors.
+        if done >= 20 && bad * 2 > done {
+            level.halt(format!("{bad} of {done} requests failed; stopped early"));
+        }
+    }
+}
+
+async fn closed_loop_vu(dialer: Dialer, ep: Arc<Endpoint>, level: Arc<Level>, budget: Arc<Budget>) -> Tally {
+    let mut tally = Tally::new();
+    let mut conn: Option<Sender> = None;
+    let mut warmed = false;
+    loop {
+        if level.stop.load(Ordering::Relaxed) || tokio::time::Instant::now() >= level.deadline {
+            break;
+        }
+        if conn.as_ref().is_none_or(|c| c.is_closed()) {
+            match dialer.connect(&ep).await {
+                Ok((s, _)) => conn = Some(s),
+                Err(e) => {
+                    if level.remaining.fetch_sub(1, Ordering::Relaxed) <= 0 || !budget.claim() {
+                        break;
+                    }
+                    judge(&level, &mut tally, &Err(e));
+                    continue;
+                }
+            }
+        }
+        let Some(sender) = conn.as_mut() else { break };
+        if !warmed {
+            // One warm-up request per connection, not counted (but within the budget).
+            if !budget.claim() {
+                break;
+            }
+            warmed = true;
+            if dialer.send(sender, &ep, Method::GET, Bytes::new()).await.is_err() {
+                conn = None;
+            }
+            continue;
+        }
+        if level.remaining.fetch_sub(1, Ordering::Relaxed) <= 0 || !budget.claim() {
+            break;
+        }
+        let t = Instant::now();
+        let outcome = dialer.send(sender, &ep, Method::GET, Bytes::new()).await;
+        let micros = t.elapsed().as_micros().max(1) as u64;
+        let _ = tally.hist.record(micros);
+        if outcome.is_err() {
+            conn = None;
+        }
+        judge(&level, &mut tally, &outcome);
+    }
+    tally
+}
+
+/// Open loop: request i is due at start + i/rate; its latency counts from then, so a stalled
+/// server shows up as the queue it causes.
+async fn open_loop_vu(
+    dialer: Dialer,
+    ep: Arc<Endpoint>,
+    level: Arc<Level>,
+    budget: Arc<Budget>,
+    next: Arc<AtomicU64>,
+    start: tokio::time::Instant,
+    interval: Duration,
+    total: u64,
+) -> Tally {
+    let mut tally = Tally::new();
+    let mut conn: Option<Sender> = None;
+    loop {
+        if level.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= total || !budget.claim() {
+            break;
+        }
+        let due = start + interval * (i as u32);
+        if due >= level.deadline {
+            break;
+        }
+        tokio::time::sleep_until(due).await;
+        if conn.as_ref().is_none_or(|c| c.is_closed()) {
+            match dialer.connect(&ep).await {
+                Ok((s, _)) => conn = Some(s),
+                Err(e) => {
+                    judge(&level, &mut tally, &Err(e));
+                    continue;
+                }
+            }
+        }
+        let Some(sender) = conn.as_mut() else { break };
+        let outcome = dialer.send(sender, &ep, Method::GET, Bytes::new()).await;
+        let micros = (tokio::time::Instant::now() - due).as_micros().max(1) as u64;
+        let _ = tally.hist.record(micros);
+        if outcome.is_err() {
+            conn = None;
+        }
+        judge(&level, &mut tally, &outcome);
+    }
+    tally
+}
+
+/// What one level should do.
+#[derive(Debug, Clone, Copy)]
+pub enum Mode {
+    Closed { concurrency: u32 },
+    Open { rate: f64, workers: u32 },
+}
+
+/// Runs one level against one endpoint.
+pub async fn run_level(
+    dialer: &Dialer,
+    ep: &Endpoint,
+    mode: Mode,
+    requests: u64,
+    budget: &Arc<Budget>,
+    deadline: tokio::time::Instant,
+    progress: Option<&indicatif::ProgressBar>,
+) -> LevelResult {
+    let level = Arc::new(Level {
+        remaining: AtomicI64::new(requests as i64),
+        completed: AtomicU64::new(0),
+        failed: AtomicU64::new(0),
+        stop: AtomicBool::new(false),
+        stop_reason: std::sync::Mutex::new(None),
+        deadline,
+    });
+    let ep_arc = Arc::new(ep.clone());
+    let mut tasks = Vec::new();
+    let (concurrency, rate) = match mode {
+        Mode::Closed { concurrency } => {
+            for _ in 0..concurrency.max(1) {
+                tasks.push(tokio::spawn(closed_loop_vu(
+                    dialer.clone(),
+                    ep_arc.clone(),
+                    level.clone(),
+                    budget.clone(),
+                )));
+            }
+            (concurrency, None)
+        }
+        Mode::Open { rate, workers } => {
+            let next = Arc::new(AtomicU64::new(0));
+            let start = tokio::time::Instant::now() + Duration::from_millis(5);
+            let interval = Duration::from_secs_f64(1.0 / rate.max(0.001));
+            for _ in 0..workers.max(1) {
+                tasks.push(tokio::spawn(open_loop_vu(
+                    dialer.clone(),
+                    ep_arc.clone(),
+                    level.clone(),
+                    budget.clone(),
+                    next.clone(),
+                    start,
+                    interval,
+                    requests,
+                )));
+            }
+            (workers, Some(rate))
+        }
+    };
+    let mut hist = new_histogram();
+    let mut errors_by_kind: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let ticker = progress.map(|p| {
+        let p = p.clone();
+        let level = level.clone();
+        tokio::spawn(async move {
+            let mut shown = 0;
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                let done = level.completed.load(Ordering::Relaxed);
+                p.inc(done.saturating_sub(shown));
+                shown = done;
+            }
+        })
+    });
+    for t in tasks {
+        if let Ok(tally) = t.await {
+            let _ = hist.add(&tally.hist);
+            for (k, v) in tally.errors {
+                *errors_by_kind.entry(k).or_default() += v;
+            }
+        }
+    }
+    if let Some(t) = ticker {
+        t.abort();
+    }
+    let completed = level.completed.load(Ordering::Relaxed);
+    let mut stopped = level.stop_reason.lock().ok().and_then(|r| r.clone());
+    if stopped.is_none() && completed < requests {
+        stopped = Some(if budget.exhausted() {
+            format!("stopped at the --max-requests cap ({})", budget.cap)
+        } else if tokio::time::Instant::now() >= deadline {
+            "stopped at the run's deadline".to_string()
+        } else {
+            format!("{completed} of {requests} requests completed")
+        });
+    }
+    let ms = |q: f64| hist.value_at_quantile(q) as f64 / 1000.0;
+    let empty = hist.is_empty();
+    LevelResult {
+        endpoint: ep.url.clone(),
+        concurrency,
+        rate,
+        requests: completed,
+        errors: level.failed.load(Ordering::Relaxed),
+        errors_by_kind,
+        p50_ms: if empty { 0.0 } else { ms(0.50) },
+        p95_ms: if empty { 0.0 } else { ms(0.95) },
+        p99_ms: if empty { 0.0 } else { ms(0.99) },
+        max_ms: if empty { 0.0 } else { hist.max() as f64 / 1000.0 },
+        stopped,
+    }
+}

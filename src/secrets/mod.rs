@@ -1,0 +1,34 @@
+//! The secrets engine, shared by the `secrets` stage (a source tree and its git history) and
+//! the live site's bundles: rules → prefilter → regexes → redacted matches.
+//!
+//! - [`rules`]: the catalog of secret kinds;
+//! - [`scan`]: the engine over one buffer ([`scan_bytes`]);
+//! - [`redact`]: the only form in which a value leaves the engine;
+//! - [`tree`]: the parallel walk of a working tree; [`history`]: every blob of every ref;
+//! - [`env`]: what `.env` files are and hold; `git`: the git command line.
+
+pub mod env;
+mod git;
+pub mod history;
+pub mod redact;
+pub mod rules;
+#[doc(hidden)]
+pub mod samples;
+pub mod scan;
+pub mod tree;
+
+#[cfg(test)]
+mod tests;
+
+pub use git::GitError;
+pub use rules::{Kind, Rule, RULES};
+pub use scan::{engine, Engine, Match};
+
+/// Scans one buffer — a file, a blob, a JavaScript bundle — labelled with its path or URL.
+/// An engine that failed to compile finds nothing (its error surfaces in [`engine`]).
+pub fn scan_bytes(label: &str, bytes: &[u8]) -> Vec<Match> {
+    match engine() {
+        Ok(e) => e.scan_bytes(label, bytes),
+        Err(_) => Vec::new(),
+    }
+}

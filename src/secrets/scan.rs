@@ -1,0 +1,465 @@
+//! The engine: scans one buffer. Three steps, each cheaper than the next is expensive:
+//! 1. aho-corasick finds the rules' keywords (one case-sensitive and one ASCII
+//!    case-insensitive automaton) — most of a corpus never gets past this;
+//! 2. a `RegexSet` over the windows around the hits says which rules match there at all;
+//! 3. only those rules' own regexes run, for the captures, then the value filters
+//!    (entropy, placeholders, documentation files).
+
+use super::redact::{self, Digest};
+use super::rules::{Confidence, Rule, LOOKBEHIND, RULES};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use std::sync::OnceLock;
+
+/// One secret found in a buffer. Holds the redacted form and a fingerprint, never the value.
+#[derive(Debug, Clone)]
+pub struct Match {
+    pub rule: &'static Rule,
+    /// What was scanned: a path relative to the scanned root, or a URL.
+    pub label: String,
+    /// 1-based line of the value's first character.
+    pub line: usize,
+    /// `sk_l…(32 chars, #a1b2c3)`.
+    pub redacted: String,
+    pub digest: Digest,
+    /// The browser-exposed variable holding the value (`VITE_STRIPE_KEY`), if any.
+    pub client_var: Option<String>,
+}
+
+impl Match {
+    /// `PATH:LINE` (SPEC §4).
+    pub fn subject(&self) -> String {
+        format!("{}:{}", self.label, self.line)
+    }
+}
+
+/// Per keyword: how far around a hit the regexes must look.
+#[derive(Debug, Clone, Copy)]
+struct Reach {
+    after: usize,
+    multiline: bool,
+}
+
+pub struct Engine {
+    cs: AhoCorasick,
+    cs_reach: Vec<Reach>,
+    ci: AhoCorasick,
+    ci_reach: Vec<Reach>,
+    set: RegexSet,
+    regexes: Vec<Regex>,
+    client_var: Regex,
+}
+
+/// Variables these frameworks inline into the JavaScript they ship to every browser.
+pub const CLIENT_PREFIXES: &[&str] = &[
+    "NEXT_PUBLIC_",
+    "VITE_",
+    "REACT_APP_",
+    "EXPO_PUBLIC_",
+    "NUXT_PUBLIC_",
+    "GATSBY_",
+];
+
+/// Placeholder words: a value containing one is documentation, not a key.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "example",
+    "xxxx",
+    "your",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "dummy",
+    "redacted",
+    "sample",
+    "fake",
+    "insert",
+    "replace",
+    "12345678",
+    "abcdefgh",
+    "${",
+    "{{",
+    "%s",
+    "***",
+    "...",
+    "…",
+];
+
+/// Passwords in connection URLs that only ever appear in examples and local setups.
+const DEFAULT_PASSWORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "secret",
+    "postgres",
+    "root",
+    "admin",
+    "test",
+    "user",
+    "mysql",
+    "mongo",
+    "redis",
+    "default",
+    "123456",
+    "qwerty",
+    "guest",
+    "letmein",
+    "dev",
+    "development",
+    "local",
+    "localhost",
+    "docker",
+];
+
+static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
+
+/// The engine over [`RULES`], compiled once per process.
+pub fn engine() -> Result<&'static Engine, String> {
+    ENGINE
+        .get_or_init(Engine::new)
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+impl Engine {
+    pub fn new() -> Result<Engine, String> {
+        let rules = RULES;
+        let (cs_words, cs_reach) = keywords(rules, false);
+        let (ci_words, ci_reach) = keywords(rules, true);
+        let build = |words: &[String], ci: bool| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(ci)
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(words)
+                .map_err(|e| format!("secrets prefilter: {e}"))
+        };
+        let set = RegexSetBuilder::new(rules.iter().map(|r| r.pattern))
+            .size_limit(256 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .map_err(|e| format!("secrets rule set: {e}"))?;
+        let regexes = rules
+            .iter()
+            .map(|r| {
+                RegexBuilder::new(r.pattern)
+                    .size_limit(64 << 20)
+                    .build()
+                    .map_err(|e| format!("secrets rule {}: {e}", r.id))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let client_var = Regex::new(&format!(
+            r#"(?:^|[^A-Za-z0-9_])((?:{})[A-Za-z0-9_]*)["']?\s*(?::|=)\s*["'`]?[^"'`\s,;]*$"#,
+            CLIENT_PREFIXES.join("|")
+        ))
+        .map_err(|e| format!("secrets client prefix: {e}"))?;
+        Ok(Engine {
+            cs: build(&cs_words, false)?,
+            cs_reach,
+            ci: build(&ci_words, true)?,
+            ci_reach,
+            set,
+            regexes,
+            client_var,
+        })
+    }
+
+    /// Every secret in `bytes`, in order. `label` names the buffer in findings (a path
+    /// relative to the scanned root, or a URL); documentation files (`*.md`…) skip the weak
+    /// rules.
+    pub fn scan_bytes(&self, label: &str, bytes: &[u8]) -> Vec<Match> {
+        let windows = self.windows(bytes);
+        if windows.is_empty() {
+            return Vec::new();
+        }
+        let docs = is_documentation(label);
+        // (value start, value end, rule index)
+        let mut raw: Vec<(usize, usize, usize)> = Vec::new();
+        for (start, end) in windows {
+            let hay = &bytes[..end];
+            let hits = self.set.matches_at(hay, start);
+            for i in hits.iter() {
+                let rule = &RULES[i];
+                if docs && rule.confidence == Confidence::Weak {
+                    continue;
+                }
+                let re = &self.regexes[i];
+                let mut pos = start;
+                while pos <= end {
+                    let Some(caps) = re.captures_at(hay, pos) else {
+                        break;
+                    };
+                    let Some(whole) = caps.get(0) else { break };
+                    pos = if whole.end() > whole.start() {
+                        whole.end()
+                    } else {
+                        whole.end() + 1
+                    };
+                    let value = (1..caps.len()).find_map(|g| caps.get(g)).unwrap_or(whole);
+                    if accept(rule, value.as_bytes(), bytes, value.start()) {
+                        raw.push((value.start(), value.end(), i));
+                    }
+                }
+            }
+        }
+        // The same value found from two windows, or by two rules: keep the earliest rule.
+        raw.sort_by_key(|&(s, e, i)| (s, i, e));
+        raw.dedup_by_key(|&mut (s, _, i)| (s, i));
+        let mut kept: Vec<(usize, usize, usize)> = Vec::with_capacity(raw.len());
+        for m in raw {
+            match kept.last_mut() {
+                Some(last) if m.0 < last.1 => {
+                    if m.2 < last.2 {
+                        *last = m;
+                    }
+                }
+                _ => kept.push(m),
+            }
+        }
+        let mut line = 1;
+        let mut counted = 0;
+        kept.into_iter()
+            .map(|(s, e, i)| {
+                line += bytes[counted..s].iter().filter(|&&b| b == b'\n').count();
+                counted = s;
+                let value = &bytes[s..e];
+                Match {
+                    rule: &RULES[i],
+                    label: label.to_string(),
+                    line,
+                    redacted: redact::redact(value),
+                    digest: redact::fingerprint(value),
+                    client_var: self.client_var_before(bytes, s),
+                }
+            })
+            .collect()
+    }
+
+    /// The merged windows around every keyword hit.
+    fn windows(&self, bytes: &[u8]) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        let mut push = |m: aho_corasick::Match, reach: Reach| {
+            let lo = m.start().saturating_sub(LOOKBEHIND);
+            let hi = (m.end() + reach.after).min(bytes.len());
+            let (start, end) = if reach.multiline {
+                (lo, hi)
+            } else {
+                let start = bytes[lo..m.start()]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(lo, |p| lo + p + 1);
+                let end = bytes[m.end()..hi]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(hi, |p| m.end() + p);
+                (start, end)
+            };
+            out.push((start, end));
+        };
+        for m in self.cs.find_iter(bytes) {
+            push(m, self.cs_reach[m.pattern().as_usize()]);
+        }
+        for m in self.ci.find_iter(bytes) {
+            push(m, self.ci_reach[m.pattern().as_usize()]);
+        }
+        out.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(out.len());
+        for (s, e) in out {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        merged
+    }
+
+    /// `VITE_STRIPE_KEY` when the value at `at` is assigned to such a variable on its line.
+    fn client_var_before(&self, bytes: &[u8], at: usize) -> Option<String> {
+        let lo = at.saturating_sub(LOOKBEHIND);
+        let start = bytes[lo..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(lo, |p| lo + p + 1);
+        let caps = self.client_var.captures(&bytes[start..at])?;
+        caps.get(1)
+            .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
+    }
+}
+
+/// The keywords of one automaton, deduplicated, with the widest reach of any rule whose
+/// keyword they contain (a leftmost-longest hit may hide a shorter keyword inside it).
+fn keywords(rules: &[Rule], ci: bool) -> (Vec<String>, Vec<Reach>) {
+    let norm = |s: &str| {
+        if ci {
+            s.to_ascii_lowercase()
+        } else {
+            s.to_string()
+        }
+    };
+    let mut words: Vec<String> = Vec::new();
+    for r in rules.iter().filter(|r| r.keywords_ci == ci) {
+        for k in r.keywords {
+            let k = norm(k);
+            if !words.contains(&k) {
+                words.push(k);
+            }
+        }
+    }
+    let reach = words
+        .iter()
+        .map(|w| {
+            let mut reach = Reach {
+                after: 0,
+                multiline: false,
+            };
+            for r in rules {
+                if r.keywords.iter().any(|k| w.contains(&norm(k))) {
+                    reach.after = reach.after.max(r.max_len);
+                    reach.multiline |= r.multiline;
+                }
+            }
+            reach
+        })
+        .collect();
+    (words, reach)
+}
+
+/// Whether a value that the regex matched is a secret worth reporting.
+fn accept(rule: &Rule, value: &[u8], buffer: &[u8], at: usize) -> bool {
+    if rule.min_entropy > 0.0 && shannon_entropy(value) < rule.min_entropy {
+        return false;
+    }
+    if is_placeholder(value, rule.multiline) {
+        return false;
+    }
+    if rule.id.ends_with("-url-password") && is_default_password(value) {
+        return false;
+    }
+    if rule.id == "generic-secret" || rule.id == "jwt-signing-secret" {
+        if looks_like_reference(value) {
+            return false;
+        }
+        if rule.id == "generic-secret"
+            && !(value.iter().any(u8::is_ascii_digit) && value.iter().any(u8::is_ascii_alphabetic))
+        {
+            return false;
+        }
+    }
+    if !rule.near.is_empty() {
+        let lo = at.saturating_sub(1024);
+        let hi = (at + value.len() + 1024).min(buffer.len());
+        let around = &buffer[lo..hi];
+        if !rule.near.iter().any(|w| contains_ci(around, w.as_bytes())) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Shannon entropy in bits per byte.
+pub fn shannon_entropy(value: &[u8]) -> f64 {
+    if value.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0usize; 256];
+    for &b in value {
+        counts[b as usize] += 1;
+    }
+    let n = value.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// `EXAMPLE`, `xxxx`, `your-key-here`, `<token>`, `${TOKEN}`, `sk_live_000…`: documentation.
+pub fn is_placeholder(value: &[u8], key_block: bool) -> bool {
+    let lower = value.to_ascii_lowercase();
+    if PLACEHOLDER_WORDS
+        .iter()
+        .any(|w| contains(&lower, w.as_bytes()))
+    {
+        return true;
+    }
+    if value.first() == Some(&b'<') || value.last() == Some(&b'>') || value.first() == Some(&b'$') {
+        return true;
+    }
+    // The part after the last separator (the random part of `sk_live_…`), or all of it.
+    let tail = value
+        .iter()
+        .rposition(|b| matches!(b, b'_' | b'-' | b'.'))
+        .map(|p| &value[p + 1..])
+        .filter(|t| t.len() >= 8)
+        .unwrap_or(value);
+    let mut distinct = [false; 256];
+    for &b in tail {
+        distinct[b as usize] = true;
+    }
+    if distinct.iter().filter(|&&d| d).count() <= 2 {
+        return true;
+    }
+    // Key blocks legitimately hold runs of `A` (zero bytes in base64).
+    !key_block && longest_run(value) >= 10
+}
+
+fn longest_run(value: &[u8]) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    let mut prev = None;
+    for &b in value {
+        run = if Some(b) == prev { run + 1 } else { 1 };
+        prev = Some(b);
+        best = best.max(run);
+    }
+    best
+}
+
+fn is_default_password(value: &[u8]) -> bool {
+    let lower = String::from_utf8_lossy(value).to_ascii_lowercase();
+    DEFAULT_PASSWORDS.contains(&lower.as_str())
+}
+
+/// `process.env.API_KEY`, `settings.SECRET_KEY`, `config.token`: code, not a value.
+fn looks_like_reference(value: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(value);
+    let dotted = s.contains('.')
+        && s.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+                && !part.starts_with(|c: char| c.is_ascii_digit())
+        });
+    dotted
+        || s.starts_with("env:")
+        || s.contains("process.env")
+        || s.contains("os.environ")
+        || s.contains("getenv")
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty()
+        && hay
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Documentation files, where examples live: weak rules don't fire there.
+pub fn is_documentation(label: &str) -> bool {
+    let name = label
+        .rsplit('/')
+        .next()
+        .unwrap_or(label)
+        .to_ascii_lowercase();
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    matches!(ext, "md" | "mdx" | "markdown" | "rst" | "adoc" | "asciidoc")
+        || name.starts_with("readme")
+        || name.starts_with("changelog")
+}

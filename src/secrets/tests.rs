@@ -1,0 +1,184 @@
+//! Every rule: a true positive and a near miss, plus the engine's cross-cutting behaviour.
+
+use super::rules::{Confidence, Kind, RULES};
+use super::samples::{sample, Gen, ALNUM};
+use super::scan::{engine, shannon_entropy};
+
+fn scan(label: &str, text: &str) -> Vec<(&'static str, usize, String)> {
+    engine()
+        .expect("the rules compile")
+        .scan_bytes(label, text.as_bytes())
+        .into_iter()
+        .map(|m| (m.rule.id, m.line, m.redacted))
+        .collect()
+}
+
+fn ids(label: &str, text: &str) -> Vec<&'static str> {
+    scan(label, text).into_iter().map(|(id, _, _)| id).collect()
+}
+
+#[test]
+fn at_least_forty_rules_with_unique_ids() {
+    assert!(RULES.len() >= 40, "{} rules", RULES.len());
+    let mut seen = std::collections::HashSet::new();
+    for r in RULES {
+        assert!(seen.insert(r.id), "duplicate rule {}", r.id);
+        assert!(!r.keywords.is_empty(), "{} has no keyword", r.id);
+    }
+}
+
+#[test]
+fn every_rule_finds_its_secret_and_ignores_its_near_miss() {
+    for seed in [1u64, 2, 3] {
+        for r in RULES {
+            let (pos, neg) = sample(r.id, seed).unwrap_or_else(|| panic!("no sample for {}", r.id));
+            let found = ids("src/app/config.ts", &pos);
+            assert!(found.contains(&r.id), "{} missed {pos:?}: {found:?}", r.id);
+            let found = ids("src/app/config.ts", &neg);
+            assert!(
+                !found.contains(&r.id),
+                "{} fired on near miss {neg:?}",
+                r.id
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rule_finds_its_secret_inside_a_huge_minified_line() {
+    let mut g = Gen::new(9);
+    for r in RULES.iter().filter(|r| !r.multiline) {
+        let (pos, _) = sample(r.id, 4).expect("sample");
+        let line = format!(
+            "var a=\"{}\";{};var b=\"{}\";",
+            g.s(ALNUM, 200_000),
+            pos.replace('\n', " "),
+            g.s(ALNUM, 200_000)
+        );
+        let found = scan("dist/app.min.js", &line);
+        assert!(
+            found.iter().any(|(id, line, _)| *id == r.id && *line == 1),
+            "{} missed in a minified line: {found:?}",
+            r.id
+        );
+    }
+}
+
+#[test]
+fn no_value_leaves_the_engine() {
+    for r in RULES {
+        let (pos, _) = sample(r.id, 5).expect("sample");
+        for m in engine()
+            .expect("engine")
+            .scan_bytes("a.env", pos.as_bytes())
+        {
+            let debug = format!("{m:?}");
+            assert!(m.redacted.contains("chars, #"), "{}", m.redacted);
+            // The longest run of the sample's random characters is not in the match.
+            for token in pos.split(|c: char| !c.is_ascii_alphanumeric()) {
+                if token.len() >= 16 {
+                    assert!(!debug.contains(token), "{} leaks {token}", r.id);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn placeholders_do_not_fire() {
+    let cases = [
+        "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+        "STRIPE_SECRET_KEY=sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
+        "STRIPE_SECRET_KEY=sk_live_your-key-here",
+        "GITHUB_TOKEN=ghp_000000000000000000000000000000000000",
+        "api_key = \"<your-api-key-goes-here>\"",
+        "password: \"${DB_PASSWORD_FROM_VAULT}\"",
+        "secret = \"aaaaaaaaaaaaaaaaaaaaaaaa\"",
+        "token: {{ secrets.DEPLOY_TOKEN }}",
+        "SECRET_KEY=changeme-in-production-1234",
+        "postgres://postgres:postgres@localhost:5432/app",
+    ];
+    for c in cases {
+        assert_eq!(ids("src/settings.py", c), Vec::<&str>::new(), "{c}");
+    }
+}
+
+#[test]
+fn documentation_files_skip_weak_rules_but_not_real_tokens() {
+    for r in RULES {
+        let (pos, _) = sample(r.id, 6).expect("sample");
+        let found = ids("docs/setup.md", &pos);
+        match r.confidence {
+            Confidence::Weak => assert!(!found.contains(&r.id), "{} fired in docs", r.id),
+            Confidence::Strong => assert!(found.contains(&r.id), "{} missed in docs", r.id),
+        }
+    }
+}
+
+#[test]
+fn publishable_keys_are_their_own_kind() {
+    let (pos, _) = sample("stripe-publishable-key", 1).expect("sample");
+    let m = engine()
+        .expect("engine")
+        .scan_bytes("src/pay.ts", pos.as_bytes());
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].rule.kind, Kind::Publishable);
+    let (fb, _) = sample("firebase-web-api-key", 1).expect("sample");
+    assert_eq!(ids("src/firebase.ts", &fb), vec!["firebase-web-api-key"]);
+}
+
+#[test]
+fn client_prefixed_variables_are_named() {
+    let (pos, _) = sample("stripe-secret-key", 7).expect("sample");
+    let key = pos
+        .split('"')
+        .nth(1)
+        .expect("the sample quotes the key")
+        .to_string();
+    for (text, var) in [
+        (format!("VITE_STRIPE_KEY={key}"), Some("VITE_STRIPE_KEY")),
+        (
+            format!("NEXT_PUBLIC_STRIPE=\"{key}\""),
+            Some("NEXT_PUBLIC_STRIPE"),
+        ),
+        (format!("  REACT_APP_PAY: '{key}',"), Some("REACT_APP_PAY")),
+        (format!("EXPO_PUBLIC_K={key}"), Some("EXPO_PUBLIC_K")),
+        (format!("STRIPE_SECRET_KEY={key}"), None),
+        (format!("VITE_URL=x STRIPE={key}"), None),
+    ] {
+        let m = engine()
+            .expect("engine")
+            .scan_bytes(".env", text.as_bytes());
+        assert_eq!(m.len(), 1, "{text}");
+        assert_eq!(m[0].client_var.as_deref(), var, "{text}");
+    }
+}
+
+#[test]
+fn lines_are_counted_and_each_secret_reported_once() {
+    let (a, _) = sample("github-pat", 1).expect("sample");
+    let (b, _) = sample("private-key", 1).expect("sample");
+    let text = format!("line one\n{a}\n\n{b}\nlast {a}\n");
+    let found = scan("config/keys.yml", &text);
+    let lines: Vec<(&str, usize)> = found.iter().map(|(id, l, _)| (*id, *l)).collect();
+    assert_eq!(
+        lines,
+        vec![("github-pat", 2), ("private-key", 5), ("github-pat", 15)],
+        "{found:?}"
+    );
+}
+
+#[test]
+fn generic_rule_needs_entropy_and_a_literal() {
+    assert!(shannon_entropy(b"aaaaaaaa") < 0.1);
+    assert!(shannon_entropy(b"q8Zr4Tn2Lw6Yp1Vx") > 3.5);
+    for quiet in [
+        "let token = next_token(&mut lexer);",
+        "password = get_password()",
+        "apiKey: process.env.API_KEY",
+        "secret_name = \"production-database-password\"",
+        "token_type: \"bearer\"",
+    ] {
+        assert_eq!(ids("src/lib.rs", quiet), Vec::<&str>::new(), "{quiet}");
+    }
+}

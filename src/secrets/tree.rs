@@ -1,0 +1,208 @@
+//! The working tree: every file walked in parallel (the `ignore` crate, which honours
+//! `.gitignore` like git does), plus the files git tracks even though they are ignored. Each
+//! file is read once; binaries and files over the size cap are skipped and counted.
+
+use super::git::{self, GitError};
+use super::scan::{Engine, Match};
+use ignore::{WalkBuilder, WalkState};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Files larger than this are skipped (and counted): they are data, not configuration.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// A NUL byte in this many first bytes marks a binary file.
+const BINARY_SNIFF: usize = 8000;
+
+/// What a scan of the working tree saw.
+#[derive(Debug)]
+pub struct TreeScan {
+    /// Secrets in files that are tracked or would be committed (not ignored).
+    pub matches: Vec<Match>,
+    /// Secrets in git-ignored `.env*` files of a JavaScript project: not in the repo, but a
+    /// client-prefixed variable there still ships to browsers.
+    pub ignored_env: Vec<Match>,
+    pub files: usize,
+    pub bytes: u64,
+    pub skipped_binary: usize,
+    /// Relative paths of the files over [`MAX_FILE_BYTES`].
+    pub skipped_large: Vec<String>,
+    pub unreadable: usize,
+    /// The files git tracks (relative paths), or why they are unknown.
+    pub tracked: Result<Vec<String>, String>,
+    pub git_missing: bool,
+}
+
+/// Whether a buffer looks binary.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0)
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let s = rel.to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        s.into_owned()
+    } else {
+        s.replace(std::path::MAIN_SEPARATOR, "/")
+    }
+}
+
+#[derive(Default)]
+struct Shared {
+    matches: Mutex<Vec<Match>>,
+    seen: Mutex<HashSet<String>>,
+    js_dirs: Mutex<Vec<PathBuf>>,
+    large: Mutex<Vec<String>>,
+    files: AtomicUsize,
+    bytes: AtomicU64,
+    binary: AtomicUsize,
+    unreadable: AtomicUsize,
+}
+
+enum Outcome {
+    Scanned(Vec<Match>),
+    Binary,
+    Large,
+    Unreadable,
+}
+
+fn scan_file(engine: &Engine, path: &Path, label: &str, size: Option<u64>) -> (Outcome, u64) {
+    if size.is_some_and(|s| s > MAX_FILE_BYTES) {
+        return (Outcome::Large, 0);
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return (Outcome::Unreadable, 0);
+    };
+    let n = bytes.len() as u64;
+    if n > MAX_FILE_BYTES {
+        return (Outcome::Large, 0);
+    }
+    if is_binary(&bytes) {
+        return (Outcome::Binary, n);
+    }
+    (Outcome::Scanned(engine.scan_bytes(label, &bytes)), n)
+}
+
+impl Shared {
+    fn record(&self, outcome: Outcome, label: String, n: u64) {
+        self.bytes.fetch_add(n, Ordering::Relaxed);
+        match outcome {
+            Outcome::Scanned(found) => {
+                self.files.fetch_add(1, Ordering::Relaxed);
+                if !found.is_empty() {
+                    if let Ok(mut m) = self.matches.lock() {
+                        m.extend(found);
+                    }
+                }
+            }
+            Outcome::Binary => {
+                self.binary.fetch_add(1, Ordering::Relaxed);
+            }
+            Outcome::Large => {
+                if let Ok(mut l) = self.large.lock() {
+                    l.push(label);
+                }
+            }
+            Outcome::Unreadable => {
+                self.unreadable.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// Scans the tree under `root`.
+pub fn scan_tree(engine: &Engine, root: &Path) -> TreeScan {
+    let tracked = git::tracked_files(root);
+    let shared = Shared::default();
+    let walker = WalkBuilder::new(root)
+        .hidden(false)
+        .follow_links(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build_parallel();
+    walker.run(|| {
+        let shared = &shared;
+        Box::new(move |entry| {
+            let Ok(entry) = entry else {
+                shared.unreadable.fetch_add(1, Ordering::Relaxed);
+                return WalkState::Continue;
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return WalkState::Continue;
+            }
+            let path = entry.path();
+            let label = relative(root, path);
+            if entry.file_name() == "package.json" {
+                if let (Some(dir), Ok(mut dirs)) = (path.parent(), shared.js_dirs.lock()) {
+                    dirs.push(dir.to_path_buf());
+                }
+            }
+            let size = entry.metadata().ok().map(|m| m.len());
+            let (outcome, n) = scan_file(engine, path, &label, size);
+            if let Ok(mut seen) = shared.seen.lock() {
+                seen.insert(label.clone());
+            }
+            shared.record(outcome, label, n);
+            WalkState::Continue
+        })
+    });
+
+    // Tracked files that .gitignore hides from the walk are still in the repository.
+    let seen = shared.seen.lock().map(|s| s.clone()).unwrap_or_default();
+    if let Ok(files) = &tracked {
+        for label in files.iter().filter(|f| !seen.contains(*f)) {
+            let path = root.join(label);
+            if !path.is_file() {
+                continue; // deleted in the work tree, or a submodule
+            }
+            let size = std::fs::metadata(&path).ok().map(|m| m.len());
+            let (outcome, n) = scan_file(engine, &path, label, size);
+            shared.record(outcome, label.clone(), n);
+        }
+    }
+
+    // Ignored `.env*` files next to a package.json (and at the root): the frameworks that
+    // inline NEXT_PUBLIC_/VITE_… variables read them at build time.
+    let mut ignored_env = Vec::new();
+    let mut dirs = shared.js_dirs.lock().map(|d| d.clone()).unwrap_or_default();
+    dirs.push(root.to_path_buf());
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !name.starts_with(".env") || !e.path().is_file() {
+                continue;
+            }
+            let label = relative(root, &e.path());
+            if seen.contains(&label) {
+                continue;
+            }
+            let size = e.metadata().ok().map(|m| m.len());
+            if let (Outcome::Scanned(found), _) = scan_file(engine, &e.path(), &label, size) {
+                ignored_env.extend(found.into_iter().filter(|m| m.client_var.is_some()));
+            }
+        }
+    }
+
+    let mut matches = shared.matches.into_inner().unwrap_or_default();
+    matches.sort_by(|a, b| (&a.label, a.line).cmp(&(&b.label, b.line)));
+    let mut skipped_large = shared.large.into_inner().unwrap_or_default();
+    skipped_large.sort();
+    let git_missing = matches!(tracked, Err(GitError::Missing));
+    TreeScan {
+        matches,
+        ignored_env,
+        files: shared.files.into_inner(),
+        bytes: shared.bytes.into_inner(),
+        skipped_binary: shared.binary.into_inner(),
+        skipped_large,
+        unreadable: shared.unreadable.into_inner(),
+        tracked: tracked.map_err(|e| e.to_string()),
+        git_missing,
+    }
+}
