@@ -65,13 +65,6 @@ pub struct Context {
     pub budget: Arc<crate::net::load::Budget>,
 }
 
-/// Stages that this version implements.
-pub fn implemented(stage: Stage) -> bool {
-    matches!(
-        stage, Stage::Dns | Stage::Redirects | Stage::Tls | Stage::Email | Stage::Headers | Stage::Latency | Stage::Edge | Stage::Secrets
-    )
-}
-
 async fn run_stage(stage: Stage, ctx: Arc<Context>) -> Result<StageOutput, String> {
     match stage {
         Stage::Dns => checks::dns::run(&ctx).await,
@@ -79,10 +72,10 @@ async fn run_stage(stage: Stage, ctx: Arc<Context>) -> Result<StageOutput, Strin
         Stage::Tls => checks::tls::run(&ctx).await,
         Stage::Email => checks::email::run(&ctx).await,
         Stage::Headers => checks::headers::run(&ctx).await,
+        Stage::Exposure => checks::exposure::run(&ctx).await,
         Stage::Latency => checks::latency::run(&ctx).await,
         Stage::Edge => checks::edge::run(&ctx).await,
         Stage::Secrets => checks::secrets::run(&ctx).await,
-        other => Err(format!("the {other} stage is not implemented")),
     }
 }
 
@@ -128,9 +121,6 @@ pub async fn run(opts: Options) -> Result<Report, String> {
             Selection::NotSelected => Some("not selected (--only)"),
             Selection::Run if *stage == Stage::Secrets && opts.repo.is_none() => {
                 Some("no --repo given")
-            }
-            Selection::Run if !implemented(*stage) => {
-                Some("not available in this version of launchready yet")
             }
             Selection::Run => None,
         };

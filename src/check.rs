@@ -141,6 +141,7 @@ pub fn registry() -> Vec<&'static CheckDoc> {
     docs.extend(crate::checks::tls::CHECKS.iter().map(|c| c.doc()));
     docs.extend(crate::checks::email::CHECKS.iter().map(|c| c.doc()));
     docs.extend(crate::checks::headers::CHECKS.iter().map(|c| c.doc()));
+    docs.extend(crate::checks::exposure::CHECKS.iter().map(|c| c.doc()));
     docs.extend(crate::checks::latency::CHECKS.iter().map(|c| c.doc()));
     docs.extend(crate::checks::edge::CHECKS.iter().map(|c| c.doc()));
     docs.extend(crate::checks::secrets::CHECKS.iter().map(|c| c.doc()));

@@ -77,6 +77,9 @@ pub struct StsObservation {
     pub problem: Option<String>,
     pub policy: Option<StsPolicy>,
     pub policy_url: String,
+    /// The policy could not be fetched at all (connection, TLS): the tls stage owns those
+    /// faults, so this is a note, not a finding.
+    pub fetch_error: Option<String>,
     pub unknown: Option<String>,
 }
 
@@ -242,7 +245,11 @@ impl Check<EmailObservation> for SpfVoidLookups {
         if t.voids.len() > crate::spf::MAX_VOID_LOOKUPS as usize {
             out.push(self.doc().finding(
                 txt_subject(&o.domain),
-                format!("{} void lookups (limit 2): {}", t.voids.len(), t.voids.join("; ")),
+                format!(
+                    "{} void lookups (limit 2): {}",
+                    t.voids.len(),
+                    t.voids.join("; ")
+                ),
             ));
         }
     }
@@ -266,10 +273,10 @@ impl Check<EmailObservation> for SpfPermissive {
     }
     fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
         for (name, term) in o.spf.iter().flat_map(|t| &t.permissive) {
-            out.push(
-                self.doc()
-                    .finding(txt_subject(name), format!("{name} ends its SPF record with `{term}`")),
-            );
+            out.push(self.doc().finding(
+                txt_subject(name),
+                format!("{name} ends its SPF record with `{term}`"),
+            ));
         }
     }
 }
@@ -348,7 +355,10 @@ impl Check<EmailObservation> for DmarcMissing {
             if d.unknown.is_none() && d.records.is_empty() {
                 out.push(self.doc().finding(
                     txt_subject(&d.name),
-                    format!("no v=DMARC1 TXT record at {} (nor at the organizational domain)", d.name),
+                    format!(
+                        "no v=DMARC1 TXT record at {} (nor at the organizational domain)",
+                        d.name
+                    ),
                 ));
             }
         }
@@ -403,7 +413,11 @@ impl Check<EmailObservation> for DmarcMultiple {
                 let at = d.found_at.clone().unwrap_or_else(|| d.name.clone());
                 out.push(self.doc().finding(
                     txt_subject(&at),
-                    format!("{} DMARC records: {}", d.records.len(), d.records.join(" | ")),
+                    format!(
+                        "{} DMARC records: {}",
+                        d.records.len(),
+                        d.records.join(" | ")
+                    ),
                 ));
             }
         }
@@ -698,10 +712,10 @@ impl Check<EmailObservation> for MtaStsMissing {
     fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
         if let Some(s) = &o.mta_sts {
             if s.unknown.is_none() && s.record.is_none() {
-                out.push(
-                    self.doc()
-                        .finding(txt_subject(&s.name), format!("no v=STSv1 record at {}", s.name)),
-                );
+                out.push(self.doc().finding(
+                    txt_subject(&s.name),
+                    format!("no v=STSv1 record at {}", s.name),
+                ));
             }
         }
     }
@@ -829,7 +843,10 @@ async fn observe_dmarc(resolver: &Resolver, domain: &str) -> DmarcObservation {
                 return obs;
             }
             Txt::Records(rs) => {
-                let found: Vec<String> = rs.into_iter().filter(|r| dmarc::is_dmarc_record(r)).collect();
+                let found: Vec<String> = rs
+                    .into_iter()
+                    .filter(|r| dmarc::is_dmarc_record(r))
+                    .collect();
                 if !found.is_empty() {
                     obs.found_at = Some(at);
                     obs.records = found;
@@ -867,7 +884,10 @@ async fn observe_dmarc(resolver: &Resolver, domain: &str) -> DmarcObservation {
 }
 
 async fn observe_dkim(resolver: &Resolver, domain: &str, configured: &[String]) -> DkimObservation {
-    let mut selectors: Vec<String> = configured.iter().map(|s| s.trim().to_ascii_lowercase()).collect();
+    let mut selectors: Vec<String> = configured
+        .iter()
+        .map(|s| s.trim().to_ascii_lowercase())
+        .collect();
     for s in dkim::COMMON_SELECTORS {
         if !selectors.iter().any(|x| x == s) {
             selectors.push(s.to_string());
@@ -924,10 +944,9 @@ async fn observe_mx(resolver: &Resolver, domain: &str) -> MxObservation {
             obs.exchanges = a
                 .data_of(RecordType::MX)
                 .filter_map(|d| match d {
-                    RData::MX(mx) => Some((
-                        mx.preference(),
-                        crate::spf::eval::name_text(mx.exchange()),
-                    )),
+                    RData::MX(mx) => {
+                        Some((mx.preference(), crate::spf::eval::name_text(mx.exchange())))
+                    }
                     _ => None,
                 })
                 .collect();
@@ -938,10 +957,17 @@ async fn observe_mx(resolver: &Resolver, domain: &str) -> MxObservation {
     if obs.null_mx {
         return obs;
     }
-    let hosts = obs.exchanges.iter().map(|(_, h)| h.clone()).collect::<Vec<_>>();
+    let hosts = obs
+        .exchanges
+        .iter()
+        .map(|(_, h)| h.clone())
+        .collect::<Vec<_>>();
     let checks = hosts.iter().map(|h| async move {
         if h.is_empty() {
-            return Some((".".to_string(), "a null MX (\".\") next to other MX records (RFC 7505 §3)".to_string()));
+            return Some((
+                ".".to_string(),
+                "a null MX (\".\") next to other MX records (RFC 7505 §3)".to_string(),
+            ));
         }
         match resolver.addrs(h).await {
             Ok(ips) if ips.is_empty() => Some((h.clone(), "no A or AAAA record".to_string())),
@@ -963,6 +989,7 @@ async fn observe_mta_sts(ctx: &Context, domain: &str, mx: &MxObservation) -> Sts
         problem: None,
         policy: None,
         policy_url: policy_url.clone(),
+        fetch_error: None,
         unknown: None,
     };
     let records = match txt(&ctx.resolver, &name).await {
@@ -972,13 +999,19 @@ async fn observe_mta_sts(ctx: &Context, domain: &str, mx: &MxObservation) -> Sts
         }
         Txt::Records(rs) => rs,
     };
-    let sts: Vec<String> = records.into_iter().filter(|r| r.starts_with("v=STSv1")).collect();
+    let sts: Vec<String> = records
+        .into_iter()
+        .filter(|r| r.starts_with("v=STSv1"))
+        .collect();
     let Some(record) = sts.first().cloned() else {
         return obs;
     };
     obs.record = Some(record.clone());
     if sts.len() > 1 {
-        obs.problem = Some(format!("{} v=STSv1 records at {name}; senders ignore them all", sts.len()));
+        obs.problem = Some(format!(
+            "{} v=STSv1 records at {name}; senders ignore them all",
+            sts.len()
+        ));
         return obs;
     }
     if let Err(e) = mtasts::parse_sts_record(&record) {
@@ -991,12 +1024,17 @@ async fn observe_mta_sts(ctx: &Context, domain: &str, mx: &MxObservation) -> Sts
     let response = match ctx.http.get(&policy_url).await {
         Ok(r) => r,
         Err(e) => {
-            obs.problem = Some(format!("the policy cannot be fetched: {e}"));
+            obs.fetch_error = Some(format!(
+                "the MTA-STS policy {policy_url} could not be fetched: {e}"
+            ));
             return obs;
         }
     };
     if response.status.as_u16() != 200 {
-        obs.problem = Some(format!("the policy URL answered HTTP {}", response.status.as_u16()));
+        obs.problem = Some(format!(
+            "the policy URL answered HTTP {}",
+            response.status.as_u16()
+        ));
         return obs;
     }
     let body = String::from_utf8_lossy(&response.body);
@@ -1033,11 +1071,17 @@ async fn observe_tls_rpt(resolver: &Resolver, domain: &str) -> TlsRptObservation
     match txt(resolver, &name).await {
         Txt::Unknown(e) => obs.unknown = Some(e),
         Txt::Records(rs) => {
-            let recs: Vec<String> = rs.into_iter().filter(|r| r.starts_with("v=TLSRPT")).collect();
+            let recs: Vec<String> = rs
+                .into_iter()
+                .filter(|r| r.starts_with("v=TLSRPT"))
+                .collect();
             if let Some(r) = recs.first() {
                 obs.record = Some(r.clone());
                 if recs.len() > 1 {
-                    obs.problem = Some(format!("{} TLS-RPT records; senders ignore them all", recs.len()));
+                    obs.problem = Some(format!(
+                        "{} TLS-RPT records; senders ignore them all",
+                        recs.len()
+                    ));
                 } else if let Err(e) = mtasts::parse_tlsrpt_record(r) {
                     obs.problem = Some(e);
                 }
@@ -1115,11 +1159,18 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     let obs = observe(ctx).await;
     let findings = evaluate_all(CHECKS, &obs);
     let mut notes = Vec::new();
-    if obs.spf.as_ref().is_some_and(|t| matches!(t.root.status, Status::Unknown(_))) {
+    if obs
+        .spf
+        .as_ref()
+        .is_some_and(|t| matches!(t.root.status, Status::Unknown(_)))
+    {
         notes.push("SPF could not be looked up".to_string());
     }
     if let Some(why) = obs.dmarc.as_ref().and_then(|d| d.unknown.clone()) {
         notes.push(format!("DMARC could not be looked up ({why})"));
+    }
+    if let Some(why) = obs.mta_sts.as_ref().and_then(|s| s.fetch_error.clone()) {
+        notes.push(why);
     }
     if ctx.resolver.is_offline() {
         notes.push("offline (--zone): the MTA-STS policy file was not fetched".into());
@@ -1147,7 +1198,8 @@ pub enum LintKind {
 pub fn lint(kind: LintKind, record: &str) -> Vec<Finding> {
     let mut obs = EmailObservation {
         domain: "(record)".into(),
-        sends_mail: true,
+        // Lint judges the record given, not whether a domain has one (no dkim.missing).
+        sends_mail: false,
         ..Default::default()
     };
     match kind {

@@ -2,6 +2,7 @@
 
 pub mod dns;
 pub mod edge;
+pub mod exposure;
 pub mod email;
 pub mod latency;
 pub mod headers;

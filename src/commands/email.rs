@@ -28,10 +28,13 @@ pub fn check_host_command(args: CheckHostArgs) -> Result<u8, Failure> {
         .trim_start_matches('[')
         .trim_end_matches(']')
         .parse()
-        .map_err(|_| Failure::Usage(format!("--ip {:?} is not an IPv4 or IPv6 address", args.ip)))?;
+        .map_err(|_| {
+            Failure::Usage(format!("--ip {:?} is not an IPv4 or IPv6 address", args.ip))
+        })?;
     if args.sender.is_empty() && args.helo.is_empty() {
         return Err(Failure::Usage(
-            "give --sender ADDR (or an empty --sender and --helo NAME to check the HELO identity)".into(),
+            "give --sender ADDR (or an empty --sender and --helo NAME to check the HELO identity)"
+                .into(),
         ));
     }
     let (_, _, domain) = spf::eval::split_sender(&args.sender, &args.helo);
@@ -155,7 +158,10 @@ pub fn lint_command(args: LintArgs) -> Result<u8, Failure> {
                 println!("ok: no problem found in this {name} record");
             }
             for f in &findings {
-                println!("{} {}: {}\n    {}\n    fix: {}", f.severity, f.id, f.title, f.evidence, f.fix);
+                println!(
+                    "{} {}: {}\n    {}\n    fix: {}",
+                    f.severity, f.id, f.title, f.evidence, f.fix
+                );
             }
         }
     }

@@ -9,32 +9,32 @@ use x509_parser::x509::SubjectPublicKeyInfo;
 
 /// Selectors the common providers publish under, tried besides the configured ones.
 pub const COMMON_SELECTORS: &[&str] = &[
-    "google",        // Google Workspace
-    "selector1",     // Microsoft 365
-    "selector2",     // Microsoft 365
-    "s1",            // SendGrid, generic
-    "s2",            // SendGrid, generic
-    "smtpapi",       // SendGrid (legacy)
-    "mailo",         // Mailgun
-    "mx",            // Mailgun, generic
-    "smtp",          // Mailgun, generic
-    "pm",            // Postmark
-    "amazonses",     // Amazon SES (legacy TXT)
-    "k1",            // Mailchimp / Mandrill
-    "k2",            // Mailchimp
-    "k3",            // Mailchimp
-    "mandrill",      // Mandrill
-    "zoho",          // Zoho Mail
-    "zmail",         // Zoho Mail
-    "fm1",           // Fastmail
-    "fm2",           // Fastmail
-    "fm3",           // Fastmail
-    "protonmail",    // Proton Mail
-    "sig1",          // iCloud custom domains
-    "mxvault",       // MXroute
-    "default",       // cPanel, generic
-    "dkim",          // generic
-    "mail",          // generic
+    "google",     // Google Workspace
+    "selector1",  // Microsoft 365
+    "selector2",  // Microsoft 365
+    "s1",         // SendGrid, generic
+    "s2",         // SendGrid, generic
+    "smtpapi",    // SendGrid (legacy)
+    "mailo",      // Mailgun
+    "mx",         // Mailgun, generic
+    "smtp",       // Mailgun, generic
+    "pm",         // Postmark
+    "amazonses",  // Amazon SES (legacy TXT)
+    "k1",         // Mailchimp / Mandrill
+    "k2",         // Mailchimp
+    "k3",         // Mailchimp
+    "mandrill",   // Mandrill
+    "zoho",       // Zoho Mail
+    "zmail",      // Zoho Mail
+    "fm1",        // Fastmail
+    "fm2",        // Fastmail
+    "fm3",        // Fastmail
+    "protonmail", // Proton Mail
+    "sig1",       // iCloud custom domains
+    "mxvault",    // MXroute
+    "default",    // cPanel, generic
+    "dkim",       // generic
+    "mail",       // generic
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,8 +129,9 @@ pub fn rsa_bits(der: &[u8]) -> Option<usize> {
 
 /// A TXT record at `<selector>._domainkey` looks like a key record when it has a `p=` tag.
 pub fn looks_like_key(txt: &str) -> bool {
-    txt.split(';')
-        .any(|t| t.trim().to_ascii_lowercase().starts_with("p=") || t.trim().eq_ignore_ascii_case("v=DKIM1"))
+    txt.split(';').any(|t| {
+        t.trim().to_ascii_lowercase().starts_with("p=") || t.trim().eq_ignore_ascii_case("v=DKIM1")
+    })
 }
 
 /// Parses a DKIM key record.
@@ -149,7 +150,10 @@ pub fn parse(txt: &str) -> Result<DkimKey, DkimError> {
             return e(format!("`{part}` is not a tag=value pair"));
         };
         let k = k.trim().to_string();
-        if k.is_empty() || !k.as_bytes()[0].is_ascii_alphabetic() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        if k.is_empty()
+            || !k.as_bytes()[0].is_ascii_alphabetic()
+            || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
             return e(format!("`{part}`: bad tag name"));
         }
         if tags.iter().any(|(t, _)| *t == k) {
@@ -161,7 +165,11 @@ pub fn parse(txt: &str) -> Result<DkimKey, DkimError> {
         // Whitespace inside values (folded base64) is not significant.
         tags.push((k, v.chars().filter(|c| !c.is_whitespace()).collect()));
     }
-    let get = |name: &str| tags.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let get = |name: &str| {
+        tags.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     if let Some(v) = get("v") {
         if v != "DKIM1" {
             return e(format!("v={v}: the version must be DKIM1"));
@@ -175,7 +183,10 @@ pub fn parse(txt: &str) -> Result<DkimKey, DkimError> {
     let hashes: Vec<String> = get("h")
         .map(|h| h.split(':').map(str::to_string).collect())
         .unwrap_or_default();
-    if let Some(bad) = hashes.iter().find(|h| !matches!(h.as_str(), "sha1" | "sha256")) {
+    if let Some(bad) = hashes
+        .iter()
+        .find(|h| !matches!(h.as_str(), "sha1" | "sha256"))
+    {
         return e(format!("h=: unknown hash algorithm `{bad}` (sha256)"));
     }
     let flags: Vec<&str> = get("t").map(|t| t.split(':').collect()).unwrap_or_default();
@@ -229,7 +240,10 @@ mod tests {
     #[test]
     fn rfc6376_3_6_1_key_record() {
         let k = parse(&format!("v=DKIM1; k=rsa; p={RFC6376_KEY}")).expect("valid");
-        assert_eq!((k.key_type, k.bits, k.revoked), (KeyType::Rsa, Some(1024), false));
+        assert_eq!(
+            (k.key_type, k.bits, k.revoked),
+            (KeyType::Rsa, Some(1024), false)
+        );
         let t = parse(&format!("v=DKIM1; t=y; p={RFC6376_KEY}")).expect("valid");
         assert!(t.testing);
         let r = parse("v=DKIM1; p=").expect("revoked");

@@ -70,7 +70,12 @@ impl std::error::Error for DmarcError {}
 /// Records that start with `v=DMARC` at all are taken, so that a malformed one is reported
 /// as a syntax error instead of as no record.
 pub fn is_dmarc_record(txt: &str) -> bool {
-    let t: String = txt.trim_start().chars().filter(|c| *c != ' ' && *c != '\t').take(7).collect();
+    let t: String = txt
+        .trim_start()
+        .chars()
+        .filter(|c| *c != ' ' && *c != '\t')
+        .take(7)
+        .collect();
     t.eq_ignore_ascii_case("v=dmarc")
 }
 
@@ -87,8 +92,13 @@ fn parse_uris(tag: &str, value: &str) -> Result<Vec<ReportUri>, DmarcError> {
         };
         if let Some(s) = size {
             let digits = s.trim_end_matches(['k', 'm', 'g', 't', 'K', 'M', 'G', 'T']);
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || s.len() - digits.len() > 1 {
-                return Err(DmarcError(format!("{tag}: `!{s}` is not a size limit (e.g. !10m)")));
+            if digits.is_empty()
+                || !digits.bytes().all(|b| b.is_ascii_digit())
+                || s.len() - digits.len() > 1
+            {
+                return Err(DmarcError(format!(
+                    "{tag}: `!{s}` is not a size limit (e.g. !10m)"
+                )));
             }
         }
         let Some((scheme, rest)) = uri.split_once(':') else {
@@ -96,16 +106,28 @@ fn parse_uris(tag: &str, value: &str) -> Result<Vec<ReportUri>, DmarcError> {
                 "{tag}: `{uri}` is not a URI (write mailto:dmarc@example.com)"
             )));
         };
-        if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) {
-            return Err(DmarcError(format!("{tag}: `{uri}` has no valid URI scheme")));
+        if scheme.is_empty()
+            || !scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        {
+            return Err(DmarcError(format!(
+                "{tag}: `{uri}` has no valid URI scheme"
+            )));
         }
         let mail_domain = if scheme.eq_ignore_ascii_case("mailto") {
             let addr = rest.split('?').next().unwrap_or("");
             let Some((local, domain)) = addr.rsplit_once('@') else {
                 return Err(DmarcError(format!("{tag}: `{uri}` has no email address")));
             };
-            if local.is_empty() || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
-                return Err(DmarcError(format!("{tag}: `{addr}` is not an email address")));
+            if local.is_empty()
+                || !domain.contains('.')
+                || domain.starts_with('.')
+                || domain.ends_with('.')
+            {
+                return Err(DmarcError(format!(
+                    "{tag}: `{addr}` is not an email address"
+                )));
             }
             Some(domain.to_ascii_lowercase())
         } else {
@@ -152,14 +174,25 @@ pub fn parse(txt: &str) -> Result<Dmarc, DmarcError> {
         Some((k, v)) if k == "v" => return e(format!("v={v}: the version must be exactly DMARC1")),
         _ => return e("the record must start with v=DMARC1".into()),
     }
-    let get = |name: &str| tags.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let get = |name: &str| {
+        tags.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     let p = match get("p") {
-        None => return e("the required p= tag (none, quarantine or reject) is missing; it must follow v=DMARC1".into()),
-        Some(v) => Policy::parse(v).ok_or_else(|| DmarcError(format!("p={v}: must be none, quarantine or reject")))?,
+        None => return e(
+            "the required p= tag (none, quarantine or reject) is missing; it must follow v=DMARC1"
+                .into(),
+        ),
+        Some(v) => Policy::parse(v)
+            .ok_or_else(|| DmarcError(format!("p={v}: must be none, quarantine or reject")))?,
     };
     let sp = match get("sp") {
         None => None,
-        Some(v) => Some(Policy::parse(v).ok_or_else(|| DmarcError(format!("sp={v}: must be none, quarantine or reject")))?),
+        Some(v) => Some(
+            Policy::parse(v)
+                .ok_or_else(|| DmarcError(format!("sp={v}: must be none, quarantine or reject")))?,
+        ),
     };
     let rua = match get("rua") {
         None => Vec::new(),
@@ -180,7 +213,9 @@ pub fn parse(txt: &str) -> Result<Dmarc, DmarcError> {
         match get(tag).map(str::to_ascii_lowercase).as_deref() {
             None | Some("r") => Ok('r'),
             Some("s") => Ok('s'),
-            Some(v) => Err(DmarcError(format!("{tag}={v}: must be r (relaxed) or s (strict)"))),
+            Some(v) => Err(DmarcError(format!(
+                "{tag}={v}: must be r (relaxed) or s (strict)"
+            ))),
         }
     };
     let adkim = align("adkim")?;
@@ -188,8 +223,14 @@ pub fn parse(txt: &str) -> Result<Dmarc, DmarcError> {
     let fo = match get("fo") {
         None => vec!["0".to_string()],
         Some(v) => {
-            let list: Vec<String> = v.split(':').map(|s| s.trim().to_ascii_lowercase()).collect();
-            if let Some(bad) = list.iter().find(|s| !matches!(s.as_str(), "0" | "1" | "d" | "s")) {
+            let list: Vec<String> = v
+                .split(':')
+                .map(|s| s.trim().to_ascii_lowercase())
+                .collect();
+            if let Some(bad) = list
+                .iter()
+                .find(|s| !matches!(s.as_str(), "0" | "1" | "d" | "s"))
+            {
                 return e(format!("fo={v}: `{bad}` is not one of 0, 1, d, s"));
             }
             list
@@ -198,8 +239,14 @@ pub fn parse(txt: &str) -> Result<Dmarc, DmarcError> {
     let rf = match get("rf") {
         None => vec!["afrf".to_string()],
         Some(v) => {
-            let list: Vec<String> = v.split(':').map(|s| s.trim().to_ascii_lowercase()).collect();
-            if let Some(bad) = list.iter().find(|s| !matches!(s.as_str(), "afrf" | "iodef")) {
+            let list: Vec<String> = v
+                .split(':')
+                .map(|s| s.trim().to_ascii_lowercase())
+                .collect();
+            if let Some(bad) = list
+                .iter()
+                .find(|s| !matches!(s.as_str(), "afrf" | "iodef"))
+            {
                 return e(format!("rf={v}: `{bad}` is not a report format (afrf)"));
             }
             list
@@ -211,7 +258,9 @@ pub fn parse(txt: &str) -> Result<Dmarc, DmarcError> {
             .parse::<u32>()
             .map_err(|_| DmarcError(format!("ri={v}: must be a number of seconds")))?,
     };
-    let known = ["v", "p", "sp", "rua", "ruf", "pct", "adkim", "aspf", "fo", "rf", "ri"];
+    let known = [
+        "v", "p", "sp", "rua", "ruf", "pct", "adkim", "aspf", "fo", "rf", "ri",
+    ];
     let unknown = tags
         .iter()
         .filter(|(k, _)| !known.contains(&k.as_str()))
@@ -276,7 +325,10 @@ mod tests {
 
     #[test]
     fn rfc7489_3_2_organizational_domain() {
-        assert_eq!(organizational_domain("mail.shop.example.co.uk"), "example.co.uk");
+        assert_eq!(
+            organizational_domain("mail.shop.example.co.uk"),
+            "example.co.uk"
+        );
         assert_eq!(organizational_domain("a.b.example.com"), "example.com");
     }
 }

@@ -5,7 +5,7 @@
 pub fn parse_sts_record(txt: &str) -> Result<String, String> {
     let mut fields = txt.split(';').map(str::trim).filter(|f| !f.is_empty());
     match fields.next() {
-        Some(v) if v == "v=STSv1" => {}
+        Some("v=STSv1") => {}
         _ => return Err("the record must start with v=STSv1".into()),
     }
     let mut id = None;
@@ -74,9 +74,7 @@ pub fn mx_matches(pattern: &str, host: &str) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     let pattern = pattern.trim_end_matches('.').to_ascii_lowercase();
     match pattern.strip_prefix("*.") {
-        Some(suffix) => host
-            .split_once('.')
-            .is_some_and(|(_, rest)| rest == suffix),
+        Some(suffix) => host.split_once('.').is_some_and(|(_, rest)| rest == suffix),
         None => host == pattern,
     }
 }
@@ -85,7 +83,7 @@ pub fn mx_matches(pattern: &str, host: &str) -> bool {
 pub fn parse_tlsrpt_record(txt: &str) -> Result<Vec<String>, String> {
     let mut fields = txt.split(';').map(str::trim).filter(|f| !f.is_empty());
     match fields.next() {
-        Some(v) if v == "v=TLSRPTv1" => {}
+        Some("v=TLSRPTv1") => {}
         _ => return Err("the record must start with v=TLSRPTv1".into()),
     }
     let mut rua = None;
@@ -110,11 +108,17 @@ mod tests {
 
     #[test]
     fn rfc8461_records_and_policies() {
-        assert_eq!(parse_sts_record("v=STSv1; id=20240101T000000;").as_deref(), Ok("20240101T000000"));
+        assert_eq!(
+            parse_sts_record("v=STSv1; id=20240101T000000;").as_deref(),
+            Ok("20240101T000000")
+        );
         assert!(parse_sts_record("v=STSv1;").is_err());
         let p = parse_sts_policy("version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmax_age: 604800\r\n")
             .expect("valid");
-        assert_eq!((p.mode.as_str(), p.mx.len(), p.max_age), ("enforce", 2, 604800));
+        assert_eq!(
+            (p.mode.as_str(), p.mx.len(), p.max_age),
+            ("enforce", 2, 604800)
+        );
         assert!(parse_sts_policy("version: STSv1\nmode: enforce\nmax_age: 1\n").is_err());
         assert!(mx_matches("*.example.net", "mx1.example.net"));
         assert!(!mx_matches("*.example.net", "a.b.example.net"));

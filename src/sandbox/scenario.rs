@@ -134,6 +134,11 @@ pub struct Web {
     pub cdn: String,
     /// /health answers 200.
     pub health: bool,
+    /// What the site leaks: `env`, `git`, `bundle` (a script with fake server secrets, made
+    /// at start), `source-map`, `stack-trace`, `directory-listing`, `debug`.
+    pub leaks: Vec<String>,
+    /// A single-page app: every unknown path answers 200 with the index page.
+    pub spa: bool,
 }
 
 impl Default for Web {
@@ -165,6 +170,8 @@ impl Default for Web {
             rate_limit_per_sec: 0,
             cdn: "fastly".into(),
             health: true,
+            leaks: Vec::new(),
+            spa: false,
         }
     }
 }
@@ -268,6 +275,29 @@ pub static ALL: &[Files] = &[
     scenario!("staging-public"),
     scenario!("subdomain-unresolvable"),
     scenario!("dns-unresponsive"),
+    // email
+    scenario!("spf-permissive"),
+    scenario!("spf-multiple"),
+    scenario!("spf-too-many-lookups"),
+    scenario!("spf-include-loop"),
+    scenario!("spf-include-missing"),
+    scenario!("spf-void-lookups"),
+    scenario!("spf-syntax"),
+    scenario!("spf-missing"),
+    scenario!("dmarc-missing"),
+    scenario!("dmarc-policy-none"),
+    scenario!("dmarc-multiple"),
+    scenario!("dmarc-syntax"),
+    scenario!("dmarc-rua-unauthorized"),
+    scenario!("dkim-weak-key"),
+    scenario!("dkim-testing"),
+    scenario!("dkim-syntax"),
+    scenario!("dkim-missing"),
+    scenario!("mx-missing"),
+    scenario!("mx-unresolvable"),
+    scenario!("mta-sts-missing"),
+    scenario!("mta-sts-invalid"),
+    scenario!("tls-rpt-missing"),
     // redirects
     scenario!("redirect-no-https", zone = "healthy"),
     scenario!("redirect-temporary", zone = "healthy"),
@@ -291,6 +321,9 @@ pub static ALL: &[Files] = &[
     scenario!("web-trickle", zone = "healthy"),
     scenario!("web-huge-body", zone = "healthy"),
     scenario!("web-huge-headers", zone = "healthy"),
+    // exposure
+    scenario!("leaky", zone = "healthy"),
+    scenario!("spa", zone = "healthy"),
     // latency and edge
     scenario!("latency-mixture", zone = "healthy"),
     scenario!("latency-slow", zone = "healthy"),

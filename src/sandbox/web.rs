@@ -29,7 +29,89 @@ pub struct Site {
     lock: tokio::sync::Mutex<()>,
     /// (second, count) of the rate limiter.
     window: std::sync::Mutex<(u64, u64)>,
+    /// Leaked files by path, made at start (fake secrets are assembled at run time, so no
+    /// real-looking key sits in the repository).
+    leaked: Vec<(&'static str, u16, &'static str, String)>,
 }
+
+/// A fake secret of a rule, as the secrets engine's own samples write it.
+fn fake(rule: &str, seed: u64) -> String {
+    crate::secrets::samples::sample(rule, seed)
+        .map(|(positive, _)| positive)
+        .unwrap_or_default()
+}
+
+fn leaked_files(leaks: &[String]) -> Vec<(&'static str, u16, &'static str, String)> {
+    let has = |l: &str| leaks.iter().any(|x| x == l);
+    let mut out = Vec::new();
+    if has("env") {
+        out.push((
+            "/.env",
+            200,
+            "text/plain",
+            format!(
+                "NODE_ENV=production\n{}\n{}\n",
+                fake("postgres-url-password", 10).replace(" = ", "=").replace('"', ""),
+                format!("SESSION_SECRET={:016x}{:016x}", super::web::splitmix(11), super::web::splitmix(12))
+            ),
+        ));
+    }
+    if has("git") {
+        out.push(("/.git/HEAD", 200, "text/plain", "ref: refs/heads/main\n".into()));
+        out.push((
+            "/.git/config",
+            200,
+            "text/plain",
+            "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n".into(),
+        ));
+    }
+    if has("bundle") {
+        let map_ref = if has("source-map") {
+            "\n//# sourceMappingURL=app.3f9a1c7e.js.map\n"
+        } else {
+            "\n"
+        };
+        out.push((
+            "/static/app.3f9a1c7e.js",
+            200,
+            "text/javascript",
+            format!(
+                "(function(){{var cfg={{}};\n{}\n{}\nconsole.log(cfg);}})();{map_ref}",
+                fake("openai-api-key", 12),
+                fake("stripe-publishable-key", 13)
+            ),
+        ));
+    }
+    if has("source-map") {
+        let sources = serde_json::json!({
+            "version": 3,
+            "file": "app.3f9a1c7e.js",
+            "sources": ["src/billing.ts"],
+            "sourcesContent": [format!("// billing\n{}\n", fake("stripe-secret-key", 14))],
+            "mappings": "AAAA",
+        });
+        out.push(("/static/app.3f9a1c7e.js.map", 200, "application/json", sources.to_string()));
+    }
+    if has("directory-listing") {
+        out.push((
+            "/static/",
+            200,
+            "text/html",
+            "<html><head><title>Index of /static/</title></head><body><h1>Index of /static/</h1><pre><a href=\"app.3f9a1c7e.js\">app.3f9a1c7e.js</a>\n<a href=\"backup.zip\">backup.zip</a></pre></body></html>\n".into(),
+        ));
+    }
+    if has("debug") {
+        out.push((
+            "/phpinfo.php",
+            200,
+            "text/html",
+            "<html><head><title>phpinfo()</title></head><body><h1>PHP Version 8.1.2</h1></body></html>\n".into(),
+        ));
+    }
+    out
+}
+
+const PYTHON_TRACE: &str = "Traceback (most recent call last):\n  File \"/srv/app/views.py\", line 42, in page\n    return render(lookup[path])\nKeyError: 'launchready-missing'\n";
 
 /// SplitMix64: a tiny seeded generator, so a scenario's delays are the same on every run.
 fn splitmix(mut x: u64) -> u64 {
@@ -70,11 +152,12 @@ fn redirect(status: u16, location: String) -> Response<Full<Bytes>> {
 impl Site {
     pub fn new(web: Web, domain: String) -> Site {
         Site {
-            web,
             domain,
             served: AtomicU64::new(0),
             lock: tokio::sync::Mutex::new(()),
             window: std::sync::Mutex::new((0, 0)),
+            leaked: leaked_files(&web.leaks),
+            web,
         }
     }
 
@@ -189,6 +272,14 @@ impl Site {
             return redirect(web.redirect_status, target);
         }
 
+        if let Some((_, status, ctype, body)) = self.leaked.iter().find(|(p, ..)| *p == path) {
+            return Response::builder()
+                .status(*status)
+                .header("content-type", *ctype)
+                .header("cache-control", web.static_cache.as_str())
+                .body(Full::new(Bytes::from(body.clone())))
+                .unwrap_or_default();
+        }
         let page_html = web.page_html.as_deref().unwrap_or(HEALTHY_PAGE);
         let (status, ctype, body, cache, cookies): (StatusCode, &str, Bytes, &str, bool) =
             match path {
@@ -222,6 +313,20 @@ impl Site {
                     },
                     Bytes::from_static(b"/* asset */\n"),
                     web.static_cache.as_str(),
+                    false,
+                ),
+                _ if web.spa => (
+                    StatusCode::OK,
+                    "text/html; charset=utf-8",
+                    Bytes::from(page_html.to_string()),
+                    "no-cache",
+                    false,
+                ),
+                _ if web.leaks.iter().any(|l| l == "stack-trace") => (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "text/plain",
+                    Bytes::from_static(PYTHON_TRACE.as_bytes()),
+                    "no-cache",
                     false,
                 ),
                 _ => (

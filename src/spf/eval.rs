@@ -133,7 +133,12 @@ pub fn txt_records(answer: &Answer) -> Vec<Vec<u8>> {
     answer
         .data_of(RecordType::TXT)
         .filter_map(|d| match d {
-            RData::TXT(t) => Some(t.txt_data().iter().flat_map(|s| s.iter().copied()).collect()),
+            RData::TXT(t) => Some(
+                t.txt_data()
+                    .iter()
+                    .flat_map(|s| s.iter().copied())
+                    .collect(),
+            ),
             _ => None,
         })
         .collect()
@@ -363,7 +368,11 @@ impl<'r> Checker<'r> {
                     ))),
                 }
             }
-            Mechanism::A { domain: spec, v4, v6 } => {
+            Mechanism::A {
+                domain: spec,
+                v4,
+                v6,
+            } => {
                 let Some(target) = self.target(spec.as_ref(), domain).await else {
                     return Ok(false);
                 };
@@ -373,21 +382,27 @@ impl<'r> Checker<'r> {
                 }
                 Ok(ips.iter().any(|ip| in_network(self.ip, *ip, *v4, *v6)))
             }
-            Mechanism::Mx { domain: spec, v4, v6 } => {
+            Mechanism::Mx {
+                domain: spec,
+                v4,
+                v6,
+            } => {
                 let Some(target) = self.target(spec.as_ref(), domain).await else {
                     return Ok(false);
                 };
-                let exchanges: Vec<String> =
-                    match lookup(self.resolver, &target, RecordType::MX).await.map_err(temp)? {
-                        Lookup::NoSuchName => Vec::new(),
-                        Lookup::Answer(a) => a
-                            .data_of(RecordType::MX)
-                            .filter_map(|r| match r {
-                                RData::MX(mx) => Some(name_text(mx.exchange())),
-                                _ => None,
-                            })
-                            .collect(),
-                    };
+                let exchanges: Vec<String> = match lookup(self.resolver, &target, RecordType::MX)
+                    .await
+                    .map_err(temp)?
+                {
+                    Lookup::NoSuchName => Vec::new(),
+                    Lookup::Answer(a) => a
+                        .data_of(RecordType::MX)
+                        .filter_map(|r| match r {
+                            RData::MX(mx) => Some(name_text(mx.exchange())),
+                            _ => None,
+                        })
+                        .collect(),
+                };
                 if exchanges.is_empty() {
                     self.count_void(&format!("`{}` ({target} MX)", d.text))?;
                     return Ok(false);
@@ -413,16 +428,20 @@ impl<'r> Checker<'r> {
                     return Ok(false);
                 };
                 let validated = self.validated_names(true).await?;
-                Ok(validated
-                    .iter()
-                    .any(|n| *n == target.to_ascii_lowercase() || n.ends_with(&format!(".{}", target.to_ascii_lowercase()))))
+                Ok(validated.iter().any(|n| {
+                    *n == target.to_ascii_lowercase()
+                        || n.ends_with(&format!(".{}", target.to_ascii_lowercase()))
+                }))
             }
             Mechanism::Exists(spec) => {
                 let Some(target) = self.target(Some(spec), domain).await else {
                     return Ok(false);
                 };
                 // §5.7: always an A lookup, whatever the connection's family.
-                let found = match lookup(self.resolver, &target, RecordType::A).await.map_err(temp)? {
+                let found = match lookup(self.resolver, &target, RecordType::A)
+                    .await
+                    .map_err(temp)?
+                {
                     Lookup::NoSuchName => false,
                     Lookup::Answer(a) => a.data_of(RecordType::A).next().is_some(),
                 };
@@ -464,17 +483,18 @@ impl<'r> Checker<'r> {
                     format!("{domain:?} is not a valid multi-label domain name"),
                 );
             }
-            let text = match select_record(self.resolver, &domain).await {
-                Selected::Temp(e) => return Eval::simple(SpfResult::TempError, e),
-                Selected::None(why) => return Eval::simple(SpfResult::None, why),
-                Selected::Multiple(n) => {
-                    return Eval::simple(
+            let text =
+                match select_record(self.resolver, &domain).await {
+                    Selected::Temp(e) => return Eval::simple(SpfResult::TempError, e),
+                    Selected::None(why) => return Eval::simple(SpfResult::None, why),
+                    Selected::Multiple(n) => return Eval::simple(
                         SpfResult::PermError,
-                        format!("{domain} has {n} SPF records; exactly one is allowed (RFC 7208 §4.5)"),
-                    )
-                }
-                Selected::One(t) => t,
-            };
+                        format!(
+                            "{domain} has {n} SPF records; exactly one is allowed (RFC 7208 §4.5)"
+                        ),
+                    ),
+                    Selected::One(t) => t,
+                };
             let rec = match record::parse(&text) {
                 Ok(r) => r,
                 Err(e) => {
@@ -518,7 +538,9 @@ impl<'r> Checker<'r> {
                 let target = macros::target_name(&self.expand(spec, &domain).await);
                 if !valid_domain(&target) || query_name(&target).is_none() {
                     return Eval::stop(
-                        Stop::Perm(format!("`{text}` expands to {target:?}, not a valid domain")),
+                        Stop::Perm(format!(
+                            "`{text}` expands to {target:?}, not a valid domain"
+                        )),
                         text,
                     );
                 }

@@ -192,9 +192,7 @@ fn err(term: &str, message: impl Into<String>) -> SyntaxError {
 /// §4.5: a TXT record is an SPF record when it starts with `v=spf1` (any case) followed by a
 /// space or the end of the record.
 pub fn is_spf_record(txt: &[u8]) -> bool {
-    txt.len() >= 6
-        && txt[..6].eq_ignore_ascii_case(b"v=spf1")
-        && (txt.len() == 6 || txt[6] == b' ')
+    txt.len() >= 6 && txt[..6].eq_ignore_ascii_case(b"v=spf1") && (txt.len() == 6 || txt[6] == b' ')
 }
 
 /// The longest record we parse; anything longer is rejected, not evaluated.
@@ -291,7 +289,7 @@ fn parse_term(term: &str, record: &mut Record) -> Result<(), SyntaxError> {
         _ => (Qualifier::Pass, term),
     };
     let name_len = rest
-        .find(|c: char| c == ':' || c == '/')
+        .find([':', '/'])
         .unwrap_or(rest.len());
     let name = rest[..name_len].to_ascii_lowercase();
     let args = &rest[name_len..];
@@ -319,7 +317,10 @@ fn parse_term(term: &str, record: &mut Record) -> Result<(), SyntaxError> {
                 "" => None,
                 s => {
                     let s = s.strip_prefix(':').ok_or_else(|| {
-                        err(term, format!("expected `:domain` or `/prefix` after `{name}`"))
+                        err(
+                            term,
+                            format!("expected `:domain` or `/prefix` after `{name}`"),
+                        )
                     })?;
                     Some(parse_domain_spec(s, false).map_err(|m| err(term, m))?)
                 }
@@ -481,11 +482,7 @@ fn is_toplabel(s: &str) -> bool {
 
 /// Parses a macro-string (`spaces`: an explain-string, where spaces are literal).
 /// `exp_letters`: the letters `c`, `r` and `t`, allowed only in explanation text (§7.2).
-pub fn parse_macro_string(
-    s: &str,
-    exp_letters: bool,
-    spaces: bool,
-) -> Result<MacroString, String> {
+pub fn parse_macro_string(s: &str, exp_letters: bool, spaces: bool) -> Result<MacroString, String> {
     let mut pieces = Vec::new();
     let mut lit = String::new();
     let mut chars = s.chars().peekable();

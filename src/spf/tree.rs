@@ -152,7 +152,10 @@ async fn record_voids(resolver: &Resolver, domain: &str, rec: &Record) -> Vec<St
         let text = d.text.clone();
         Some(async move {
             match is_void(resolver, &target, types).await {
-                Some(true) => Some(format!("`{text}` in {domain}: {target} has no {}", describe(types))),
+                Some(true) => Some(format!(
+                    "`{text}` in {domain}: {target} has no {}",
+                    describe(types)
+                )),
                 _ => None,
             }
         })

@@ -1,0 +1,576 @@
+//! The `exposure` stage: what the live site gives away. The scripts the app page loads (and
+//! their source maps) go through the secrets engine; `/.env`, `/.git/` and debug endpoints are
+//! probed and judged by their content's signature, never by a 200 alone — a single-page app
+//! answers 200 with its index for every path; error pages are provoked and read for stack
+//! traces; staging hosts are asked whether they answer without authentication.
+
+use super::StageOutput;
+use crate::audit::Context;
+use crate::check::{evaluate_all, Check, CheckDoc, Stage};
+use crate::finding::{Finding, Impact, Severity};
+use crate::net::http::resolve_location;
+use crate::secrets::{self, Kind};
+use futures_util::future::join_all;
+use regex::Regex;
+use serde_json::json;
+use std::sync::OnceLock;
+
+/// At most this many scripts are fetched from the app page.
+pub const MAX_SCRIPTS: usize = 20;
+/// Environment files a deploy may leave in the web root.
+pub const ENV_PATHS: &[&str] = &["/.env", "/.env.production", "/.env.local"];
+/// Directories that are often listed by accident.
+pub const LISTING_PATHS: &[&str] = &["/static/", "/assets/", "/uploads/", "/backup/"];
+/// Staging-like hosts asked whether they answer without authentication.
+pub const STAGING_LABELS: &[&str] = &["staging", "dev", "test", "preview"];
+
+/// (path, what the page must contain to be that debug endpoint).
+pub const DEBUG_PATHS: &[(&str, &[&str])] = &[
+    ("/phpinfo.php", &["phpinfo()", "PHP Version"]),
+    ("/server-status", &["Apache Server Status"]),
+    ("/actuator/env", &["\"propertySources\""]),
+    ("/console", &["Interactive Console", "Werkzeug"]),
+    ("/_profiler/", &["Symfony Profiler"]),
+    ("/debug/pprof/", &["Types of profiles available"]),
+    ("/__debug__/", &["django-debug-toolbar", "djDebug"]),
+];
+
+fn re(cell: &'static OnceLock<Option<Regex>>, pattern: &str) -> Option<&'static Regex> {
+    cell.get_or_init(|| Regex::new(pattern).ok()).as_ref()
+}
+
+/// An env file: mostly `KEY=value` lines, and not HTML.
+pub fn looks_like_env(body: &str) -> bool {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(line) = re(&RE, r"^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=") else {
+        return false;
+    };
+    if body.trim_start().starts_with('<') {
+        return false;
+    }
+    let lines: Vec<&str> = body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .take(50)
+        .collect();
+    !lines.is_empty() && lines.iter().filter(|l| line.is_match(l)).count() * 2 > lines.len()
+}
+
+/// `.git/HEAD` is `ref: refs/…` or a bare commit id; `.git/config` has a `[core]` section.
+pub fn looks_like_git(path: &str, body: &str) -> bool {
+    let t = body.trim();
+    if path.ends_with("HEAD") {
+        t.starts_with("ref: refs/") || (t.len() == 40 && t.chars().all(|c| c.is_ascii_hexdigit()))
+    } else {
+        t.contains("[core]") && (t.contains("repositoryformatversion") || t.contains("bare ="))
+    }
+}
+
+pub fn looks_like_listing(body: &str) -> bool {
+    body.contains("<title>Index of /")
+        || body.contains("<h1>Index of /")
+        || body.contains("Directory listing for /")
+        || body.contains("[To Parent Directory]")
+}
+
+/// A source map: JSON with a version and mappings.
+pub fn looks_like_source_map(body: &str) -> bool {
+    let t = body.trim_start();
+    t.starts_with('{') && t.contains("\"version\"") && t.contains("\"mappings\"")
+}
+
+/// The stack-trace or debug-page signature in an error page, if any.
+pub fn stack_trace(body: &str) -> Option<&'static str> {
+    const SIGNATURES: &[(&str, &str)] = &[
+        ("Traceback (most recent call last)", "Python traceback"),
+        ("You're seeing this error because you have <code>DEBUG = True</code>", "Django debug page"),
+        ("Whoops! There was an error", "Laravel debug page"),
+        ("Illuminate\\", "Laravel stack trace"),
+        ("Action Controller: Exception caught", "Rails debug page"),
+        ("Server Error in '/' Application", ".NET error page"),
+        ("   at System.", ".NET stack trace"),
+        ("Exception in thread \"", "Java stack trace"),
+        ("goroutine 1 [running]", "Go panic"),
+        ("<b>Fatal error</b>:", "PHP fatal error"),
+        ("Stack trace:\n#0 ", "PHP stack trace"),
+        ("Werkzeug Debugger", "Werkzeug debugger"),
+    ];
+    if let Some((_, what)) = SIGNATURES.iter().find(|(s, _)| body.contains(s)) {
+        return Some(what);
+    }
+    static NODE: OnceLock<Option<Regex>> = OnceLock::new();
+    static JAVA: OnceLock<Option<Regex>> = OnceLock::new();
+    static RUBY: OnceLock<Option<Regex>> = OnceLock::new();
+    static GO: OnceLock<Option<Regex>> = OnceLock::new();
+    if re(&NODE, r"\n\s+at .+\((/|[A-Za-z]:\\|node:).+:\d+:\d+\)").is_some_and(|r| r.is_match(body)) {
+        return Some("Node.js stack trace");
+    }
+    if re(&JAVA, r"\n\s+at [a-z][\w$]*(\.[\w$]+)+\([\w$]+\.(java|kt|scala):\d+\)").is_some_and(|r| r.is_match(body)) {
+        return Some("JVM stack trace");
+    }
+    if re(&RUBY, r"\.rb:\d+:in `").is_some_and(|r| r.is_match(body)) {
+        return Some("Ruby backtrace");
+    }
+    if re(&GO, r"goroutine \d+ \[[a-z ]+\]:").is_some_and(|r| r.is_match(body)) {
+        return Some("Go panic");
+    }
+    None
+}
+
+#[derive(Debug, Default)]
+pub struct ExposureObservation {
+    pub app: String,
+    /// (script or map URL, redacted secret, rule id, subject) of server secrets in browser code.
+    pub bundle_secrets: Vec<(String, String, String)>,
+    pub source_maps: Vec<String>,
+    /// (URL, redacted evidence).
+    pub env_files: Vec<(String, String)>,
+    pub git: Vec<String>,
+    pub debug: Vec<(String, &'static str)>,
+    pub listings: Vec<String>,
+    /// (URL, what was recognised).
+    pub stack_traces: Vec<(String, &'static str)>,
+    /// (URL, status) of staging hosts that answer without authentication.
+    pub staging_open: Vec<(String, u16)>,
+}
+
+macro_rules! unit {
+    ($unit:ident, $doc:ident, |$o:ident, $d:ident, $out:ident| $body:block) => {
+        pub struct $unit;
+        impl Check<ExposureObservation> for $unit {
+            fn doc(&self) -> &'static CheckDoc {
+                &$doc
+            }
+            fn evaluate(&self, $o: &ExposureObservation, $out: &mut Vec<Finding>) {
+                let $d = &$doc;
+                $body
+            }
+        }
+    };
+}
+
+static ENV_FILE: CheckDoc = CheckDoc {
+    id: "exposure.env-file",
+    stage: Stage::Exposure,
+    severity: Severity::Blocker,
+    impact: Impact::Security,
+    title: "The .env file is served to anyone",
+    catches: "/.env (or .env.production, .env.local) answers with KEY=value lines — the content is checked, so a site that answers every path with its index page does not count.",
+    why: "It holds the database URL, API keys and signing secrets: anyone who requests it owns the app. Bots request /.env on every new domain within hours of its first certificate.",
+    fix: "Remove the file from the web root and block dotfiles at the server (`location ~ /\\. { deny all; }`). Then rotate every secret it held: assume they are already copied.",
+    refs: &["OWASP WSTG-CONF-04", "https://cwe.mitre.org/data/definitions/538.html"],
+};
+unit!(EnvFile, ENV_FILE, |o, d, out| {
+    for (url, evidence) in &o.env_files {
+        out.push(d.finding(url, evidence.clone()));
+    }
+});
+
+static GIT: CheckDoc = CheckDoc {
+    id: "exposure.git",
+    stage: Stage::Exposure,
+    severity: Severity::Blocker,
+    impact: Impact::Security,
+    title: "The .git directory is served",
+    catches: "/.git/HEAD or /.git/config answers with git's own content.",
+    why: "Tools rebuild the whole repository — source, history, and every secret ever committed — from a served .git directory in minutes.",
+    fix: "Deploy build artefacts, not the working copy; block /.git at the server. Rotate secrets that were ever in the history.",
+    refs: &["OWASP WSTG-CONF-04", "https://cwe.mitre.org/data/definitions/527.html"],
+};
+unit!(Git, GIT, |o, d, out| {
+    for url in &o.git {
+        out.push(d.finding(url, format!("{url} answers with git metadata")));
+    }
+});
+
+static SECRET_IN_BUNDLE: CheckDoc = CheckDoc {
+    id: "exposure.secret-in-bundle",
+    stage: Stage::Exposure,
+    severity: Severity::Blocker,
+    impact: Impact::Security,
+    title: "A server secret is in the JavaScript sent to browsers",
+    catches: "A script the app page loads (or its source map) contains a server-side secret — an API secret key, a database URL with a password, a private key — found by the same rule engine as `launchready secrets`. Publishable keys (Stripe pk_, Firebase web keys) are not reported.",
+    why: "Everything in a bundle is public: anyone can open DevTools and use the key against your account, with your bill and your customers' data.",
+    fix: "Move the call that needs the secret to the server (an API route) and rotate the key now. Check that only NEXT_PUBLIC_/VITE_-style variables meant for browsers reach the bundle.",
+    refs: &["https://cwe.mitre.org/data/definitions/798.html", "https://nextjs.org/docs/app/building-your-application/configuring/environment-variables"],
+};
+unit!(SecretInBundle, SECRET_IN_BUNDLE, |o, d, out| {
+    for (subject, redacted, rule) in &o.bundle_secrets {
+        out.push(d.finding(subject, format!("{rule}: {redacted}")));
+    }
+});
+
+static STACK_TRACE: CheckDoc = CheckDoc {
+    id: "exposure.stack-trace",
+    stage: Stage::Exposure,
+    severity: Severity::Medium,
+    impact: Impact::Security,
+    title: "Error pages show stack traces or debug screens",
+    catches: "A request for a page that cannot exist, or a malformed one, returns a stack trace or a framework debug page (Python, Node, Java, Ruby, PHP, .NET, Go panics, Django/Laravel/Rails debug screens).",
+    why: "It shows file paths, library versions, SQL and sometimes environment variables, and it means debug mode is on in production — often with an interactive console one step away.",
+    fix: "Turn debug mode off in production (DEBUG=False, APP_DEBUG=false, NODE_ENV=production) and serve a generic error page; send the details to your logs instead.",
+    refs: &["OWASP WSTG-ERRH-01", "https://cwe.mitre.org/data/definitions/209.html"],
+};
+unit!(StackTrace, STACK_TRACE, |o, d, out| {
+    for (url, what) in &o.stack_traces {
+        out.push(d.finding(url, format!("{what} in the error page")));
+    }
+});
+
+static DEBUG_ENDPOINT: CheckDoc = CheckDoc {
+    id: "exposure.debug-endpoint",
+    stage: Stage::Exposure,
+    severity: Severity::High,
+    impact: Impact::Security,
+    title: "A debug endpoint is public",
+    catches: "A well-known debug or status page answers with its own content: phpinfo(), Apache server-status, Spring actuator/env, the Werkzeug console, the Symfony profiler, Go pprof, the Django debug toolbar.",
+    why: "They print environment variables and secrets, internal addresses and request data, and some execute code.",
+    fix: "Disable the endpoint in production or put it behind authentication on an internal network.",
+    refs: &["OWASP WSTG-CONF-05", "https://cwe.mitre.org/data/definitions/215.html"],
+};
+unit!(DebugEndpoint, DEBUG_ENDPOINT, |o, d, out| {
+    for (url, what) in &o.debug {
+        out.push(d.finding(url, format!("{url} answers with {what}")));
+    }
+});
+
+static SOURCE_MAP: CheckDoc = CheckDoc {
+    id: "exposure.source-map",
+    stage: Stage::Exposure,
+    severity: Severity::Low,
+    impact: Impact::Security,
+    title: "Source maps are public",
+    catches: "A script's sourceMappingURL (or X-SourceMap / SourceMap header) points to a map that is served.",
+    why: "It hands out the original source — comments, internal endpoints, feature flags and sometimes secrets — of your front end.",
+    fix: "Upload source maps to your error tracker and don't deploy them (or serve them only to your own network).",
+    refs: &["https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/SourceMap"],
+};
+unit!(SourceMap, SOURCE_MAP, |o, d, out| {
+    for url in &o.source_maps {
+        out.push(d.finding(url, format!("{url} is a served source map")));
+    }
+});
+
+static DIRECTORY_LISTING: CheckDoc = CheckDoc {
+    id: "exposure.directory-listing",
+    stage: Stage::Exposure,
+    severity: Severity::Medium,
+    impact: Impact::Security,
+    title: "Directory listing is on",
+    catches: "A directory (the scripts' folder, /static/, /assets/, /uploads/, /backup/) answers with an autoindex page.",
+    why: "It lists files nobody linked to: backups, exports, uploads of other users, old builds.",
+    fix: "Turn autoindex off (`autoindex off;`, `Options -Indexes`) and remove files that should not be public.",
+    refs: &["OWASP WSTG-CONF-04", "https://cwe.mitre.org/data/definitions/548.html"],
+};
+unit!(DirectoryListing, DIRECTORY_LISTING, |o, d, out| {
+    for url in &o.listings {
+        out.push(d.finding(url, format!("{url} lists its files")));
+    }
+});
+
+static STAGING_OPEN: CheckDoc = CheckDoc {
+    id: "exposure.staging.open",
+    stage: Stage::Exposure,
+    severity: Severity::Medium,
+    impact: Impact::Security,
+    title: "A staging host answers without authentication",
+    catches: "staging., dev., test. or preview. (or a configured subdomain named like them) resolves and serves a page without asking for credentials.",
+    why: "Staging runs with test accounts, debug flags and copies of production data, and gets none of production's hardening; it is the easy way in.",
+    fix: "Put non-production hosts behind authentication (basic auth at the proxy, SSO, or a VPN) and keep them out of public DNS.",
+    refs: &["OWASP WSTG-CONF-05"],
+};
+unit!(StagingOpen, STAGING_OPEN, |o, d, out| {
+    for (url, status) in &o.staging_open {
+        out.push(d.finding(url, format!("{url} answers {status} without authentication")));
+    }
+});
+
+pub static CHECKS: &[&dyn Check<ExposureObservation>] = &[
+    &EnvFile,
+    &Git,
+    &SecretInBundle,
+    &StackTrace,
+    &DebugEndpoint,
+    &SourceMap,
+    &DirectoryListing,
+    &StagingOpen,
+];
+
+fn script_srcs(html: &str) -> Vec<String> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(r) = re(&RE, r#"(?is)<script\b[^>]*\bsrc\s*=\s*["']?([^"'\s>]+)"#) else {
+        return vec![];
+    };
+    r.captures_iter(html)
+        .filter_map(|c| c.get(1).map(|m| m.as_str().to_string()))
+        .collect()
+}
+
+fn source_map_ref(js: &str) -> Option<String> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    re(&RE, r"(?m)^\s*//[#@]\s*sourceMappingURL=(\S+)\s*$")?
+        .captures_iter(js)
+        .last()
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_string())
+        .filter(|u| !u.starts_with("data:"))
+}
+
+fn host_of(url: &str) -> Option<String> {
+    url.parse::<hyper::Uri>()
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_ascii_lowercase()))
+}
+
+fn body(r: &crate::net::http::Response) -> String {
+    String::from_utf8_lossy(&r.body).into_owned()
+}
+
+/// Scans one fetched text with the secrets engine; server secrets only.
+fn scan_into(obs: &mut ExposureObservation, url: &str, text: &[u8]) {
+    for m in secrets::scan_bytes(url, text) {
+        if m.rule.kind == Kind::Secret {
+            obs.bundle_secrets
+                .push((m.subject(), m.redacted.clone(), m.rule.id.to_string()));
+        }
+    }
+}
+
+pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservation {
+    let http = &ctx.http;
+    let mut obs = ExposureObservation {
+        app: ctx.target.url.clone(),
+        ..Default::default()
+    };
+    let app = http.follow(&ctx.target.url, 10, &[]).await;
+    let Some(page) = app.last.as_ref() else {
+        notes.push(format!(
+            "{}: no answer; only the staging hosts were checked",
+            app.failed_at.as_deref().unwrap_or(&app.start)
+        ));
+        staging(ctx, &mut obs).await;
+        return obs;
+    };
+    let base = app.final_url().to_string();
+    let domain = ctx.target.domain.clone();
+    let on_site = |u: &str| {
+        host_of(u).is_some_and(|h| h == domain || h.ends_with(&format!(".{domain}")))
+    };
+
+    // Scripts the page loads, on the site's own hosts only, bounded in count and size.
+    let mut scripts: Vec<String> = script_srcs(&body(page))
+        .iter()
+        .filter_map(|s| resolve_location(&base, s))
+        .collect();
+    scripts.dedup();
+    let skipped = scripts.iter().filter(|u| !on_site(u)).count();
+    if skipped > 0 {
+        notes.push(format!("{skipped} third-party script(s) not fetched"));
+    }
+    scripts.retain(|u| on_site(u));
+    scripts.truncate(MAX_SCRIPTS);
+    let fetched = join_all(scripts.iter().map(|u| http.get(u))).await;
+    let mut maps = Vec::new();
+    let mut dirs = std::collections::BTreeSet::new();
+    for (url, r) in scripts.iter().zip(fetched) {
+        let Ok(r) = r else { continue };
+        if !r.status.is_success() {
+            continue;
+        }
+        scan_into(&mut obs, url, &r.body);
+        let text = body(&r);
+        let header_map = r
+            .headers
+            .get("sourcemap")
+            .or_else(|| r.headers.get("x-sourcemap"))
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        if let Some(m) = header_map.or_else(|| source_map_ref(&text)) {
+            if let Some(abs) = resolve_location(url, &m).filter(|u| on_site(u)) {
+                maps.push(abs);
+            }
+        }
+        if let Some(dir) = resolve_location(url, "./") {
+            dirs.insert(dir);
+        }
+    }
+    let map_answers = join_all(maps.iter().map(|u| http.get(u))).await;
+    for (url, r) in maps.iter().zip(map_answers) {
+        if let Ok(r) = r {
+            let text = body(&r);
+            if r.status.is_success() && looks_like_source_map(&text) {
+                obs.source_maps.push(url.clone());
+                // Maps carry the original sources, secrets included.
+                scan_into(&mut obs, url, &r.body);
+            }
+        }
+    }
+
+    // Probes judged by content, so that an SPA answering 200 everywhere stays clean.
+    let env_urls: Vec<String> = ENV_PATHS.iter().filter_map(|p| resolve_location(&base, p)).collect();
+    let git_urls: Vec<String> = ["/.git/HEAD", "/.git/config"]
+        .iter()
+        .filter_map(|p| resolve_location(&base, p))
+        .collect();
+    let debug_urls: Vec<String> = DEBUG_PATHS.iter().filter_map(|(p, _)| resolve_location(&base, p)).collect();
+    for p in LISTING_PATHS {
+        if let Some(u) = resolve_location(&base, p) {
+            dirs.insert(u);
+        }
+    }
+    let dir_urls: Vec<String> = dirs.into_iter().collect();
+    let missing = resolve_location(&base, "/launchready-missing-page");
+    let malformed = resolve_location(&base, "/launchready-probe/%ff%fe?id[]=%27%22%3C");
+    let error_urls: Vec<String> = [missing, malformed].into_iter().flatten().collect();
+    let (env, git, debug, listing, errors) = tokio::join!(
+        join_all(env_urls.iter().map(|u| http.get(u))),
+        join_all(git_urls.iter().map(|u| http.get(u))),
+        join_all(debug_urls.iter().map(|u| http.get(u))),
+        join_all(dir_urls.iter().map(|u| http.get(u))),
+        join_all(error_urls.iter().map(|u| http.get(u))),
+    );
+    for (url, r) in env_urls.iter().zip(env) {
+        if let Ok(r) = r {
+            let text = body(&r);
+            if r.status.is_success() && looks_like_env(&text) {
+                let keys: Vec<&str> = text
+                    .lines()
+                    .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim()))
+                    .filter(|k| !k.starts_with('#') && !k.is_empty())
+                    .take(5)
+                    .collect();
+                let found = secrets::scan_bytes(url, &r.body);
+                let evidence = match found.first() {
+                    Some(m) => format!("{} variables ({}…); {}: {}", text.lines().count(), keys.join(", "), m.rule.id, m.redacted),
+                    None => format!("{} variables ({}…)", text.lines().count(), keys.join(", ")),
+                };
+                obs.env_files.push((url.clone(), evidence));
+            }
+        }
+    }
+    for (url, r) in git_urls.iter().zip(git) {
+        if let Ok(r) = r {
+            if r.status.is_success() && looks_like_git(url, &body(&r)) {
+                obs.git.push(url.clone());
+            }
+        }
+    }
+    for ((url, r), (_, signs)) in debug_urls.iter().zip(debug).zip(DEBUG_PATHS) {
+        if let Ok(r) = r {
+            let text = body(&r);
+            if let Some(sign) = signs.iter().find(|s| text.contains(**s)) {
+                if r.status.is_success() {
+                    obs.debug.push((url.clone(), sign));
+                }
+            }
+        }
+    }
+    for (url, r) in dir_urls.iter().zip(listing) {
+        if let Ok(r) = r {
+            if r.status.is_success() && looks_like_listing(&body(&r)) {
+                obs.listings.push(url.clone());
+            }
+        }
+    }
+    for (url, r) in error_urls.iter().zip(errors) {
+        if let Ok(r) = r {
+            if let Some(what) = stack_trace(&body(&r)) {
+                obs.stack_traces.push((url.clone(), what));
+            }
+        }
+    }
+    staging(ctx, &mut obs).await;
+    obs
+}
+
+/// Staging hosts that resolve and answer without authentication. A wildcard record that
+/// serves every name is told apart by asking a name that cannot exist too.
+async fn staging(ctx: &Context, obs: &mut ExposureObservation) {
+    let domain = &ctx.target.domain;
+    let mut hosts: Vec<String> = STAGING_LABELS.iter().map(|l| format!("{l}.{domain}")).collect();
+    for s in &ctx.target.subdomains {
+        let first = s.split('.').next().unwrap_or("");
+        if ["staging", "stage", "dev", "test", "preview", "uat", "qa"].iter().any(|l| first.starts_with(l)) && !hosts.contains(s) {
+            hosts.push(s.clone());
+        }
+    }
+    let canary = format!("launchready-nonexistent-{}.{domain}", std::process::id());
+    let resolved = join_all(hosts.iter().chain([&canary]).map(|h| ctx.resolver.addrs(h))).await;
+    let wildcard = resolved.last().is_some_and(|r| r.as_ref().is_ok_and(|a| !a.is_empty()));
+    if wildcard {
+        return;
+    }
+    let live: Vec<&String> = hosts
+        .iter()
+        .zip(&resolved)
+        .filter(|(_, r)| r.as_ref().is_ok_and(|a| !a.is_empty()))
+        .map(|(h, _)| h)
+        .collect();
+    let urls: Vec<String> = live.iter().map(|h| format!("https://{h}/")).collect();
+    let answers = join_all(urls.iter().map(|u| ctx.http.follow(u, 5, &[]))).await;
+    for (h, chain) in live.iter().zip(answers) {
+        if let Some(r) = &chain.last {
+            let auth = r.status.as_u16() == 401
+                || r.status.as_u16() == 403
+                || r.headers.contains_key("www-authenticate");
+            if r.status.is_success() && !auth {
+                obs.staging_open.push((format!("https://{h}/"), r.status.as_u16()));
+            }
+        }
+    }
+}
+
+pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
+    let mut notes = Vec::new();
+    let obs = observe(ctx, &mut notes).await;
+    let findings = evaluate_all(CHECKS, &obs);
+    Ok(StageOutput {
+        findings,
+        inventory: json!({
+            "source_maps": obs.source_maps,
+            "staging_open": obs.staging_open.iter().map(|(u, _)| u).collect::<Vec<_>>(),
+        }),
+        note: (!notes.is_empty()).then(|| notes.join("; ")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_tell_real_leaks_from_spa_index_pages() {
+        let index = "<!doctype html><html><body><div id=root></div></body></html>";
+        assert!(!looks_like_env(index) && !looks_like_git("/.git/HEAD", index) && !looks_like_git("/.git/config", index));
+        assert!(!looks_like_listing(index) && !looks_like_source_map(index) && stack_trace(index).is_none());
+        assert!(looks_like_env("# prod\nDATABASE_URL=postgres://x\nexport API_KEY=abc\n"));
+        assert!(looks_like_git("/.git/HEAD", "ref: refs/heads/main\n"));
+        assert!(looks_like_git("/.git/config", "[core]\n\trepositoryformatversion = 0\n"));
+        assert!(looks_like_source_map(r#"{"version":3,"sources":["a.ts"],"mappings":"AAAA"}"#));
+        assert!(looks_like_listing("<html><head><title>Index of /static/</title>"));
+    }
+
+    #[test]
+    fn recognises_stack_traces_of_common_stacks() {
+        let cases = [
+            ("Traceback (most recent call last):\n  File \"app.py\", line 3", "Python traceback"),
+            ("Error: boom\n    at Object.<anonymous> (/srv/app/index.js:10:5)", "Node.js stack trace"),
+            ("java.lang.NullPointerException\n\tat com.acme.App.main(App.java:42)", "JVM stack trace"),
+            ("app/models/user.rb:12:in `save'", "Ruby backtrace"),
+            ("panic: runtime error\n\ngoroutine 7 [running]:\nmain.main()", "Go panic"),
+            ("<b>Fatal error</b>:  Uncaught Exception", "PHP fatal error"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(stack_trace(text), Some(want), "{text}");
+        }
+        assert_eq!(stack_trace("<h1>Not found</h1>"), None);
+    }
+
+    #[test]
+    fn finds_scripts_and_source_maps() {
+        assert_eq!(script_srcs(r#"<script src="/a.js"></script><script>inline()</script><script type=module src=b.js>"#), ["/a.js", "b.js"]);
+        assert_eq!(source_map_ref("x();\n//# sourceMappingURL=app.js.map\n").as_deref(), Some("app.js.map"));
+        assert_eq!(source_map_ref("//# sourceMappingURL=data:application/json;base64,e30="), None);
+    }
+}

@@ -1,0 +1,73 @@
+//! The exposure stage against the sandbox: a site that leaks everything, a single-page app that
+//! answers 200 everywhere (must stay clean), and no secret value in any output format.
+
+mod common;
+
+use common::*;
+use launchready::secrets::samples::sample;
+
+/// The longest token of a sample text: the secret (or the URL holding it).
+fn secret_token(rule: &str, seed: u64) -> String {
+    let (text, _) = sample(rule, seed).expect("sample");
+    text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '=')
+        .max_by_key(|t| t.len())
+        .expect("token")
+        .to_string()
+}
+
+#[test]
+fn leaky_site_fires_every_exposure_check_and_the_spa_none() {
+    let sb = sandbox("leaky");
+    let r = audit(&sb, &["--only", "exposure"]).json();
+    let got = ids(&r);
+    for id in [
+        "exposure.env-file",
+        "exposure.git",
+        "exposure.secret-in-bundle",
+        "exposure.source-map",
+        "exposure.stack-trace",
+        "exposure.directory-listing",
+        "exposure.debug-endpoint",
+    ] {
+        assert!(got.contains(id), "{id} missing from {got:?}");
+    }
+    // The publishable key in the same bundle is not a finding.
+    let bundle: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["id"] == "exposure.secret-in-bundle")
+        .collect();
+    assert!(bundle.iter().all(|f| !f["evidence"].as_str().unwrap_or("").contains("publishable")));
+    let spa = sandbox("spa");
+    let r = audit(&spa, &["--only", "exposure,headers"]).json();
+    assert!(ids(&r).is_empty(), "an SPA answering 200 everywhere is clean: {:?}", ids(&r));
+}
+
+#[test]
+fn no_output_format_ever_contains_a_secret_value() {
+    let sb = sandbox("leaky");
+    let tokens: Vec<String> = [("openai-api-key", 12), ("stripe-secret-key", 14), ("postgres-url-password", 10)]
+        .iter()
+        .map(|(rule, seed)| secret_token(rule, *seed))
+        .collect();
+    let dir = std::env::temp_dir().join(format!("lr-exposure-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    for format in ["table", "json", "markdown"] {
+        let file = dir.join(format!("report.{format}"));
+        let mut args = vec!["audit".to_string()];
+        args.extend(sb.info.audit_args());
+        args.extend(["--only", "exposure", "-v", "--format", format, "-o"].map(String::from));
+        args.push(file.display().to_string());
+        let run = launchready(args);
+        let saved = std::fs::read_to_string(&file).expect("report written");
+        assert!(saved.contains("exposure.secret-in-bundle"), "{format}: {saved}");
+        for t in &tokens {
+            let tail = &t[t.len() - 12..];
+            for (what, text) in [("file", &saved), ("stdout", &run.stdout), ("stderr", &run.stderr)] {
+                assert!(!text.contains(tail), "{format} {what} leaks the end of a secret ({tail})");
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
