@@ -193,9 +193,15 @@ fn source_tree(path: &std::path::Path) -> Result<std::path::PathBuf, Failure> {
     if path.is_dir() {
         Ok(path.to_path_buf())
     } else if path.exists() {
-        Err(Failure::Usage(format!("{} is not a directory", path.display())))
+        Err(Failure::Usage(format!(
+            "{} is not a directory",
+            path.display()
+        )))
     } else {
-        Err(Failure::Usage(format!("{}: no such directory", path.display())))
+        Err(Failure::Usage(format!(
+            "{}: no such directory",
+            path.display()
+        )))
     }
 }
 

@@ -38,19 +38,29 @@ fn leaky_site_fires_every_exposure_check_and_the_spa_none() {
         .iter()
         .filter(|f| f["id"] == "exposure.secret-in-bundle")
         .collect();
-    assert!(bundle.iter().all(|f| !f["evidence"].as_str().unwrap_or("").contains("publishable")));
+    assert!(bundle
+        .iter()
+        .all(|f| !f["evidence"].as_str().unwrap_or("").contains("publishable")));
     let spa = sandbox("spa");
     let r = audit(&spa, &["--only", "exposure,headers"]).json();
-    assert!(ids(&r).is_empty(), "an SPA answering 200 everywhere is clean: {:?}", ids(&r));
+    assert!(
+        ids(&r).is_empty(),
+        "an SPA answering 200 everywhere is clean: {:?}",
+        ids(&r)
+    );
 }
 
 #[test]
 fn no_output_format_ever_contains_a_secret_value() {
     let sb = sandbox("leaky");
-    let tokens: Vec<String> = [("openai-api-key", 12), ("stripe-secret-key", 14), ("postgres-url-password", 10)]
-        .iter()
-        .map(|(rule, seed)| secret_token(rule, *seed))
-        .collect();
+    let tokens: Vec<String> = [
+        ("openai-api-key", 12),
+        ("stripe-secret-key", 14),
+        ("postgres-url-password", 10),
+    ]
+    .iter()
+    .map(|(rule, seed)| secret_token(rule, *seed))
+    .collect();
     let dir = std::env::temp_dir().join(format!("lr-exposure-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     for format in ["table", "json", "markdown"] {
@@ -61,11 +71,21 @@ fn no_output_format_ever_contains_a_secret_value() {
         args.push(file.display().to_string());
         let run = launchready(args);
         let saved = std::fs::read_to_string(&file).expect("report written");
-        assert!(saved.contains("exposure.secret-in-bundle"), "{format}: {saved}");
+        assert!(
+            saved.contains("exposure.secret-in-bundle"),
+            "{format}: {saved}"
+        );
         for t in &tokens {
             let tail = &t[t.len() - 12..];
-            for (what, text) in [("file", &saved), ("stdout", &run.stdout), ("stderr", &run.stderr)] {
-                assert!(!text.contains(tail), "{format} {what} leaks the end of a secret ({tail})");
+            for (what, text) in [
+                ("file", &saved),
+                ("stdout", &run.stdout),
+                ("stderr", &run.stderr),
+            ] {
+                assert!(
+                    !text.contains(tail),
+                    "{format} {what} leaks the end of a secret ({tail})"
+                );
             }
         }
     }

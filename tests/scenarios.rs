@@ -15,7 +15,10 @@ const INCOMPLETE: &[&str] = &["dns-unresponsive"];
 fn every_scenario_fires_exactly_its_checks() {
     let mut covered = BTreeSet::new();
     let mut failures = Vec::new();
-    for files in scenario::ALL.iter().filter(|f| !INCOMPLETE.contains(&f.name)) {
+    for files in scenario::ALL
+        .iter()
+        .filter(|f| !INCOMPLETE.contains(&f.name))
+    {
         let sb = sandbox(files.name);
         let run = audit(&sb, &[]);
         let report = run.json();

@@ -80,7 +80,10 @@ impl Check<EdgeObservation> for CdnAbsent {
     }
     fn evaluate(&self, o: &EdgeObservation, out: &mut Vec<Finding>) {
         if let Some(None) = o.cdn {
-            out.push(self.doc().finding(&o.app, "no CDN or WAF header in the response"));
+            out.push(
+                self.doc()
+                    .finding(&o.app, "no CDN or WAF header in the response"),
+            );
         }
     }
 }
@@ -108,7 +111,11 @@ impl Check<EdgeObservation> for RateLimitAbsent {
             if answered > 0 && !limited {
                 out.push(self.doc().finding(
                     url,
-                    format!("{} login attempts in {} s, {answered} answered, none with 429", statuses.len(), BURST_OVER.as_secs()),
+                    format!(
+                        "{} login attempts in {} s, {answered} answered, none with 429",
+                        statuses.len(),
+                        BURST_OVER.as_secs()
+                    ),
                 ));
             }
         }
@@ -138,11 +145,19 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
                 let body = "email=launchready-probe%40example.invalid&password=not-the-password";
                 let statuses = ctx
                     .dialer
-                    .burst(&ep, hyper::Method::POST, body, BURST, BURST_OVER, &ctx.budget)
+                    .burst(
+                        &ep,
+                        hyper::Method::POST,
+                        body,
+                        BURST,
+                        BURST_OVER,
+                        &ctx.budget,
+                    )
                     .await;
                 obs.burst = Some((ep.url.clone(), statuses));
             }
-            None => notes.push("no auth page (/login, /signin, /account) to probe for a rate limit".into()),
+            None => notes
+                .push("no auth page (/login, /signin, /account) to probe for a rate limit".into()),
         }
     }
     let findings = evaluate_all(CHECKS, &obs);

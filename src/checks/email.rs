@@ -1030,6 +1030,12 @@ async fn observe_mta_sts(ctx: &Context, domain: &str, mx: &MxObservation) -> Sts
             return obs;
         }
     };
+    if response.truncated {
+        obs.fetch_error = Some(format!(
+            "the MTA-STS policy {policy_url} is larger than the body cap and was not read"
+        ));
+        return obs;
+    }
     if response.status.as_u16() != 200 {
         obs.problem = Some(format!(
             "the policy URL answered HTTP {}",

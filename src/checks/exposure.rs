@@ -84,7 +84,10 @@ pub fn looks_like_source_map(body: &str) -> bool {
 pub fn stack_trace(body: &str) -> Option<&'static str> {
     const SIGNATURES: &[(&str, &str)] = &[
         ("Traceback (most recent call last)", "Python traceback"),
-        ("You're seeing this error because you have <code>DEBUG = True</code>", "Django debug page"),
+        (
+            "You're seeing this error because you have <code>DEBUG = True</code>",
+            "Django debug page",
+        ),
         ("Whoops! There was an error", "Laravel debug page"),
         ("Illuminate\\", "Laravel stack trace"),
         ("Action Controller: Exception caught", "Rails debug page"),
@@ -103,10 +106,16 @@ pub fn stack_trace(body: &str) -> Option<&'static str> {
     static JAVA: OnceLock<Option<Regex>> = OnceLock::new();
     static RUBY: OnceLock<Option<Regex>> = OnceLock::new();
     static GO: OnceLock<Option<Regex>> = OnceLock::new();
-    if re(&NODE, r"\n\s+at .+\((/|[A-Za-z]:\\|node:).+:\d+:\d+\)").is_some_and(|r| r.is_match(body)) {
+    if re(&NODE, r"\n\s+at .+\((/|[A-Za-z]:\\|node:).+:\d+:\d+\)").is_some_and(|r| r.is_match(body))
+    {
         return Some("Node.js stack trace");
     }
-    if re(&JAVA, r"\n\s+at [a-z][\w$]*(\.[\w$]+)+\([\w$]+\.(java|kt|scala):\d+\)").is_some_and(|r| r.is_match(body)) {
+    if re(
+        &JAVA,
+        r"\n\s+at [a-z][\w$]*(\.[\w$]+)+\([\w$]+\.(java|kt|scala):\d+\)",
+    )
+    .is_some_and(|r| r.is_match(body))
+    {
         return Some("JVM stack trace");
     }
     if re(&RUBY, r"\.rb:\d+:in `").is_some_and(|r| r.is_match(body)) {
@@ -282,7 +291,10 @@ static STAGING_OPEN: CheckDoc = CheckDoc {
 };
 unit!(StagingOpen, STAGING_OPEN, |o, d, out| {
     for (url, status) in &o.staging_open {
-        out.push(d.finding(url, format!("{url} answers {status} without authentication")));
+        out.push(d.finding(
+            url,
+            format!("{url} answers {status} without authentication"),
+        ));
     }
 });
 
@@ -354,9 +366,8 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     };
     let base = app.final_url().to_string();
     let domain = ctx.target.domain.clone();
-    let on_site = |u: &str| {
-        host_of(u).is_some_and(|h| h == domain || h.ends_with(&format!(".{domain}")))
-    };
+    let on_site =
+        |u: &str| host_of(u).is_some_and(|h| h == domain || h.ends_with(&format!(".{domain}")));
 
     // Scripts the page loads, on the site's own hosts only, bounded in count and size.
     let mut scripts: Vec<String> = script_srcs(&body(page))
@@ -408,12 +419,18 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     }
 
     // Probes judged by content, so that an SPA answering 200 everywhere stays clean.
-    let env_urls: Vec<String> = ENV_PATHS.iter().filter_map(|p| resolve_location(&base, p)).collect();
+    let env_urls: Vec<String> = ENV_PATHS
+        .iter()
+        .filter_map(|p| resolve_location(&base, p))
+        .collect();
     let git_urls: Vec<String> = ["/.git/HEAD", "/.git/config"]
         .iter()
         .filter_map(|p| resolve_location(&base, p))
         .collect();
-    let debug_urls: Vec<String> = DEBUG_PATHS.iter().filter_map(|(p, _)| resolve_location(&base, p)).collect();
+    let debug_urls: Vec<String> = DEBUG_PATHS
+        .iter()
+        .filter_map(|(p, _)| resolve_location(&base, p))
+        .collect();
     for p in LISTING_PATHS {
         if let Some(u) = resolve_location(&base, p) {
             dirs.insert(u);
@@ -442,7 +459,13 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
                     .collect();
                 let found = secrets::scan_bytes(url, &r.body);
                 let evidence = match found.first() {
-                    Some(m) => format!("{} variables ({}…); {}: {}", text.lines().count(), keys.join(", "), m.rule.id, m.redacted),
+                    Some(m) => format!(
+                        "{} variables ({}…); {}: {}",
+                        text.lines().count(),
+                        keys.join(", "),
+                        m.rule.id,
+                        m.redacted
+                    ),
                     None => format!("{} variables ({}…)", text.lines().count(), keys.join(", ")),
                 };
                 obs.env_files.push((url.clone(), evidence));
@@ -488,16 +511,25 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
 /// serves every name is told apart by asking a name that cannot exist too.
 async fn staging(ctx: &Context, obs: &mut ExposureObservation) {
     let domain = &ctx.target.domain;
-    let mut hosts: Vec<String> = STAGING_LABELS.iter().map(|l| format!("{l}.{domain}")).collect();
+    let mut hosts: Vec<String> = STAGING_LABELS
+        .iter()
+        .map(|l| format!("{l}.{domain}"))
+        .collect();
     for s in &ctx.target.subdomains {
         let first = s.split('.').next().unwrap_or("");
-        if ["staging", "stage", "dev", "test", "preview", "uat", "qa"].iter().any(|l| first.starts_with(l)) && !hosts.contains(s) {
+        if ["staging", "stage", "dev", "test", "preview", "uat", "qa"]
+            .iter()
+            .any(|l| first.starts_with(l))
+            && !hosts.contains(s)
+        {
             hosts.push(s.clone());
         }
     }
     let canary = format!("launchready-nonexistent-{}.{domain}", std::process::id());
     let resolved = join_all(hosts.iter().chain([&canary]).map(|h| ctx.resolver.addrs(h))).await;
-    let wildcard = resolved.last().is_some_and(|r| r.as_ref().is_ok_and(|a| !a.is_empty()));
+    let wildcard = resolved
+        .last()
+        .is_some_and(|r| r.as_ref().is_ok_and(|a| !a.is_empty()));
     if wildcard {
         return;
     }
@@ -515,7 +547,8 @@ async fn staging(ctx: &Context, obs: &mut ExposureObservation) {
                 || r.status.as_u16() == 403
                 || r.headers.contains_key("www-authenticate");
             if r.status.is_success() && !auth {
-                obs.staging_open.push((format!("https://{h}/"), r.status.as_u16()));
+                obs.staging_open
+                    .push((format!("https://{h}/"), r.status.as_u16()));
             }
         }
     }
@@ -542,23 +575,52 @@ mod tests {
     #[test]
     fn signatures_tell_real_leaks_from_spa_index_pages() {
         let index = "<!doctype html><html><body><div id=root></div></body></html>";
-        assert!(!looks_like_env(index) && !looks_like_git("/.git/HEAD", index) && !looks_like_git("/.git/config", index));
-        assert!(!looks_like_listing(index) && !looks_like_source_map(index) && stack_trace(index).is_none());
-        assert!(looks_like_env("# prod\nDATABASE_URL=postgres://x\nexport API_KEY=abc\n"));
+        assert!(
+            !looks_like_env(index)
+                && !looks_like_git("/.git/HEAD", index)
+                && !looks_like_git("/.git/config", index)
+        );
+        assert!(
+            !looks_like_listing(index)
+                && !looks_like_source_map(index)
+                && stack_trace(index).is_none()
+        );
+        assert!(looks_like_env(
+            "# prod\nDATABASE_URL=postgres://x\nexport API_KEY=abc\n"
+        ));
         assert!(looks_like_git("/.git/HEAD", "ref: refs/heads/main\n"));
-        assert!(looks_like_git("/.git/config", "[core]\n\trepositoryformatversion = 0\n"));
-        assert!(looks_like_source_map(r#"{"version":3,"sources":["a.ts"],"mappings":"AAAA"}"#));
-        assert!(looks_like_listing("<html><head><title>Index of /static/</title>"));
+        assert!(looks_like_git(
+            "/.git/config",
+            "[core]\n\trepositoryformatversion = 0\n"
+        ));
+        assert!(looks_like_source_map(
+            r#"{"version":3,"sources":["a.ts"],"mappings":"AAAA"}"#
+        ));
+        assert!(looks_like_listing(
+            "<html><head><title>Index of /static/</title>"
+        ));
     }
 
     #[test]
     fn recognises_stack_traces_of_common_stacks() {
         let cases = [
-            ("Traceback (most recent call last):\n  File \"app.py\", line 3", "Python traceback"),
-            ("Error: boom\n    at Object.<anonymous> (/srv/app/index.js:10:5)", "Node.js stack trace"),
-            ("java.lang.NullPointerException\n\tat com.acme.App.main(App.java:42)", "JVM stack trace"),
+            (
+                "Traceback (most recent call last):\n  File \"app.py\", line 3",
+                "Python traceback",
+            ),
+            (
+                "Error: boom\n    at Object.<anonymous> (/srv/app/index.js:10:5)",
+                "Node.js stack trace",
+            ),
+            (
+                "java.lang.NullPointerException\n\tat com.acme.App.main(App.java:42)",
+                "JVM stack trace",
+            ),
             ("app/models/user.rb:12:in `save'", "Ruby backtrace"),
-            ("panic: runtime error\n\ngoroutine 7 [running]:\nmain.main()", "Go panic"),
+            (
+                "panic: runtime error\n\ngoroutine 7 [running]:\nmain.main()",
+                "Go panic",
+            ),
             ("<b>Fatal error</b>:  Uncaught Exception", "PHP fatal error"),
         ];
         for (text, want) in cases {
@@ -569,8 +631,19 @@ mod tests {
 
     #[test]
     fn finds_scripts_and_source_maps() {
-        assert_eq!(script_srcs(r#"<script src="/a.js"></script><script>inline()</script><script type=module src=b.js>"#), ["/a.js", "b.js"]);
-        assert_eq!(source_map_ref("x();\n//# sourceMappingURL=app.js.map\n").as_deref(), Some("app.js.map"));
-        assert_eq!(source_map_ref("//# sourceMappingURL=data:application/json;base64,e30="), None);
+        assert_eq!(
+            script_srcs(
+                r#"<script src="/a.js"></script><script>inline()</script><script type=module src=b.js>"#
+            ),
+            ["/a.js", "b.js"]
+        );
+        assert_eq!(
+            source_map_ref("x();\n//# sourceMappingURL=app.js.map\n").as_deref(),
+            Some("app.js.map")
+        );
+        assert_eq!(
+            source_map_ref("//# sourceMappingURL=data:application/json;base64,e30="),
+            None
+        );
     }
 }

@@ -173,7 +173,11 @@ impl Check<LatencyObservation> for Errors {
         for l in o.levels.iter().filter(|l| l.requests > 0) {
             let rate = l.errors as f64 / l.requests as f64;
             if rate > ERROR_RATE {
-                let kinds: Vec<String> = l.errors_by_kind.iter().map(|(k, v)| format!("{v} {k}")).collect();
+                let kinds: Vec<String> = l
+                    .errors_by_kind
+                    .iter()
+                    .map(|(k, v)| format!("{v} {k}"))
+                    .collect();
                 out.push(self.doc().finding(
                     level_label(l),
                     format!(
@@ -255,21 +259,45 @@ impl Check<LatencyObservation> for HealthMissing {
     }
     fn evaluate(&self, o: &LatencyObservation, out: &mut Vec<Finding>) {
         if let Some(None) = &o.health {
-            out.push(self.doc().finding(&o.app, format!("none of {} answered 200", HEALTH_PATHS.join(", "))));
+            out.push(self.doc().finding(
+                &o.app,
+                format!("none of {} answered 200", HEALTH_PATHS.join(", ")),
+            ));
         }
     }
 }
 
-pub static CHECKS: &[&dyn Check<LatencyObservation>] = &[&OverBudget, &Errors, &Collapse, &HealthMissing];
+pub static CHECKS: &[&dyn Check<LatencyObservation>] =
+    &[&OverBudget, &Errors, &Collapse, &HealthMissing];
 
-/// The first of `paths` (relative to `base`) that answers 200.
-pub async fn first_ok(ctx: &Context, base: &str, paths: &[&str]) -> Option<String> {
-    let urls: Vec<String> = paths.iter().filter_map(|p| resolve_location(base, p)).collect();
+/// The first of `paths` (relative to `base`) that answers 200: `Ok(None)` when they all
+/// answered otherwise, `Err` when none answered at all (so nothing can be said).
+pub async fn find_page(
+    ctx: &Context,
+    base: &str,
+    paths: &[&str],
+) -> Result<Option<String>, String> {
+    let urls: Vec<String> = paths
+        .iter()
+        .filter_map(|p| resolve_location(base, p))
+        .collect();
     let answers = join_all(urls.iter().map(|u| ctx.http.get(u))).await;
-    urls.into_iter()
+    if let Some(Err(e)) = answers
+        .first()
+        .filter(|_| answers.iter().all(|a| a.is_err()))
+    {
+        return Err(e.to_string());
+    }
+    Ok(urls
+        .into_iter()
         .zip(answers)
         .find(|(_, r)| r.as_ref().is_ok_and(|r| r.status.as_u16() == 200))
-        .map(|(u, _)| u)
+        .map(|(u, _)| u))
+}
+
+/// The first of `paths` that answers 200, if any.
+pub async fn first_ok(ctx: &Context, base: &str, paths: &[&str]) -> Option<String> {
+    find_page(ctx, base, paths).await.ok().flatten()
 }
 
 pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> LatencyObservation {
@@ -281,14 +309,22 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> LatencyObservati
     let mut urls = Vec::new();
     if plan.endpoints.is_empty() {
         urls.push(ctx.target.url.clone());
-        if let Some(auth) = first_ok(ctx, &ctx.target.url, super::headers::AUTH_PATHS).await {
+        let (auth, health) = tokio::join!(
+            first_ok(ctx, &ctx.target.url, super::headers::AUTH_PATHS),
+            find_page(ctx, &ctx.target.url, HEALTH_PATHS)
+        );
+        if let Some(auth) = auth {
             urls.push(auth);
         }
-        let health = first_ok(ctx, &ctx.target.url, HEALTH_PATHS).await;
-        if let Some(h) = &health {
-            urls.push(h.clone());
+        match health {
+            Ok(health) => {
+                if let Some(h) = &health {
+                    urls.push(h.clone());
+                }
+                obs.health = Some(health);
+            }
+            Err(e) => notes.push(format!("health endpoints not checked: {e}")),
         }
-        obs.health = Some(health);
     } else {
         for e in &plan.endpoints {
             match resolve_location(&ctx.target.url, e) {
@@ -310,15 +346,29 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> LatencyObservati
             ok
         })
         .collect();
-    if let Some(first) = endpoints.first() {
-        match ctx.dialer.phases(first).await {
-            Ok(p) => obs.phases = Some((first.url.clone(), p)),
-            Err(e) => notes.push(format!("{}: {e}", first.url)),
+    // One timed request per endpoint first: an endpoint that does not answer it is reported,
+    // not load-tested (a hanging server would otherwise cost a timeout per request).
+    let first = join_all(endpoints.iter().map(|e| ctx.dialer.phases(e))).await;
+    let mut endpoints_ok = Vec::new();
+    for (ep, phases) in endpoints.into_iter().zip(first) {
+        match phases {
+            Ok(p) => {
+                if obs.phases.is_none() {
+                    obs.phases = Some((ep.url.clone(), p));
+                }
+                endpoints_ok.push(ep);
+            }
+            Err(e) => notes.push(format!("{}: {e}; not load-tested", ep.url)),
         }
     }
+    let endpoints = endpoints_ok;
     let planned = endpoints.len() as u64
         * plan.requests
-        * if plan.rate.is_some() { 1 } else { plan.concurrency.len() as u64 };
+        * if plan.rate.is_some() {
+            1
+        } else {
+            plan.concurrency.len() as u64
+        };
     let bar = (std::io::stderr().is_terminal() && crate::log::enabled(1)).then(|| {
         let pb = indicatif::ProgressBar::new(planned);
         pb.set_style(
@@ -348,7 +398,16 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> LatencyObservati
             if let Some(pb) = &bar {
                 pb.set_message(ep.path.clone());
             }
-            let r = run_level(&ctx.dialer, ep, mode, plan.requests, &ctx.budget, deadline, bar.as_ref()).await;
+            let r = run_level(
+                &ctx.dialer,
+                ep,
+                mode,
+                plan.requests,
+                &ctx.budget,
+                deadline,
+                bar.as_ref(),
+            )
+            .await;
             if let Some(why) = &r.stopped {
                 notes.push(format!("{}: {why}", level_label(&r)));
             }

@@ -2,10 +2,10 @@
 
 pub mod dns;
 pub mod edge;
-pub mod exposure;
 pub mod email;
-pub mod latency;
+pub mod exposure;
 pub mod headers;
+pub mod latency;
 pub mod redirects;
 pub mod secrets;
 pub mod tls;

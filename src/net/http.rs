@@ -254,13 +254,26 @@ pub struct Client {
 
 fn classify(e: &hyper_util::client::legacy::Error) -> HttpError {
     let mut text = e.to_string();
+    let mut tls = false;
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         text = format!("{text}: {s}");
+        // tokio-rustls reports handshake failures as io::Error wrapping a rustls::Error.
+        tls |= s.downcast_ref::<rustls::Error>().is_some()
+            || s.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some());
         source = s.source();
     }
     if e.is_connect() {
-        if text.contains("certificate") || text.contains("tls") || text.contains("TLS") {
+        let tls_words = [
+            "certificate",
+            "corrupt message",
+            "handshake",
+            "peer is incompatible",
+            "alert",
+        ];
+        if tls || tls_words.iter().any(|w| text.contains(w)) {
             HttpError::Tls(text)
         } else {
             HttpError::Connect(text)

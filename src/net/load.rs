@@ -25,6 +25,9 @@ use tokio::net::TcpStream;
 /// Load traffic says what it is, so that site owners can tell it apart in their logs.
 pub const LOAD_USER_AGENT: &str = concat!("launchready-load/", env!("CARGO_PKG_VERSION"));
 
+/// The most of one answer a load request reads.
+pub const BODY_CAP: usize = 2 * 1024 * 1024;
+
 trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
@@ -183,8 +186,17 @@ impl Dialer {
             let status = resp.status().as_u16();
             let retry_after = resp.headers().contains_key("retry-after");
             let mut body = resp.into_body();
+            // Drained, never kept, and capped: a 10 GB answer costs the cap, not the run.
+            let mut read = 0usize;
             while let Some(frame) = body.frame().await {
-                frame.map_err(|e| (ErrorKind::Protocol, e.to_string()))?;
+                let frame = frame.map_err(|e| (ErrorKind::Protocol, e.to_string()))?;
+                read += frame.data_ref().map_or(0, |d| d.len());
+                if read > BODY_CAP {
+                    return Err((
+                        ErrorKind::Protocol,
+                        format!("body larger than {BODY_CAP} bytes"),
+                    ));
+                }
             }
             Ok((status, ttfb, retry_after))
         };
@@ -349,7 +361,11 @@ impl Tally {
 }
 
 /// What a virtual user does after each answer.
-fn judge(level: &Level, tally: &mut Tally, outcome: &Result<(u16, Duration, bool), (ErrorKind, String)>) {
+fn judge(
+    level: &Level,
+    tally: &mut Tally,
+    outcome: &Result<(u16, Duration, bool), (ErrorKind, String)>,
+) {
     let failed = match outcome {
         Ok((status, _, retry_after)) => {
             if *status == 429 || *retry_after {
@@ -382,7 +398,12 @@ fn judge(level: &Level, tally: &mut Tally, outcome: &Result<(u16, Duration, bool
     }
 }
 
-async fn closed_loop_vu(dialer: Dialer, ep: Arc<Endpoint>, level: Arc<Level>, budget: Arc<Budget>) -> Tally {
+async fn closed_loop_vu(
+    dialer: Dialer,
+    ep: Arc<Endpoint>,
+    level: Arc<Level>,
+    budget: Arc<Budget>,
+) -> Tally {
     let mut tally = Tally::new();
     let mut conn: Option<Sender> = None;
     let mut warmed = false;
@@ -409,7 +430,11 @@ async fn closed_loop_vu(dialer: Dialer, ep: Arc<Endpoint>, level: Arc<Level>, bu
                 break;
             }
             warmed = true;
-            if dialer.send(sender, &ep, Method::GET, Bytes::new()).await.is_err() {
+            if dialer
+                .send(sender, &ep, Method::GET, Bytes::new())
+                .await
+                .is_err()
+            {
                 conn = None;
             }
             continue;
@@ -431,18 +456,30 @@ async fn closed_loop_vu(dialer: Dialer, ep: Arc<Endpoint>, level: Arc<Level>, bu
 
 /// Open loop: request i is due at start + i/rate; its latency counts from then, so a stalled
 /// server shows up as the queue it causes.
+/// The shared schedule of an open-loop level: request i is due at `start + i × interval`.
+struct Schedule {
+    next: AtomicU64,
+    start: tokio::time::Instant,
+    interval: Duration,
+    total: u64,
+}
+
 async fn open_loop_vu(
     dialer: Dialer,
     ep: Arc<Endpoint>,
     level: Arc<Level>,
     budget: Arc<Budget>,
-    next: Arc<AtomicU64>,
-    start: tokio::time::Instant,
-    interval: Duration,
-    total: u64,
+    schedule: Arc<Schedule>,
 ) -> Tally {
+    let Schedule {
+        ref next,
+        start,
+        interval,
+        total,
+    } = *schedule;
     let mut tally = Tally::new();
-    let mut conn: Option<Sender> = None;
+    // Connect before the schedule starts: a handshake is not part of any request's latency.
+    let mut conn: Option<Sender> = dialer.connect(&ep).await.ok().map(|(s, _)| s);
     loop {
         if level.stop.load(Ordering::Relaxed) {
             break;
@@ -517,19 +554,20 @@ pub async fn run_level(
             (concurrency, None)
         }
         Mode::Open { rate, workers } => {
-            let next = Arc::new(AtomicU64::new(0));
-            let start = tokio::time::Instant::now() + Duration::from_millis(5);
-            let interval = Duration::from_secs_f64(1.0 / rate.max(0.001));
+            // Leave the workers time to connect before the first request is due.
+            let schedule = Arc::new(Schedule {
+                next: AtomicU64::new(0),
+                start: tokio::time::Instant::now() + Duration::from_millis(200),
+                interval: Duration::from_secs_f64(1.0 / rate.max(0.001)),
+                total: requests,
+            });
             for _ in 0..workers.max(1) {
                 tasks.push(tokio::spawn(open_loop_vu(
                     dialer.clone(),
                     ep_arc.clone(),
                     level.clone(),
                     budget.clone(),
-                    next.clone(),
-                    start,
-                    interval,
-                    requests,
+                    schedule.clone(),
                 )));
             }
             (workers, Some(rate))
@@ -584,7 +622,11 @@ pub async fn run_level(
         p50_ms: if empty { 0.0 } else { ms(0.50) },
         p95_ms: if empty { 0.0 } else { ms(0.95) },
         p99_ms: if empty { 0.0 } else { ms(0.99) },
-        max_ms: if empty { 0.0 } else { hist.max() as f64 / 1000.0 },
+        max_ms: if empty {
+            0.0
+        } else {
+            hist.max() as f64 / 1000.0
+        },
         stopped,
     }
 }

@@ -140,7 +140,9 @@ fn latency_table(report: &Report, color: bool, width: u16) -> String {
             .unwrap_or_else(|| "—".into())
     };
     let mut t = new_table(color, width);
-    t.set_header(vec!["Endpoint", "Load", "Requests", "Errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "Budget"]);
+    t.set_header(vec![
+        "Endpoint", "Load", "Requests", "Errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "Budget",
+    ]);
     for l in &report.latency {
         let load = match l.get("rate").and_then(|r| r.as_f64()) {
             Some(r) => format!("{r} req/s"),

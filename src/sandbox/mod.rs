@@ -88,9 +88,14 @@ async fn start_dns(zone: Arc<ZoneData>, main: Behaviour) -> Result<(SocketAddr, 
     // The extra servers must share the main server's port; retry if that port is taken there.
     let mut last_err = String::new();
     for _ in 0..20 {
-        let (addr, mut tasks) = dns_server::serve(loopback(1, 0), zone.clone(), main)
-            .await
-            .map_err(|e| format!("sandbox DNS: {e}"))?;
+        // UDP port 0, then TCP on the same number, which may be taken: try another.
+        let (addr, mut tasks) = match dns_server::serve(loopback(1, 0), zone.clone(), main).await {
+            Ok(bound) => bound,
+            Err(e) => {
+                last_err = e.to_string();
+                continue;
+            }
+        };
         let mut ok = true;
         for (ip, behaviour) in [
             (3, Behaviour::Authoritative),

@@ -3,9 +3,9 @@
 //! incomplete chain (root → intermediate → leaf, the intermediate left out and published at
 //! the leaf's AIA URL), weak key (RSA-1024) and expiring soon.
 //!
-//! The RSA-1024 key is a committed test key (`fixtures/tls/weak-rsa1024.test-key.pem`): ring
-//! neither generates nor signs with RSA keys under 2048 bits, and the sandbox runs no external
-//! tools, so [`WeakRsaKey`] signs with num-bigint. It protects nothing.
+//! The RSA-1024 key is generated at start with num-bigint ([`WeakRsaKey::generate`]): ring
+//! neither generates nor signs with RSA keys under 2048 bits, the sandbox runs no external
+//! tools, and a committed private key would be exactly what our own secrets scanner flags.
 
 use crate::config::Date;
 use num_bigint::BigUint;
@@ -15,8 +15,6 @@ use rcgen::{
 };
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::sync::Arc;
-
-const WEAK_KEY_PEM: &str = include_str!("../../fixtures/tls/weak-rsa1024.test-key.pem");
 
 /// The certificate a scenario serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,7 +192,7 @@ pub fn issue_kind(domain: &str, kind: CertKind, aia_url: Option<&str>) -> Result
             }
         }
         CertKind::WeakKey => {
-            let weak = Arc::new(WeakRsaKey::load()?);
+            let weak = Arc::new(WeakRsaKey::generate()?);
             let cert = leaf
                 .signed_by(weak.as_ref(), &ca_cert, &ca_key)
                 .map_err(e)?;
@@ -236,70 +234,99 @@ impl std::fmt::Debug for WeakRsaKey {
     }
 }
 
-/// One DER TLV at the start of `data`.
-struct Tlv<'a> {
-    /// Tag, length and contents.
-    whole: &'a [u8],
-    contents: &'a [u8],
-    /// What follows it.
-    rest: &'a [u8],
+fn random_bits(rng: &dyn ring::rand::SecureRandom, bits: usize) -> Result<BigUint, String> {
+    let mut bytes = vec![0u8; bits.div_ceil(8)];
+    rng.fill(&mut bytes)
+        .map_err(|_| "sandbox: no system randomness".to_string())?;
+    Ok(BigUint::from_bytes_be(&bytes))
 }
 
-fn der_tlv(data: &[u8]) -> Option<Tlv<'_>> {
-    let first = *data.get(1)?;
-    let (len, head) = if first < 0x80 {
-        (usize::from(first), 2)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 2 {
-            return None;
+/// Miller-Rabin with `rounds` random bases, after trial division by small primes.
+fn probably_prime(n: &BigUint, rng: &dyn ring::rand::SecureRandom) -> Result<bool, String> {
+    const SMALL: [u32; 24] = [
+        3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
+    ];
+    let zero = BigUint::from(0u32);
+    let one = BigUint::from(1u32);
+    if SMALL.iter().any(|p| n % p == zero) {
+        return Ok(false);
+    }
+    let n1 = n - &one;
+    let s = n1.trailing_zeros().unwrap_or(0);
+    let d = &n1 >> s;
+    let bits = n.bits() as usize;
+    'rounds: for _ in 0..24 {
+        let a = random_bits(rng, bits - 1)? % (n - 3u32) + 2u32;
+        let mut x = a.modpow(&d, n);
+        if x == one || x == n1 {
+            continue;
         }
-        let bytes = data.get(2..2 + n)?;
-        (
-            bytes.iter().fold(0usize, |a, b| (a << 8) | usize::from(*b)),
-            2 + n,
-        )
-    };
-    let end = head.checked_add(len)?;
-    Some(Tlv {
-        whole: data.get(..end)?,
-        contents: data.get(head..end)?,
-        rest: data.get(end..)?,
-    })
+        for _ in 1..s {
+            x = x.modpow(&BigUint::from(2u32), n);
+            if x == n1 {
+                continue 'rounds;
+            }
+        }
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// A random prime of exactly `bits` bits with its two top bits set (so that p·q has 2·bits),
+/// and p − 1 prime to 65537.
+fn random_prime(bits: usize, rng: &dyn ring::rand::SecureRandom) -> Result<BigUint, String> {
+    let top = (BigUint::from(3u32) << (bits - 2)) | BigUint::from(1u32);
+    for _ in 0..100_000 {
+        let c = (random_bits(rng, bits)? >> 2usize) | &top;
+        if (&c - 1u32) % 65_537u32 != BigUint::from(0u32) && probably_prime(&c, rng)? {
+            return Ok(c);
+        }
+    }
+    Err("sandbox: no prime found".into())
+}
+
+/// DER INTEGER of a non-negative number.
+fn der_integer(n: &BigUint) -> Vec<u8> {
+    let mut body = n.to_bytes_be();
+    if body.first().is_some_and(|b| b & 0x80 != 0) {
+        body.insert(0, 0);
+    }
+    let mut v = vec![0x02];
+    v.extend(der_len(body.len()));
+    v.extend(body);
+    v
+}
+
+fn der_len(n: usize) -> Vec<u8> {
+    if n < 0x80 {
+        vec![n as u8]
+    } else if n < 0x100 {
+        vec![0x81, n as u8]
+    } else {
+        vec![0x82, (n >> 8) as u8, n as u8]
+    }
 }
 
 impl WeakRsaKey {
-    /// Reads the committed PKCS#1 test key.
-    pub fn load() -> Result<WeakRsaKey, String> {
-        use base64::Engine;
-        let bad = |why: &str| format!("fixtures/tls/weak-rsa1024.test-key.pem: {why}");
-        let b64: String = WEAK_KEY_PEM
-            .lines()
-            .skip_while(|l| !l.starts_with("-----BEGIN RSA PRIVATE KEY"))
-            .skip(1)
-            .take_while(|l| !l.starts_with("-----END"))
-            .collect();
-        let der = base64::engine::general_purpose::STANDARD
-            .decode(b64.trim())
-            .map_err(|e| bad(&e.to_string()))?;
-        let seq = der_tlv(&der).ok_or_else(|| bad("not DER"))?;
-        let version = der_tlv(seq.contents).ok_or_else(|| bad("no version"))?;
-        let n = der_tlv(version.rest).ok_or_else(|| bad("no modulus"))?;
-        let e = der_tlv(n.rest).ok_or_else(|| bad("no exponent"))?;
-        let d = der_tlv(e.rest).ok_or_else(|| bad("no private exponent"))?;
-        let inner = [n.whole, e.whole].concat();
-        let mut public_der = vec![0x30];
-        if inner.len() < 0x80 {
-            public_der.push(inner.len() as u8);
-        } else {
-            public_der.extend([0x81, inner.len() as u8]);
+    /// A fresh RSA-1024 key (e = 65537).
+    pub fn generate() -> Result<WeakRsaKey, String> {
+        let rng = ring::rand::SystemRandom::new();
+        let e = BigUint::from(65_537u32);
+        loop {
+            let p = random_prime(512, &rng)?;
+            let q = random_prime(512, &rng)?;
+            if p == q {
+                continue;
+            }
+            let n = &p * &q;
+            let phi = (&p - 1u32) * (&q - 1u32);
+            let Some(d) = e.modinv(&phi) else { continue };
+            let inner = [der_integer(&n), der_integer(&e)].concat();
+            let mut public_der = vec![0x30];
+            public_der.extend(der_len(inner.len()));
+            public_der.extend(inner);
+            return Ok(WeakRsaKey { n, d, public_der });
         }
-        public_der.extend(inner);
-        Ok(WeakRsaKey {
-            n: BigUint::from_bytes_be(n.contents),
-            d: BigUint::from_bytes_be(d.contents),
-            public_der,
-        })
     }
 
     fn size(&self) -> usize {
@@ -390,7 +417,7 @@ mod tests {
 
     #[test]
     fn the_weak_test_key_is_rsa_1024() {
-        let k = WeakRsaKey::load().expect("fixture key");
+        let k = WeakRsaKey::generate().expect("key");
         assert_eq!(k.n.bits(), 1024);
         assert_eq!(k.sign_pkcs1_sha256(b"hello").len(), 128);
         assert_eq!(k.sign_pss_sha256(b"hello").len(), 128);

@@ -126,6 +126,10 @@ pub struct Web {
     pub seed: u64,
     /// Latency: one request at a time holds a global lock for this long (collapse under load).
     pub serialize_ms: u64,
+    /// Periodic stalls: in every `stall_period_ms`, answers wait out the first `stall_ms`
+    /// (what coordinated omission hides from closed-loop load tools).
+    pub stall_period_ms: u64,
+    pub stall_ms: u64,
     /// Every Nth page answer is a 500 (20 → 5 %).
     pub error_every: u64,
     /// More than this many requests in one second get 429 with Retry-After.
@@ -166,6 +170,8 @@ impl Default for Web {
             delay_mixture: Vec::new(),
             seed: 7,
             serialize_ms: 0,
+            stall_period_ms: 0,
+            stall_ms: 0,
             error_every: 0,
             rate_limit_per_sec: 0,
             cdn: "fastly".into(),
@@ -326,6 +332,7 @@ pub static ALL: &[Files] = &[
     scenario!("spa", zone = "healthy"),
     // latency and edge
     scenario!("latency-mixture", zone = "healthy"),
+    scenario!("latency-stall", zone = "healthy"),
     scenario!("latency-slow", zone = "healthy"),
     scenario!("latency-collapse", zone = "healthy"),
     scenario!("latency-errors", zone = "healthy"),

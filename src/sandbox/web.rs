@@ -50,14 +50,22 @@ fn leaked_files(leaks: &[String]) -> Vec<(&'static str, u16, &'static str, Strin
             200,
             "text/plain",
             format!(
-                "NODE_ENV=production\n{}\n{}\n",
-                fake("postgres-url-password", 10).replace(" = ", "=").replace('"', ""),
-                format!("SESSION_SECRET={:016x}{:016x}", super::web::splitmix(11), super::web::splitmix(12))
+                "NODE_ENV=production\n{}\nSESSION_SECRET={:016x}{:016x}\n",
+                fake("postgres-url-password", 10)
+                    .replace(" = ", "=")
+                    .replace('"', ""),
+                splitmix(11),
+                splitmix(12)
             ),
         ));
     }
     if has("git") {
-        out.push(("/.git/HEAD", 200, "text/plain", "ref: refs/heads/main\n".into()));
+        out.push((
+            "/.git/HEAD",
+            200,
+            "text/plain",
+            "ref: refs/heads/main\n".into(),
+        ));
         out.push((
             "/.git/config",
             200,
@@ -90,7 +98,12 @@ fn leaked_files(leaks: &[String]) -> Vec<(&'static str, u16, &'static str, Strin
             "sourcesContent": [format!("// billing\n{}\n", fake("stripe-secret-key", 14))],
             "mappings": "AAAA",
         });
-        out.push(("/static/app.3f9a1c7e.js.map", 200, "application/json", sources.to_string()));
+        out.push((
+            "/static/app.3f9a1c7e.js.map",
+            200,
+            "application/json",
+            sources.to_string(),
+        ));
     }
     if has("directory-listing") {
         out.push((
@@ -193,6 +206,16 @@ impl Site {
                     delay = *ms;
                     break;
                 }
+            }
+        }
+        if web.stall_period_ms > 0 && web.stall_ms > 0 {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or(0);
+            let phase = now % web.stall_period_ms;
+            if phase < web.stall_ms {
+                tokio::time::sleep(Duration::from_millis(web.stall_ms - phase)).await;
             }
         }
         if web.serialize_ms > 0 {

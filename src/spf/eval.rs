@@ -483,18 +483,19 @@ impl<'r> Checker<'r> {
                     format!("{domain:?} is not a valid multi-label domain name"),
                 );
             }
-            let text =
-                match select_record(self.resolver, &domain).await {
-                    Selected::Temp(e) => return Eval::simple(SpfResult::TempError, e),
-                    Selected::None(why) => return Eval::simple(SpfResult::None, why),
-                    Selected::Multiple(n) => return Eval::simple(
+            let text = match select_record(self.resolver, &domain).await {
+                Selected::Temp(e) => return Eval::simple(SpfResult::TempError, e),
+                Selected::None(why) => return Eval::simple(SpfResult::None, why),
+                Selected::Multiple(n) => {
+                    return Eval::simple(
                         SpfResult::PermError,
                         format!(
                             "{domain} has {n} SPF records; exactly one is allowed (RFC 7208 §4.5)"
                         ),
-                    ),
-                    Selected::One(t) => t,
-                };
+                    )
+                }
+                Selected::One(t) => t,
+            };
             let rec = match record::parse(&text) {
                 Ok(r) => r,
                 Err(e) => {

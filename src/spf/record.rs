@@ -288,9 +288,7 @@ fn parse_term(term: &str, record: &mut Record) -> Result<(), SyntaxError> {
         b'?' => (Qualifier::Neutral, &term[1..]),
         _ => (Qualifier::Pass, term),
     };
-    let name_len = rest
-        .find([':', '/'])
-        .unwrap_or(rest.len());
+    let name_len = rest.find([':', '/']).unwrap_or(rest.len());
     let name = rest[..name_len].to_ascii_lowercase();
     let args = &rest[name_len..];
     let mechanism = match name.as_str() {
