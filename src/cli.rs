@@ -43,7 +43,10 @@ pub enum Command {
 pub enum Format {
     Table,
     Json,
+    Sarif,
+    Junit,
     Markdown,
+    Html,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -122,6 +125,9 @@ pub struct AuditArgs {
     /// An endpoint path to measure (repeatable; default: the app, auth and health pages).
     #[arg(long, value_name = "PATH")]
     pub endpoint: Vec<String>,
+    /// Report only what is new or fixed since this earlier JSON report.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
     /// Opt in to a burst of 30 failed logins in 3 s against the auth page (edge stage).
     #[arg(long)]
     pub probe_rate_limit: bool,

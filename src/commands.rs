@@ -301,6 +301,9 @@ fn render(report: &Report, format: Format, color: bool) -> String {
         Format::Table => report::table::render(report, color, terminal_width()),
         Format::Json => report::json(report) + "\n",
         Format::Markdown => report::markdown::render(report),
+        Format::Sarif => report::sarif::render(report),
+        Format::Junit => report::junit::render(report),
+        Format::Html => report::html::render(report),
     }
 }
 
@@ -326,11 +329,38 @@ fn emit(report: &Report, out: &OutputArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The (id, subject) of every finding of an earlier JSON report.
+fn read_baseline(path: &std::path::Path) -> Result<Vec<(String, String)>, Failure> {
+    let bad = |why: String| Failure::Usage(format!("--baseline {}: {why}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("not a JSON report ({e})")))?;
+    let findings = v["findings"]
+        .as_array()
+        .ok_or_else(|| bad("no findings array: not a launchready JSON report".into()))?;
+    Ok(findings
+        .iter()
+        .filter_map(|f| {
+            Some((
+                f["id"].as_str()?.to_string(),
+                f["subject"].as_str()?.to_string(),
+            ))
+        })
+        .collect())
+}
+
 fn audit_command(args: AuditArgs) -> Result<u8, Failure> {
     set_log_level(&args.output);
     let opts = prepare(&args)?;
+    let baseline = match &args.baseline {
+        Some(path) => Some((path.display().to_string(), read_baseline(path)?)),
+        None => None,
+    };
     let rt = runtime()?;
-    let report = rt.block_on(audit::run(opts)).map_err(Failure::Run)?;
+    let mut report = rt.block_on(audit::run(opts)).map_err(Failure::Run)?;
+    if let Some((file, earlier)) = &baseline {
+        report.apply_baseline(file, earlier);
+    }
     emit(&report, &args.output)?;
     // Stop background servers and pooled connections without waiting on them.
     rt.shutdown_background();

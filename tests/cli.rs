@@ -262,3 +262,83 @@ fn demo_lists_and_runs_the_default_scenario() {
     let strict = launchready(["demo", "--strict", "--format", "json"]);
     assert_eq!(strict.code, 1);
 }
+
+/// SARIF and JUnit for CI dashboards, HTML for the handover: each carries the findings.
+#[test]
+fn ci_and_handover_formats_carry_the_findings() {
+    let sb = sandbox("ns-single");
+    let base = || {
+        let mut a = vec!["audit".to_string()];
+        a.extend(sb.info.audit_args());
+        a.extend(["--only", "dns", "--fail-on", "medium", "--format"].map(String::from));
+        a
+    };
+    let mut args = base();
+    args.push("sarif".into());
+    let run = launchready(args);
+    assert_eq!(run.code, 1);
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).expect("SARIF is JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(results
+        .iter()
+        .any(|r| r["ruleId"] == "dns.ns.single" && r["level"] == "warning"));
+    let mut args = base();
+    args.push("junit".into());
+    let run = launchready(args);
+    assert!(
+        run.stdout.starts_with("<?xml") && run.stdout.contains("failures=\"1\""),
+        "{}",
+        run.stdout
+    );
+    assert!(run
+        .stdout
+        .contains("<testcase classname=\"dns\" name=\"dns.ns.single\"><failure"));
+    let mut args = base();
+    args.push("html".into());
+    let run = launchready(args);
+    assert!(run.stdout.contains("<!doctype html>") && run.stdout.contains("dns.ns.single"));
+}
+
+/// `--baseline`: only what is new since an earlier report counts; what was fixed is listed.
+#[test]
+fn baseline_reports_only_new_and_fixed() {
+    let dir = std::env::temp_dir().join(format!("lr-baseline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let before = dir.join("before.json");
+    // The earlier report: ns-single's finding plus one that has since been fixed.
+    let sb = sandbox("ns-single");
+    let first = audit(&sb, &["--only", "dns"]);
+    let mut r = first.json();
+    r["findings"]
+        .as_array_mut()
+        .expect("findings")
+        .push(serde_json::json!({
+            "id": "dns.caa.missing", "subject": "example.test CAA"
+        }));
+    std::fs::write(&before, r.to_string()).expect("write");
+    let b = before.to_str().expect("utf-8");
+    // Same site again: nothing new, one fixed; a GO even at --fail-on low.
+    let again = audit(&sb, &["--only", "dns", "--baseline", b, "--fail-on", "low"]);
+    assert_eq!(again.code, 0, "{}", again.stdout);
+    let r = again.json();
+    assert!(ids(&r).is_empty());
+    assert_eq!(r["baseline"]["unchanged"], 1);
+    assert_eq!(r["baseline"]["fixed"][0]["id"], "dns.caa.missing");
+    // Another site: its finding is new and decides the verdict.
+    let other = sandbox("www-missing");
+    let run = audit(
+        &other,
+        &["--only", "dns", "--baseline", b, "--fail-on", "medium"],
+    );
+    assert_eq!(run.code, 1);
+    let r = run.json();
+    assert_eq!(
+        ids(&r),
+        std::collections::BTreeSet::from(["dns.www.missing".to_string()])
+    );
+    assert_eq!(r["baseline"]["new"], 1);
+    let bad = launchready(["audit", "example.test", "--baseline", "/nonexistent.json"]);
+    assert_eq!(bad.code, 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -63,7 +63,7 @@ fn no_output_format_ever_contains_a_secret_value() {
     .collect();
     let dir = std::env::temp_dir().join(format!("lr-exposure-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    for format in ["table", "json", "markdown"] {
+    for format in ["table", "json", "markdown", "sarif", "junit", "html"] {
         let file = dir.join(format!("report.{format}"));
         let mut args = vec!["audit".to_string()];
         args.extend(sb.info.audit_args());

@@ -1,7 +1,10 @@
 //! The report (SPEC §4) and its output formats, one module each. Reports know nothing about
 //! the network: they render what the audit found.
 
+pub mod html;
+pub mod junit;
 pub mod markdown;
+pub mod sarif;
 pub mod table;
 
 use crate::check::Stage;
@@ -98,9 +101,63 @@ pub struct Report {
     pub notes: Vec<String>,
     pub duration_ms: u64,
     pub dns_queries: u64,
+    /// With `--baseline`: what is unchanged and what was fixed since that report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Value>,
+}
+
+impl Summary {
+    /// Counts the findings that are not suppressed.
+    pub fn of(findings: &[Finding]) -> Summary {
+        let mut summary = Summary::default();
+        for f in findings.iter().filter(|f| !f.suppressed) {
+            match f.severity {
+                Severity::Blocker => summary.blocker += 1,
+                Severity::High => summary.high += 1,
+                Severity::Medium => summary.medium += 1,
+                Severity::Low => summary.low += 1,
+                Severity::Info => summary.info += 1,
+            }
+        }
+        summary
+    }
 }
 
 impl Report {
+    /// Keeps only what is new since an earlier report (same id and subject = the same
+    /// finding), lists what was fixed, and judges the verdict on the new findings alone.
+    pub fn apply_baseline(&mut self, file: &str, earlier: &[(String, String)]) {
+        let key = |f: &Finding| (f.id.clone(), f.subject.clone());
+        let now: std::collections::BTreeSet<(String, String)> =
+            self.findings.iter().map(key).collect();
+        let before: std::collections::BTreeSet<(String, String)> =
+            earlier.iter().cloned().collect();
+        let unchanged = self
+            .findings
+            .iter()
+            .filter(|f| before.contains(&key(f)))
+            .count();
+        self.findings.retain(|f| !before.contains(&key(f)));
+        let fixed: Vec<Value> = before
+            .difference(&now)
+            .map(|(id, subject)| serde_json::json!({"id": id, "subject": subject}))
+            .collect();
+        self.summary = Summary::of(&self.findings);
+        let fail_on = FailOn::parse(&self.fail_on).unwrap_or(FailOn::Never);
+        self.verdict = verdict(&self.findings, fail_on);
+        self.notes.push(format!(
+            "compared with {file}: {} new, {unchanged} unchanged (not listed), {} fixed",
+            self.findings.len(),
+            fixed.len()
+        ));
+        self.baseline = Some(serde_json::json!({
+            "file": file,
+            "new": self.findings.len(),
+            "unchanged": unchanged,
+            "fixed": fixed,
+        }));
+    }
+
     pub fn build(
         target: &Target,
         stages: Vec<(Stage, StageReport, StageOutput)>,
@@ -162,16 +219,7 @@ impl Report {
             }
         }
         rank(&mut findings);
-        let mut summary = Summary::default();
-        for f in findings.iter().filter(|f| !f.suppressed) {
-            match f.severity {
-                Severity::Blocker => summary.blocker += 1,
-                Severity::High => summary.high += 1,
-                Severity::Medium => summary.medium += 1,
-                Severity::Low => summary.low += 1,
-                Severity::Info => summary.info += 1,
-            }
-        }
+        let summary = Summary::of(&findings);
         let complete = !stage_reports
             .iter()
             .any(|s| s.status == StageStatus::Failed);
@@ -195,6 +243,7 @@ impl Report {
             notes,
             duration_ms: 0,
             dns_queries: 0,
+            baseline: None,
         }
     }
 
