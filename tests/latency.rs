@@ -61,15 +61,7 @@ fn the_request_cap_holds_and_is_reported() {
         .as_u64()
         .expect("requests_used");
     assert!(used <= 30, "{used} requests with a cap of 30");
-    let note = r["stages"]
-        .as_array()
-        .expect("stages")
-        .iter()
-        .find(|s| s["stage"] == "latency")
-        .expect("latency")["note"]
-        .as_str()
-        .expect("note")
-        .to_string();
+    let note = stage_note(&r, "latency");
     assert!(note.contains("--max-requests cap (30)"), "{note}");
 }
 
@@ -148,15 +140,7 @@ fn only_the_target_is_probed() {
             .all(|e| e.starts_with("https://example.test/")),
         "{endpoints:?}"
     );
-    let note = r["stages"]
-        .as_array()
-        .expect("stages")
-        .iter()
-        .find(|s| s["stage"] == "latency")
-        .expect("latency")["note"]
-        .as_str()
-        .expect("note")
-        .to_string();
+    let note = stage_note(&r, "latency");
     assert!(
         note.contains("elsewhere.test") && note.contains("not probed"),
         "{note}"

@@ -76,6 +76,24 @@ fn path_and_query(url: &str) -> String {
         .unwrap_or_default()
 }
 
+/// One finding per chain, at its first redirect hop that `bad(hop, target)` flags.
+fn flag_first_hop(
+    o: &RedirectObservation,
+    doc: &CheckDoc,
+    out: &mut Vec<Finding>,
+    bad: impl Fn(&crate::net::http::Hop, &str) -> bool,
+) {
+    for c in o.chains() {
+        let hop = c
+            .hops
+            .iter()
+            .find_map(|h| h.location.as_deref().filter(|t| bad(h, t)).map(|t| (h, t)));
+        if let Some((h, target)) = hop {
+            out.push(doc.finding(&c.start, format!("{} {} → {target}", h.url, h.status)));
+        }
+    }
+}
+
 pub struct Unreachable;
 static UNREACHABLE: CheckDoc = CheckDoc {
     id: "redirect.unreachable",
@@ -148,25 +166,9 @@ impl Check<RedirectObservation> for Temporary {
         &TEMPORARY
     }
     fn evaluate(&self, o: &RedirectObservation, out: &mut Vec<Finding>) {
-        for c in o.chains() {
-            let temp = c.hops.iter().find(|h| {
-                matches!(h.status, 302 | 303 | 307)
-                    && h.location
-                        .as_deref()
-                        .is_some_and(|l| scheme_host(l) != scheme_host(&h.url))
-            });
-            if let Some(h) = temp {
-                out.push(self.doc().finding(
-                    &c.start,
-                    format!(
-                        "{} {} → {}",
-                        h.url,
-                        h.status,
-                        h.location.as_deref().unwrap_or("")
-                    ),
-                ));
-            }
-        }
+        flag_first_hop(o, self.doc(), out, |h, target| {
+            matches!(h.status, 302 | 303 | 307) && scheme_host(target) != scheme_host(&h.url)
+        });
     }
 }
 
@@ -274,25 +276,9 @@ impl Check<RedirectObservation> for Downgrade {
         &DOWNGRADE
     }
     fn evaluate(&self, o: &RedirectObservation, out: &mut Vec<Finding>) {
-        for c in o.chains() {
-            let hop = c.hops.iter().find(|h| {
-                scheme_host(&h.url).0 == "https"
-                    && h.location
-                        .as_deref()
-                        .is_some_and(|l| scheme_host(l).0 == "http")
-            });
-            if let Some(h) = hop {
-                out.push(self.doc().finding(
-                    &c.start,
-                    format!(
-                        "{} {} → {}",
-                        h.url,
-                        h.status,
-                        h.location.as_deref().unwrap_or("")
-                    ),
-                ));
-            }
-        }
+        flag_first_hop(o, self.doc(), out, |h, target| {
+            scheme_host(&h.url).0 == "https" && scheme_host(target).0 == "http"
+        });
     }
 }
 

@@ -70,6 +70,18 @@ pub fn audit(sb: &Background, extra: &[&str]) -> Run {
     launchready(args)
 }
 
+/// The note of one stage in a report.
+pub fn stage_note(report: &Value, stage: &str) -> String {
+    report["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .find(|s| s["stage"] == stage)
+        .and_then(|s| s["note"].as_str())
+        .unwrap_or_else(|| panic!("no {stage} stage in {}", report["stages"]))
+        .to_string()
+}
+
 pub fn ids(report: &Value) -> BTreeSet<String> {
     report["findings"]
         .as_array()
