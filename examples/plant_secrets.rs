@@ -45,7 +45,11 @@ fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
-        if p.is_dir() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+        if p.is_dir()
+            && !p
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
             source_files(&p, out);
         } else if p.extension().is_some_and(|e| e == "rs" || e == "js")
             && std::fs::metadata(&p).is_ok_and(|m| m.len() > 2_000 && m.len() < 200_000)
@@ -64,19 +68,31 @@ fn lines(s: &str) -> usize {
 
 /// `NAME=value` as a JSON member, or the whole sample as an escaped JSON string.
 fn as_json(sample: &str) -> String {
-    let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    let esc = |s: &str| {
+        s.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+    };
     if !sample.contains('\n') {
-        if let Some((k, v)) = sample.split_once('=') {
-            let k = k.trim();
+        // `NAME=value`, `const name = "value";`, `name: value`: a member named like the variable.
+        if let Some((k, v)) = sample.split_once('=').or_else(|| sample.split_once(": ")) {
+            let k = k.split_whitespace().last().unwrap_or("");
+            let v = v
+                .trim()
+                .trim_end_matches(';')
+                .trim_matches(|c| c == '"' || c == '\'');
             if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return format!("{{\n  \"name\": \"app\",\n  \"{k}\": \"{}\"\n}}\n", esc(v.trim()));
+                return format!("{{\n  \"name\": \"app\",\n  \"{k}\": \"{}\"\n}}\n", esc(v));
             }
         }
     }
     if sample.starts_with('{') {
         return format!("{sample}\n");
     }
-    format!("{{\n  \"name\": \"app\",\n  \"config\": \"{}\"\n}}\n", esc(sample))
+    format!(
+        "{{\n  \"name\": \"app\",\n  \"config\": \"{}\"\n}}\n",
+        esc(sample)
+    )
 }
 
 fn plant(corpus: &Path, manifest: &Path) -> Result<(), String> {
@@ -87,8 +103,16 @@ fn plant(corpus: &Path, manifest: &Path) -> Result<(), String> {
     }
     // Real minified-looking text: corpus JavaScript with newlines folded.
     let mut filler = String::new();
-    for p in sources.iter().filter(|p| p.extension().is_some_and(|e| e == "js")).take(40) {
-        filler.push_str(&std::fs::read_to_string(p).unwrap_or_default().replace('\n', ";"));
+    for p in sources
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "js"))
+        .take(40)
+    {
+        filler.push_str(
+            &std::fs::read_to_string(p)
+                .unwrap_or_default()
+                .replace('\n', ";"),
+        );
         if filler.len() > 400_000 {
             break;
         }
@@ -98,7 +122,12 @@ fn plant(corpus: &Path, manifest: &Path) -> Result<(), String> {
     }
     let planted = corpus.join("zz-planted");
     let mut out = String::from("rule\tplacement\tpath\tfirst\tlast\n");
-    let rel = |p: &Path| p.strip_prefix(corpus).unwrap_or(p).to_string_lossy().into_owned();
+    let rel = |p: &Path| {
+        p.strip_prefix(corpus)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned()
+    };
     let write = |p: &Path, text: &str| -> Result<(), String> {
         if let Some(d) = p.parent() {
             std::fs::create_dir_all(d).map_err(|e| e.to_string())?;
@@ -115,16 +144,24 @@ fn plant(corpus: &Path, manifest: &Path) -> Result<(), String> {
         if !text.ends_with('\n') {
             text.push('\n');
         }
-        let first = lines(&text) + 2;
+        let first = lines(&text) + 3;
         text.push_str("\n/* settings */\n");
         text.push_str(&s);
         text.push('\n');
         write(src, &text)?;
-        let _ = writeln!(out, "{}\tsource\t{}\t{first}\t{}", r.id, rel(src), first + n - 1);
+        let _ = writeln!(
+            out,
+            "{}\tsource\t{}\t{first}\t{}",
+            r.id,
+            rel(src),
+            first + n - 1
+        );
         // 2. Inside one huge minified line.
         let p = planted.join("dist").join(format!("{}.min.js", r.id));
         let half = filler.len() / 2;
-        let cut = (half..filler.len()).find(|&c| filler.is_char_boundary(c)).unwrap_or(half);
+        let cut = (half..filler.len())
+            .find(|&c| filler.is_char_boundary(c))
+            .unwrap_or(half);
         let line = format!(
             "{};var cfg=\"{}\";{}\n",
             &filler[..cut],
@@ -136,7 +173,10 @@ fn plant(corpus: &Path, manifest: &Path) -> Result<(), String> {
         // 3. YAML block scalar.
         let p = planted.join("deploy").join(format!("{}.yml", r.id));
         let body: String = s.lines().map(|l| format!("      {l}\n")).collect();
-        write(&p, &format!("apiVersion: v1\nkind: ConfigMap\ndata:\n  settings: |\n{body}"))?;
+        write(
+            &p,
+            &format!("apiVersion: v1\nkind: ConfigMap\ndata:\n  settings: |\n{body}"),
+        )?;
         let _ = writeln!(out, "{}\tyaml\t{}\t5\t{}", r.id, rel(&p), 4 + n);
         // 4. JSON.
         let p = planted.join("config").join(format!("{}.json", r.id));

@@ -13,7 +13,7 @@
 
 use super::pki::{self, CertKind, LeafKey, WeakRsaKey};
 use super::scenario::Tls;
-use crate::net::tls::{hello, TLS1_1, TLS1_2};
+use crate::net::tls::{hello, TLS1_0, TLS1_1, TLS1_2};
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::{CertifiedKey, Signer, SigningKey};
 use rustls::{ServerConfig, SignatureAlgorithm, SignatureScheme};
@@ -154,6 +154,9 @@ const MODERN_SUITES: &[u16] = &[
     0x1301, 0x1302, 0x1303, 0xC02B, 0xC02C, 0xC02F, 0xC030, 0xCCA8, 0xCCA9,
 ];
 
+/// The suites the legacy scenario accepts over TLS 1.0/1.1, in its order of preference.
+const LEGACY_PREFERENCE: &[u16] = &[0xC013, 0xC014, 0xC009, 0xC00A];
+
 /// The weak suites the weak-cipher scenario accepts, in its order of preference.
 const WEAK_PREFERENCE: &[u16] = &[0x000A, 0xC012, 0x0005, 0x0004, 0x002F, 0x0035, 0x009C];
 
@@ -243,11 +246,12 @@ async fn serve_front(mut stream: TcpStream, tls: Arc<Tls>, backend: SocketAddr) 
         Ok(None) | Err(_) => return,
     };
     if let Some(info) = &info {
-        let answer = if tls.legacy && info.max_version <= TLS1_1 {
-            info.suites
+        let answer = if tls.legacy && (TLS1_0..=TLS1_1).contains(&info.max_version) {
+            // Like a 2015 nginx: TLS 1.0/1.1 with ECDHE CBC suites; no SSLv3, nothing weaker.
+            LEGACY_PREFERENCE
                 .iter()
                 .copied()
-                .find(|s| *s != 0x00FF)
+                .find(|s| info.suites.contains(s))
                 .map(|s| (info.max_version, s))
         } else if tls.weak_cipher
             && info.max_version >= TLS1_2

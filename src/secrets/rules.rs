@@ -328,7 +328,8 @@ pub static RULES: &[Rule] = &[
         "npm registry credential in .npmrc (_authToken / _auth)",
         Blocker,
         &["_auth"],
-        r"(?i)_auth(?:Token)?\s*=\s*([A-Za-z0-9+/=_\-.]{20,})",
+        // Only where .npmrc puts it: `//registry/:_authToken=` or `_auth=` at a line start.
+        r"(?im)(?:^\s*|:)_auth(?:Token)?\s*=\s*([A-Za-z0-9+/=_\-.]{20,})",
     )
     .ci(),
     rule(

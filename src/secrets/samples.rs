@@ -291,8 +291,8 @@ pub fn sample(rule_id: &str, seed: u64) -> Option<(String, String)> {
             format!("DOPPLER_TOKEN=dp.pt.{}", g.s(ALNUM, 20)),
         ),
         "age-secret-key" => (
-            format!("# age key\nAGE-SECRET-KEY-1{}", g.s(BECH32, 58)),
-            format!("# age key\nAGE-SECRET-KEY-1{}", g.s(BECH32, 40)),
+            format!("age_identity: AGE-SECRET-KEY-1{}", g.s(BECH32, 58)),
+            format!("age_identity: AGE-SECRET-KEY-1{}", g.s(BECH32, 40)),
         ),
         "openssh-private-key" => (
             pem(&format!("OPENSSH {pk}"), &g.pem_body(6)),
