@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 WORK=${WORK:-/tmp/lr-bench}
 TOOLS=${TOOLS:-/tmp/lr-tools}
 RUNS=${RUNS:-5}
+COMPARE=${COMPARE:-1}   # 0: launchready only
 export PATH="$TOOLS/bin:$PATH"
 SOURCES=("$@")
 [ ${#SOURCES[@]} -eq 0 ] && SOURCES=("$HOME/.cargo/registry/src" /usr/lib/node_modules)
@@ -42,11 +43,11 @@ median() {
 declare -A TIME
 TIME[launchready]=$(median "$WORK/lr.json" "$LR" secrets "$WORK/planted" --format json -q)
 "$LR" secrets "$WORK/clean" --format json -q > "$WORK/lr-clean.json" 2>/dev/null || true
-if command -v rg >/dev/null; then
+if [ "$COMPARE" = 1 ] && command -v rg >/dev/null; then
   TIME[ripgrep]=$(median "$WORK/rg.txt" rg -uu -n --no-heading --no-messages -f "$WORK/patterns.txt" "$WORK/planted")
   rg -uu -n --no-heading --no-messages -f "$WORK/patterns.txt" "$WORK/clean" > "$WORK/rg-clean.txt" || true
 fi
-if command -v ripsecrets >/dev/null; then
+if [ "$COMPARE" = 1 ] && command -v ripsecrets >/dev/null; then
   TIME[ripsecrets]=$(median "$WORK/rs.txt" ripsecrets "$WORK/planted")
   ripsecrets "$WORK/clean" > "$WORK/rs-clean.txt" 2>/dev/null || true
 fi

@@ -22,7 +22,7 @@ pub const ERROR_RATE: f64 = 0.01;
 /// Collapse: p95 at the top level over this many times p95 at the first, and over the floor
 /// (so that sub-millisecond loopback jitter never counts as a collapse).
 pub const COLLAPSE_FACTOR: f64 = 5.0;
-pub const COLLAPSE_FLOOR_MS: f64 = 100.0;
+pub const COLLAPSE_FLOOR_MS: f64 = 250.0;
 
 /// What the user asked the load probe to do.
 #[derive(Debug, Clone)]
@@ -200,7 +200,7 @@ static COLLAPSE: CheckDoc = CheckDoc {
     severity: Severity::High,
     impact: Impact::Performance,
     title: "Latency collapses under concurrency",
-    catches: "An endpoint's p95 at the highest concurrency level is more than 5× its p95 at the lowest (and over 100 ms).",
+    catches: "An endpoint's p95 at the highest concurrency level is more than 5× its p95 at the lowest (and over 250 ms, half the page budget, so that loopback and CI jitter on sub-millisecond answers never counts).",
     why: "The app serializes requests somewhere — one worker, one database connection, a global lock — so every extra visitor waits for all the others. It works in the demo and falls over when the launch post lands.",
     fix: "Find the serialization point: worker/thread count, database pool size, a lock or a single-threaded dependency. Raise the limit or scale out, then re-run the ladder.",
     refs: &["https://en.wikipedia.org/wiki/Little%27s_law", "https://sre.google/sre-book/handling-overload/"],

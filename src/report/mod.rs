@@ -277,13 +277,17 @@ impl Report {
                 blocking.len(),
                 if blocking.len() == 1 { "" } else { "s" },
                 self.fail_on,
-                blocking
-                    .iter()
-                    .take(3)
-                    .map(|f| f.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-                    + if blocking.len() > 3 { ", …" } else { "" }
+                {
+                    let mut ids: Vec<&str> = Vec::new();
+                    for f in &blocking {
+                        if !ids.contains(&f.id.as_str()) {
+                            ids.push(&f.id);
+                        }
+                    }
+                    let more = if ids.len() > 3 { ", …" } else { "" };
+                    ids.truncate(3);
+                    ids.join(", ") + more
+                }
             ),
             Verdict::Go if !failed.is_empty() => format!(
                 "INCOMPLETE — no finding at or above {}, but the {} stage{} could not run, so this is not a GO",
