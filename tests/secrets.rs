@@ -272,7 +272,7 @@ fn no_secret_value_appears_in_any_output() {
     let dir = repo.path().to_string_lossy().to_string();
     let out_dir = std::env::temp_dir().join(format!("lr-secrets-out-{}", std::process::id()));
     std::fs::create_dir_all(&out_dir).expect("out dir");
-    for format in ["table", "json", "markdown"] {
+    for format in ["table", "json", "sarif", "junit", "markdown", "html"] {
         let file = out_dir.join(format!("report.{format}"));
         let file_s = file.to_string_lossy().to_string();
         let runs = [

@@ -226,9 +226,10 @@ impl Check<SecretsObservation> for PublishableKey {
         &PUBLISHABLE
     }
     fn evaluate(&self, o: &SecretsObservation, out: &mut Vec<Finding>) {
+        // Once per key and file, like secrets.tree.
         let mut seen = HashSet::new();
         for m in o.tree.iter().filter(|m| m.rule.kind == Kind::Publishable) {
-            if seen.insert(m.digest) {
+            if seen.insert((m.label.as_str(), m.digest)) {
                 out.push(self.doc().finding(m.subject(), evidence(m)));
             }
         }
