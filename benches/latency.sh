@@ -92,6 +92,7 @@ serve latency-stall
 printf '%-28s %8s %8s %8s\n' tool p50_ms p95_ms p99_ms
 read -r a b d _ _ <<<"$(ours --rate 200 --requests 2000 --concurrency 50)"; printf '%-28s %8s %8s %8s\n' "launchready --rate 200" "$a" "$b" "$d"
 [ "$have_oha" = 1 ] && { read -r a b d _ _ <<<"$(oha_run -c 50 -q 200 -n 2000 --latency-correction)"; printf '%-28s %8s %8s %8s\n' "oha -q 200 --latency-corr." "$a" "$b" "$d"; }
+[ "$have_oha" = 1 ] && { read -r a b d _ _ <<<"$(oha_run -c 50 -q 200 -n 2000)"; printf '%-28s %8s %8s %8s\n' "oha -q 200 (no correction)" "$a" "$b" "$d"; }
 read -r a b d _ _ <<<"$(wrk_run 50 10s)"; printf '%-28s %8s %8s %8s\n' "wrk (closed loop)" "$a" "$b" "$d"
 echo "(true: 20 % of the requests due in each second fall in the stall and wait up to 200 ms)"
 stop

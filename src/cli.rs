@@ -8,7 +8,10 @@ use std::path::PathBuf;
     name = "launchready",
     version,
     about = "Is this product ready to meet its first customers? DNS, redirects, TLS, email, secrets, headers and latency in one run, with one GO / NO-GO verdict.",
-    after_help = "Exit codes: 0 GO, 1 NO-GO, 2 usage or configuration error, 3 the audit could not run completely."
+    after_help = "Exit codes: 0 GO, 1 NO-GO, 2 usage or configuration error, 3 the audit could not run completely.",
+    // A flag given twice takes its last value (as curl does), so flags can be appended to the
+    // ones `demo --serve` prints.
+    args_override_self = true
 )]
 pub struct Cli {
     #[command(subcommand)]
