@@ -452,3 +452,29 @@ fn a_plain_directory_without_git_is_scanned_and_says_so() {
         .contains("not a git repository"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A publishable key (meant for browsers) is reported as info, once per file, and never
+/// makes the verdict NO-GO.
+#[test]
+fn publishable_keys_are_info_not_blockers() {
+    let repo = Repo::new("publishable");
+    let (text, _) =
+        launchready::secrets::samples::sample("stripe-publishable-key", 5).expect("sample");
+    repo.write("web/checkout.js", &format!("{text}\n{text}\n"));
+    repo.commit("checkout");
+    let dir = repo.path().display().to_string();
+    let run = launchready([
+        "secrets",
+        dir.as_str(),
+        "--format",
+        "json",
+        "--fail-on",
+        "low",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let r = run.json();
+    let found = findings(&r, "secrets.publishable-key");
+    assert_eq!(found.len(), 1, "once per file: {found:?}");
+    assert_eq!(found[0]["severity"], "info");
+    assert!(findings(&r, "secrets.tree").is_empty());
+}
