@@ -342,3 +342,41 @@ fn baseline_reports_only_new_and_fixed() {
     assert_eq!(bad.code, 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `demo --serve` keeps the sandbox up and prints the exact flags that reach it.
+#[test]
+fn demo_serve_prints_flags_that_reach_the_sandbox() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_launchready"))
+        .args(["demo", "--serve", "--scenario", "ns-single"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("demo --serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut audit_line = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("line");
+        if let Some(rest) = line.trim().strip_prefix("launchready audit ") {
+            audit_line = Some(rest.to_string());
+        }
+        if line.contains("Press Ctrl-C") {
+            break;
+        }
+    }
+    let flags = audit_line.expect("the audit command line");
+    assert!(
+        flags.contains("--dns-server")
+            && flags.contains("--connect-to")
+            && flags.contains("--ca-file")
+    );
+    let mut args: Vec<String> = vec!["audit".into()];
+    args.extend(flags.split_whitespace().map(String::from));
+    args.extend(["--only", "dns,tls", "--format", "json"].map(String::from));
+    let run = launchready(args);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        ids(&run.json()),
+        std::collections::BTreeSet::from(["dns.ns.single".to_string()])
+    );
+}

@@ -171,3 +171,26 @@ fn zone_file_audits_offline() {
     ]);
     assert!(ids(&run.json()).contains("dns.cname.dangling"));
 }
+
+/// An answer too big for one UDP datagram comes back truncated; the resolver retries over TCP.
+#[test]
+fn truncated_answers_are_fetched_again_over_tcp() {
+    use launchready::net::dns::{Resolver, Source};
+    let sb = sandbox("healthy");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let resolver = Resolver::new(
+        Source::Server(sb.info.dns),
+        std::time::Duration::from_secs(1),
+    );
+    let answer = rt
+        .block_on(resolver.lookup_str("big-txt.example.test", hickory_proto::rr::RecordType::TXT))
+        .expect("answer");
+    assert_eq!(answer.records.len(), 8, "all 8 TXT records, over TCP");
+    assert_eq!(
+        resolver
+            .stats
+            .queries
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+}

@@ -323,7 +323,12 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> LatencyObservati
                 }
                 obs.health = Some(health);
             }
-            Err(e) => notes.push(format!("health endpoints not checked: {e}")),
+            // Not one of the health paths got an HTTP answer: the site does not answer, and
+            // probing it again would only cost another timeout.
+            Err(e) => {
+                notes.push(format!("{}: {e}; not load-tested", ctx.target.url));
+                return obs;
+            }
         }
     } else {
         for e in &plan.endpoints {
