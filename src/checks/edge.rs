@@ -169,9 +169,5 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
             "status_429": s.iter().filter(|x| matches!(x, Ok(429))).count(),
         })),
     });
-    Ok(StageOutput {
-        findings,
-        inventory,
-        note: (!notes.is_empty()).then(|| notes.join("; ")),
-    })
+    Ok(StageOutput::new(findings, inventory, notes))
 }

@@ -1181,11 +1181,7 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     if ctx.resolver.is_offline() {
         notes.push("offline (--zone): the MTA-STS policy file was not fetched".into());
     }
-    Ok(StageOutput {
-        findings,
-        inventory: inventory(&obs),
-        note: (!notes.is_empty()).then(|| notes.join("; ")),
-    })
+    Ok(StageOutput::new(findings, inventory(&obs), notes))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -558,14 +558,11 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     let mut notes = Vec::new();
     let obs = observe(ctx, &mut notes).await;
     let findings = evaluate_all(CHECKS, &obs);
-    Ok(StageOutput {
-        findings,
-        inventory: json!({
-            "source_maps": obs.source_maps,
-            "staging_open": obs.staging_open.iter().map(|(u, _)| u).collect::<Vec<_>>(),
-        }),
-        note: (!notes.is_empty()).then(|| notes.join("; ")),
-    })
+    let inventory = json!({
+        "source_maps": obs.source_maps,
+        "staging_open": obs.staging_open.iter().map(|(u, _)| u).collect::<Vec<_>>(),
+    });
+    Ok(StageOutput::new(findings, inventory, notes))
 }
 
 #[cfg(test)]

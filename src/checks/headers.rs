@@ -749,11 +749,7 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
             }).collect::<Vec<_>>(),
         }))
         .collect::<Vec<_>>());
-    Ok(StageOutput {
-        findings,
-        inventory,
-        note: (!notes.is_empty()).then(|| notes.join("; ")),
-    })
+    Ok(StageOutput::new(findings, inventory, notes))
 }
 
 #[cfg(test)]

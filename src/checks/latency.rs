@@ -465,11 +465,11 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
             "status": p.status,
         })
     });
-    Ok(StageOutput {
+    Ok(StageOutput::new(
         findings,
-        inventory: json!({ "levels": levels, "first_request": phases, "requests_used": ctx.budget.used() }),
-        note: (!notes.is_empty()).then(|| notes.join("; ")),
-    })
+        json!({ "levels": levels, "first_request": phases, "requests_used": ctx.budget.used() }),
+        notes,
+    ))
 }
 
 fn round(x: f64) -> f64 {

@@ -21,3 +21,14 @@ pub struct StageOutput {
     /// Something the reader should know about how the stage ran (partial results, offline…).
     pub note: Option<String>,
 }
+
+impl StageOutput {
+    /// The output of a stage whose probes left notes (joined; none means no note).
+    pub fn new(findings: Vec<Finding>, inventory: serde_json::Value, notes: Vec<String>) -> Self {
+        StageOutput {
+            findings,
+            inventory,
+            note: (!notes.is_empty()).then(|| notes.join("; ")),
+        }
+    }
+}

@@ -991,11 +991,7 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     if let Hsts::NotChecked(why) = &obs.hsts {
         notes.push(why.clone());
     }
-    Ok(StageOutput {
-        findings,
-        inventory: inventory(&obs),
-        note: (!notes.is_empty()).then(|| notes.join("; ")),
-    })
+    Ok(StageOutput::new(findings, inventory(&obs), notes))
 }
 
 #[cfg(test)]
