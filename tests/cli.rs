@@ -380,3 +380,27 @@ fn demo_serve_prints_flags_that_reach_the_sandbox() {
         std::collections::BTreeSet::from(["dns.ns.single".to_string()])
     );
 }
+
+/// No DNS at all: the audit cannot vouch for anything, so it is neither GO nor a NO-GO about the
+/// site — exit 3, the report says which stage could not run, and no HTTP check blames the site.
+#[test]
+fn without_dns_the_audit_is_incomplete_not_a_verdict_on_the_site() {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .expect("a free port")
+        .port();
+    let server = format!("127.0.0.1:{port}");
+    let run = launchready([
+        "audit",
+        "example.test",
+        "--dns-server",
+        server.as_str(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    let r = run.json();
+    assert_eq!(r["complete"], false);
+    assert!(ids(&r).is_empty(), "{:?}", ids(&r));
+    assert!(stage_note(&r, "dns").contains("cannot reach"));
+}

@@ -331,7 +331,7 @@ pub static CHECKS: &[&dyn Check<RedirectObservation>] = &[
 
 /// A www chain that fails only because www does not exist is the dns stage's finding.
 fn www_exists(c: &Chain) -> bool {
-    !matches!(&c.error, Some(HttpError::Connect(e)) if e.contains("does not resolve"))
+    !matches!(&c.error, Some(HttpError::Resolve(_)))
 }
 
 pub async fn observe(ctx: &Context) -> RedirectObservation {

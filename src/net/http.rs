@@ -194,7 +194,9 @@ impl tower_service::Service<Uri> for Connector {
                 Some("https") => 443,
                 _ => 80,
             });
-            let addrs = destinations(&this.resolver, &this.connect_to, &host, port).await?;
+            let addrs = destinations(&this.resolver, &this.connect_to, &host, port)
+                .await
+                .map_err(|e| -> BoxError { Box::new(ResolveError(e)) })?;
             let mut last: BoxError = "no address".into();
             for addr in addrs {
                 match tokio::time::timeout(this.timeout, TcpStream::connect(addr)).await {
@@ -211,10 +213,25 @@ impl tower_service::Service<Uri> for Connector {
     }
 }
 
+/// The host name could not be turned into an address: the DNS stage's business, not the
+/// site's, so HTTP-level checks stay silent about it.
+#[derive(Debug)]
+struct ResolveError(String);
+
+impl fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ResolveError {}
+
 /// Why a request got no usable response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HttpError {
     Timeout,
+    /// The name did not resolve, or DNS did not answer.
+    Resolve(String),
     Connect(String),
     Tls(String),
     Protocol(String),
@@ -224,6 +241,7 @@ impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HttpError::Timeout => f.write_str("timed out"),
+            HttpError::Resolve(e) => write!(f, "cannot resolve: {e}"),
             HttpError::Connect(e) => write!(f, "cannot connect: {e}"),
             HttpError::Tls(e) => write!(f, "TLS failed: {e}"),
             HttpError::Protocol(e) => write!(f, "bad HTTP response: {e}"),
@@ -255,8 +273,12 @@ pub struct Client {
 fn classify(e: &hyper_util::client::legacy::Error) -> HttpError {
     let mut text = e.to_string();
     let mut tls = false;
+    let mut resolve = None;
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
+        if let Some(r) = s.downcast_ref::<ResolveError>() {
+            resolve = Some(r.0.clone());
+        }
         text = format!("{text}: {s}");
         // tokio-rustls reports handshake failures as io::Error wrapping a rustls::Error.
         tls |= s.downcast_ref::<rustls::Error>().is_some()
@@ -264,6 +286,9 @@ fn classify(e: &hyper_util::client::legacy::Error) -> HttpError {
                 .and_then(|io| io.get_ref())
                 .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some());
         source = s.source();
+    }
+    if let Some(r) = resolve {
+        return HttpError::Resolve(r);
     }
     if e.is_connect() {
         let tls_words = [
