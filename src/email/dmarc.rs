@@ -141,6 +141,27 @@ fn parse_uris(tag: &str, value: &str) -> Result<Vec<ReportUri>, DmarcError> {
     Ok(out)
 }
 
+/// A colon-separated tag value (`fo`, `rf`), lower-cased, every item one of `allowed`.
+fn colon_list(
+    tag: &str,
+    value: Option<&str>,
+    default: &str,
+    allowed: &[&str],
+    why: &str,
+) -> Result<Vec<String>, DmarcError> {
+    let Some(v) = value else {
+        return Ok(vec![default.to_string()]);
+    };
+    let list: Vec<String> = v
+        .split(':')
+        .map(|s| s.trim().to_ascii_lowercase())
+        .collect();
+    match list.iter().find(|s| !allowed.contains(&s.as_str())) {
+        Some(bad) => Err(DmarcError(format!("{tag}={v}: `{bad}` {why}"))),
+        None => Ok(list),
+    }
+}
+
 /// Parses a DMARC record (RFC 7489 §6.4). Unknown tags are kept aside, not errors.
 pub fn parse(txt: &str) -> Result<Dmarc, DmarcError> {
     let e = |m: String| Err(DmarcError(m));
@@ -220,38 +241,20 @@ pub fn parse(txt: &str) -> Result<Dmarc, DmarcError> {
     };
     let adkim = align("adkim")?;
     let aspf = align("aspf")?;
-    let fo = match get("fo") {
-        None => vec!["0".to_string()],
-        Some(v) => {
-            let list: Vec<String> = v
-                .split(':')
-                .map(|s| s.trim().to_ascii_lowercase())
-                .collect();
-            if let Some(bad) = list
-                .iter()
-                .find(|s| !matches!(s.as_str(), "0" | "1" | "d" | "s"))
-            {
-                return e(format!("fo={v}: `{bad}` is not one of 0, 1, d, s"));
-            }
-            list
-        }
-    };
-    let rf = match get("rf") {
-        None => vec!["afrf".to_string()],
-        Some(v) => {
-            let list: Vec<String> = v
-                .split(':')
-                .map(|s| s.trim().to_ascii_lowercase())
-                .collect();
-            if let Some(bad) = list
-                .iter()
-                .find(|s| !matches!(s.as_str(), "afrf" | "iodef"))
-            {
-                return e(format!("rf={v}: `{bad}` is not a report format (afrf)"));
-            }
-            list
-        }
-    };
+    let fo = colon_list(
+        "fo",
+        get("fo"),
+        "0",
+        &["0", "1", "d", "s"],
+        "is not one of 0, 1, d, s",
+    )?;
+    let rf = colon_list(
+        "rf",
+        get("rf"),
+        "afrf",
+        &["afrf", "iodef"],
+        "is not a report format (afrf)",
+    )?;
     let ri = match get("ri") {
         None => 86_400,
         Some(v) => v
