@@ -5,11 +5,25 @@
 //! `fix` quotes its first line. Adding a check means adding one unit to its stage's module and
 //! one line to that stage's `CHECKS` list.
 
-use crate::finding::{Finding, Impact, Severity};
+use crate::finding::{Finding, Impact, NotChecked, Severity};
 use std::fmt;
 
 /// The stages of an audit, in the order the report lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+#[value(rename_all = "lowercase")]
 pub enum Stage {
     Dns,
     Redirects,
@@ -83,7 +97,7 @@ impl CheckDoc {
     pub fn finding(&self, subject: impl Into<String>, evidence: impl Into<String>) -> Finding {
         Finding {
             id: self.id.to_string(),
-            stage: self.stage.as_str().to_string(),
+            stage: self.stage,
             severity: self.severity,
             impact: self.impact,
             title: self.title.to_string(),
@@ -115,22 +129,93 @@ impl CheckDoc {
         }
         self.fix
     }
+
+    /// This check could not see its input for `subject`.
+    pub fn not_checked(&self, subject: impl Into<String>, reason: impl Into<String>) -> NotChecked {
+        NotChecked {
+            id: self.id.to_string(),
+            stage: self.stage,
+            subject: subject.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// What the checks of a stage concluded: findings, and what they could not check. Every check,
+/// for every subject it covers, ends as a finding, a pass (nothing recorded), or not checked.
+#[derive(Debug, Default)]
+pub struct Outcomes {
+    pub findings: Vec<Finding>,
+    pub not_checked: Vec<NotChecked>,
+}
+
+impl Outcomes {
+    pub fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    pub fn extend(&mut self, findings: impl IntoIterator<Item = Finding>) {
+        self.findings.extend(findings);
+    }
+
+    /// Records that `doc`'s check could not see its input for `subject`.
+    pub fn unseen(
+        &mut self,
+        doc: &CheckDoc,
+        subject: impl Into<String>,
+        reason: impl Into<String>,
+    ) {
+        self.not_checked.push(doc.not_checked(subject, reason));
+    }
+
+    /// The findings recorded so far (for checks that look at what an earlier one found).
+    pub fn iter(&self) -> std::slice::Iter<'_, Finding> {
+        self.findings.iter()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.findings.len()
+    }
 }
 
 /// One check over the observations `O` that its stage's probes gathered. Checks never touch
-/// the network: probes observe, checks judge.
+/// the network: probes observe, checks judge. A check whose input could not be observed
+/// records it with [`Outcomes::unseen`]: it cannot pass by saying nothing.
 pub trait Check<O>: Sync {
     fn doc(&self) -> &'static CheckDoc;
-    fn evaluate(&self, observation: &O, findings: &mut Vec<Finding>);
+    fn evaluate(&self, observation: &O, out: &mut Outcomes);
+}
+
+/// What a stage's observation says about its own blind spots: the backstop that keeps a
+/// stage from passing checks it could not see. When the whole observation is blind (no page
+/// fetched, no answer at all), every check without a finding is not checked, whether or not
+/// the check itself remembered to say so.
+pub trait Observed {
+    /// Why nothing the checks need could be observed, when that is the case: (subject, reason).
+    fn blind(&self) -> Option<(String, String)> {
+        None
+    }
 }
 
 /// Runs every check of a stage over its observation.
-pub fn evaluate_all<O>(checks: &[&dyn Check<O>], observation: &O) -> Vec<Finding> {
-    let mut findings = Vec::new();
+pub fn evaluate_all<O: Observed>(checks: &[&dyn Check<O>], observation: &O) -> Outcomes {
+    let mut out = Outcomes::default();
+    let blind = observation.blind();
     for check in checks {
-        check.evaluate(observation, &mut findings);
+        let before = (out.findings.len(), out.not_checked.len());
+        check.evaluate(observation, &mut out);
+        let silent = out.findings.len() == before.0 && out.not_checked.len() == before.1;
+        if let (true, Some((subject, reason))) = (silent, &blind) {
+            out.unseen(check.doc(), subject.clone(), reason.clone());
+        }
     }
-    findings
+    out.not_checked.sort();
+    out.not_checked.dedup();
+    out
 }
 
 /// Every check launchready knows, in catalog order.

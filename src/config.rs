@@ -62,6 +62,17 @@ pub struct Suppression {
     pub expires: Date,
 }
 
+/// Now, in UTC, as RFC 3339 (`2026-11-29T21:07:00Z`).
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let d = Date::from_days((secs / 86_400) as i64);
+    let t = secs % 86_400;
+    format!("{d}T{:02}:{:02}:{:02}Z", t / 3600, t / 60 % 60, t % 60)
+}
+
 /// A calendar date (proleptic Gregorian, UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date {

@@ -4,8 +4,8 @@
 
 use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Stage};
-use crate::finding::{Finding, Impact, Severity};
+use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
+use crate::finding::{Impact, Severity};
 use crate::net::dns::{name, Answer, DnsError, Resolver};
 use futures_util::future::join_all;
 use hickory_proto::op::ResponseCode;
@@ -111,7 +111,7 @@ impl Check<DnsObservation> for ApexUnresolvable {
     fn doc(&self) -> &'static CheckDoc {
         &APEX_UNRESOLVABLE
     }
-    fn evaluate(&self, o: &DnsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &DnsObservation, out: &mut Outcomes) {
         if !o.apex.resolves() && !o.apex.unknown {
             let why = o
                 .apex
@@ -142,7 +142,7 @@ impl Check<DnsObservation> for WwwMissing {
     fn doc(&self) -> &'static CheckDoc {
         &WWW_MISSING
     }
-    fn evaluate(&self, o: &DnsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &DnsObservation, out: &mut Outcomes) {
         if !o.www.resolves() && !o.www.unknown {
             let why = o.www.failure.clone().unwrap_or_else(|| "no address".into());
             out.push(
@@ -169,7 +169,7 @@ impl Check<DnsObservation> for CnameDangling {
     fn doc(&self) -> &'static CheckDoc {
         &CNAME_DANGLING
     }
-    fn evaluate(&self, o: &DnsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &DnsObservation, out: &mut Outcomes) {
         let hosts = [&o.apex, &o.www]
             .into_iter()
             .chain(&o.subdomains)
@@ -205,7 +205,7 @@ impl Check<DnsObservation> for SubdomainUnresolvable {
     fn doc(&self) -> &'static CheckDoc {
         &SUBDOMAIN_UNRESOLVABLE
     }
-    fn evaluate(&self, o: &DnsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &DnsObservation, out: &mut Outcomes) {
         for h in &o.subdomains {
             if !h.dangling && !h.resolves() && !h.unknown {
                 let why = h.failure.clone().unwrap_or_else(|| "no address".into());
@@ -234,7 +234,7 @@ impl Check<DnsObservation> for NsSingle {
     fn doc(&self) -> &'static CheckDoc {
         &NS_SINGLE
     }
-    fn evaluate(&self, o: &DnsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &DnsObservation, out: &mut Outcomes) {
         if o.nameservers.len() == 1 {
             let names: Vec<&str> = o.nameservers.iter().map(|n| n.name.as_str()).collect();
             out.push(self.doc().finding(
@@ -261,7 +261,7 @@ impl Check<DnsObservation> for NsLame {
     fn doc(&self) -> &'static CheckDoc {
         &NS_LAME
     }
-    fn evaluate(&self, o: &DnsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &DnsObservation, out: &mut Outcomes) {
         for ns in &o.nameservers {
             if let NsStatus::Lame(why) = &ns.status {
                 out.push(
@@ -289,7 +289,7 @@ impl Check<DnsObservation> for CaaMissing {
     fn doc(&self) -> &'static CheckDoc {
         &CAA_MISSING
     }
-    fn evaluate(&self, o: &DnsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &DnsObservation, out: &mut Outcomes) {
         if o.caa_owner.is_none() && !o.caa_unknown && o.apex.resolves() {
             out.push(self.doc().finding(
                 format!("{} CAA", o.domain),
@@ -315,7 +315,7 @@ impl Check<DnsObservation> for AaaaMissing {
     fn doc(&self) -> &'static CheckDoc {
         &AAAA_MISSING
     }
-    fn evaluate(&self, o: &DnsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &DnsObservation, out: &mut Outcomes) {
         if !o.apex.v4.is_empty() && o.apex.v6.is_empty() {
             out.push(self.doc().finding(
                 format!("{} AAAA", o.domain),
@@ -341,7 +341,7 @@ impl Check<DnsObservation> for TtlLong {
     fn doc(&self) -> &'static CheckDoc {
         &TTL_LONG
     }
-    fn evaluate(&self, o: &DnsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &DnsObservation, out: &mut Outcomes) {
         if let Some(ttl) = o.apex_ttl.filter(|t| *t > LONG_TTL) {
             out.push(self.doc().finding(
                 &o.domain,
@@ -371,7 +371,7 @@ impl Check<DnsObservation> for StagingPublic {
     fn doc(&self) -> &'static CheckDoc {
         &STAGING_PUBLIC
     }
-    fn evaluate(&self, o: &DnsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &DnsObservation, out: &mut Outcomes) {
         for h in o.staging.iter().filter(|h| h.resolves()) {
             out.push(
                 self.doc()
@@ -382,6 +382,8 @@ impl Check<DnsObservation> for StagingPublic {
 }
 
 /// The stage's checks, in catalog order.
+impl Observed for DnsObservation {}
+
 pub static CHECKS: &[&dyn Check<DnsObservation>] = &[
     &ApexUnresolvable,
     &WwwMissing,
@@ -739,15 +741,15 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     let obs = observe(ctx)
         .await
         .map_err(|e| format!("DNS did not answer: {e}"))?;
-    let findings = evaluate_all(CHECKS, &obs);
+    let outcomes = evaluate_all(CHECKS, &obs);
     let note = if ctx.resolver.is_offline() {
         Some("offline (--zone): answers from the zone file; nameservers not asked directly".into())
     } else {
         None
     };
-    Ok(StageOutput {
-        findings,
-        inventory: inventory(&obs, &ctx.resolver),
-        note,
-    })
+    Ok(StageOutput::new(
+        outcomes,
+        inventory(&obs, &ctx.resolver),
+        note.into_iter().collect(),
+    ))
 }

@@ -3,8 +3,8 @@
 
 use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Stage};
-use crate::finding::{Finding, Impact, Severity};
+use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
+use crate::finding::{Impact, Severity};
 use crate::net::load::{Endpoint, ErrorKind};
 use hyper::HeaderMap;
 use serde_json::json;
@@ -78,7 +78,7 @@ impl Check<EdgeObservation> for CdnAbsent {
     fn doc(&self) -> &'static CheckDoc {
         &CDN_ABSENT
     }
-    fn evaluate(&self, o: &EdgeObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EdgeObservation, out: &mut Outcomes) {
         if let Some(None) = o.cdn {
             out.push(
                 self.doc()
@@ -104,7 +104,7 @@ impl Check<EdgeObservation> for RateLimitAbsent {
     fn doc(&self) -> &'static CheckDoc {
         &RATELIMIT_ABSENT
     }
-    fn evaluate(&self, o: &EdgeObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EdgeObservation, out: &mut Outcomes) {
         if let Some((url, statuses)) = &o.burst {
             let answered = statuses.iter().filter(|s| s.is_ok()).count();
             let limited = statuses.iter().any(|s| matches!(s, Ok(429)));
@@ -121,6 +121,8 @@ impl Check<EdgeObservation> for RateLimitAbsent {
         }
     }
 }
+
+impl Observed for EdgeObservation {}
 
 pub static CHECKS: &[&dyn Check<EdgeObservation>] = &[&CdnAbsent, &RateLimitAbsent];
 
@@ -160,7 +162,7 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
                 .push("no auth page (/login, /signin, /account) to probe for a rate limit".into()),
         }
     }
-    let findings = evaluate_all(CHECKS, &obs);
+    let outcomes = evaluate_all(CHECKS, &obs);
     let inventory = json!({
         "cdn": obs.cdn.flatten(),
         "rate_limit_probe": obs.burst.as_ref().map(|(url, s)| json!({
@@ -169,5 +171,5 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
             "status_429": s.iter().filter(|x| matches!(x, Ok(429))).count(),
         })),
     });
-    Ok(StageOutput::new(findings, inventory, notes))
+    Ok(StageOutput::new(outcomes, inventory, notes))
 }

@@ -6,7 +6,7 @@
 
 use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Stage};
+use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
 use crate::email::dkim::{self, DkimError, DkimKey};
 use crate::email::dmarc::{self, Dmarc, DmarcError, Policy};
 use crate::email::mtasts::{self, StsPolicy};
@@ -128,7 +128,7 @@ impl Check<EmailObservation> for SpfMissing {
     fn doc(&self) -> &'static CheckDoc {
         &SPF_MISSING
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         if let Some(t) = &o.spf {
             if let Status::Missing(why) = &t.root.status {
                 out.push(self.doc().finding(txt_subject(&o.domain), why.clone()));
@@ -153,7 +153,7 @@ impl Check<EmailObservation> for SpfMultiple {
     fn doc(&self) -> &'static CheckDoc {
         &SPF_MULTIPLE
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         for (name, n) in o.spf.iter().flat_map(|t| &t.multiple) {
             out.push(self.doc().finding(
                 txt_subject(name),
@@ -179,7 +179,7 @@ impl Check<EmailObservation> for SpfSyntax {
     fn doc(&self) -> &'static CheckDoc {
         &SPF_SYNTAX
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         for (name, e) in o.spf.iter().flat_map(|t| &t.syntax) {
             out.push(self.doc().finding(txt_subject(name), e.clone()));
         }
@@ -202,7 +202,7 @@ impl Check<EmailObservation> for SpfTooManyLookups {
     fn doc(&self) -> &'static CheckDoc {
         &SPF_TOO_MANY_LOOKUPS
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         let Some(t) = &o.spf else { return };
         if !t.loops.is_empty() {
             out.push(self.doc().finding(
@@ -240,7 +240,7 @@ impl Check<EmailObservation> for SpfVoidLookups {
     fn doc(&self) -> &'static CheckDoc {
         &SPF_VOID_LOOKUPS
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         let Some(t) = &o.spf else { return };
         if t.voids.len() > crate::spf::MAX_VOID_LOOKUPS as usize {
             out.push(self.doc().finding(
@@ -271,7 +271,7 @@ impl Check<EmailObservation> for SpfPermissive {
     fn doc(&self) -> &'static CheckDoc {
         &SPF_PERMISSIVE
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         for (name, term) in o.spf.iter().flat_map(|t| &t.permissive) {
             out.push(self.doc().finding(
                 txt_subject(name),
@@ -297,7 +297,7 @@ impl Check<EmailObservation> for SpfIncludeMissing {
     fn doc(&self) -> &'static CheckDoc {
         &SPF_INCLUDE_MISSING
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         for (from, term, target, why) in o.spf.iter().flat_map(|t| &t.missing) {
             out.push(self.doc().finding(
                 txt_subject(target),
@@ -323,7 +323,7 @@ impl Check<EmailObservation> for SpfIncludeLoop {
     fn doc(&self) -> &'static CheckDoc {
         &SPF_INCLUDE_LOOP
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         if let Some(path) = o.spf.iter().flat_map(|t| &t.loops).next() {
             let at = path.last().cloned().unwrap_or_default();
             out.push(
@@ -350,7 +350,7 @@ impl Check<EmailObservation> for DmarcMissing {
     fn doc(&self) -> &'static CheckDoc {
         &DMARC_MISSING
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         if let Some(d) = &o.dmarc {
             if d.unknown.is_none() && d.records.is_empty() {
                 out.push(self.doc().finding(
@@ -381,7 +381,7 @@ impl Check<EmailObservation> for DmarcSyntax {
     fn doc(&self) -> &'static CheckDoc {
         &DMARC_SYNTAX
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         if let Some(d) = &o.dmarc {
             if let Some(Err(e)) = &d.parsed {
                 let at = d.found_at.clone().unwrap_or_else(|| d.name.clone());
@@ -407,7 +407,7 @@ impl Check<EmailObservation> for DmarcMultiple {
     fn doc(&self) -> &'static CheckDoc {
         &DMARC_MULTIPLE
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         if let Some(d) = &o.dmarc {
             if d.records.len() > 1 {
                 let at = d.found_at.clone().unwrap_or_else(|| d.name.clone());
@@ -440,7 +440,7 @@ impl Check<EmailObservation> for DmarcPolicyNone {
     fn doc(&self) -> &'static CheckDoc {
         &DMARC_POLICY_NONE
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         if let Some(d) = &o.dmarc {
             if let Some(Ok(p)) = &d.parsed {
                 if d.records.len() == 1 && p.p == Policy::None {
@@ -468,7 +468,7 @@ impl Check<EmailObservation> for DmarcNoReports {
     fn doc(&self) -> &'static CheckDoc {
         &DMARC_NO_REPORTS
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         if let Some(d) = &o.dmarc {
             if let Some(Ok(p)) = &d.parsed {
                 if d.records.len() == 1 && p.rua.is_empty() {
@@ -496,7 +496,7 @@ impl Check<EmailObservation> for DmarcRuaUnauthorized {
     fn doc(&self) -> &'static CheckDoc {
         &DMARC_RUA_UNAUTHORIZED
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         for (uri, name) in o.dmarc.iter().flat_map(|d| &d.unauthorized) {
             out.push(self.doc().finding(
                 txt_subject(name),
@@ -522,7 +522,7 @@ impl Check<EmailObservation> for DkimMissing {
     fn doc(&self) -> &'static CheckDoc {
         &DKIM_MISSING
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         let Some(d) = &o.dkim else { return };
         if d.unknown || !o.sends_mail {
             return;
@@ -566,7 +566,7 @@ impl Check<EmailObservation> for DkimWeakKey {
     fn doc(&self) -> &'static CheckDoc {
         &DKIM_WEAK_KEY
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         for f in o.dkim.iter().flat_map(|d| &d.found) {
             if let Ok(k) = &f.key {
                 if let (dkim::KeyType::Rsa, Some(bits)) = (k.key_type, k.bits) {
@@ -602,7 +602,7 @@ impl Check<EmailObservation> for DkimSyntax {
     fn doc(&self) -> &'static CheckDoc {
         &DKIM_SYNTAX
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         for f in o.dkim.iter().flat_map(|d| &d.found) {
             if let Err(e) = &f.key {
                 out.push(self.doc().finding(txt_subject(&f.name), e.to_string()));
@@ -627,7 +627,7 @@ impl Check<EmailObservation> for DkimTesting {
     fn doc(&self) -> &'static CheckDoc {
         &DKIM_TESTING
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         for f in o.dkim.iter().flat_map(|d| &d.found) {
             if matches!(&f.key, Ok(k) if k.testing && !k.revoked) {
                 out.push(self.doc().finding(
@@ -655,7 +655,7 @@ impl Check<EmailObservation> for MxMissing {
     fn doc(&self) -> &'static CheckDoc {
         &MX_MISSING
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         if let Some(m) = &o.mx {
             if m.unknown.is_none() && m.exchanges.is_empty() {
                 out.push(self.doc().finding(
@@ -683,7 +683,7 @@ impl Check<EmailObservation> for MxUnresolvable {
     fn doc(&self) -> &'static CheckDoc {
         &MX_UNRESOLVABLE
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         for (host, why) in o.mx.iter().flat_map(|m| &m.unresolvable) {
             out.push(
                 self.doc()
@@ -709,7 +709,7 @@ impl Check<EmailObservation> for MtaStsMissing {
     fn doc(&self) -> &'static CheckDoc {
         &MTA_STS_MISSING
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         if let Some(s) = &o.mta_sts {
             if s.unknown.is_none() && s.record.is_none() {
                 out.push(self.doc().finding(
@@ -737,7 +737,7 @@ impl Check<EmailObservation> for MtaStsInvalid {
     fn doc(&self) -> &'static CheckDoc {
         &MTA_STS_INVALID
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         if let Some(s) = &o.mta_sts {
             if let (Some(_), Some(problem)) = (&s.record, &s.problem) {
                 out.push(self.doc().finding(s.policy_url.clone(), problem.clone()));
@@ -762,7 +762,7 @@ impl Check<EmailObservation> for TlsRptMissing {
     fn doc(&self) -> &'static CheckDoc {
         &TLS_RPT_MISSING
     }
-    fn evaluate(&self, o: &EmailObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &EmailObservation, out: &mut Outcomes) {
         if let Some(t) = &o.tls_rpt {
             if t.unknown.is_none() && (t.record.is_none() || t.problem.is_some()) {
                 let evidence = match (&t.record, &t.problem) {
@@ -776,6 +776,8 @@ impl Check<EmailObservation> for TlsRptMissing {
 }
 
 /// The stage's checks, in catalog order.
+impl Observed for EmailObservation {}
+
 pub static CHECKS: &[&dyn Check<EmailObservation>] = &[
     &SpfMissing,
     &SpfMultiple,
@@ -1163,7 +1165,7 @@ pub fn inventory(o: &EmailObservation) -> Value {
 /// The stage: probes, then every check.
 pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     let obs = observe(ctx).await;
-    let findings = evaluate_all(CHECKS, &obs);
+    let outcomes = evaluate_all(CHECKS, &obs);
     let mut notes = Vec::new();
     if obs
         .spf
@@ -1181,7 +1183,7 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     if ctx.resolver.is_offline() {
         notes.push("offline (--zone): the MTA-STS policy file was not fetched".into());
     }
-    Ok(StageOutput::new(findings, inventory(&obs), notes))
+    Ok(StageOutput::new(outcomes, inventory(&obs), notes))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1230,5 +1232,5 @@ pub fn lint(kind: LintKind, record: &str) -> Vec<Finding> {
             });
         }
     }
-    evaluate_all(CHECKS, &obs)
+    evaluate_all(CHECKS, &obs).findings
 }

@@ -6,8 +6,8 @@
 
 use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Stage};
-use crate::finding::{Finding, Impact, Severity};
+use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
+use crate::finding::{Impact, Severity};
 use crate::net::http::resolve_location;
 use crate::secrets::{self, Kind};
 use futures_util::future::join_all;
@@ -151,7 +151,7 @@ macro_rules! unit {
             fn doc(&self) -> &'static CheckDoc {
                 &$doc
             }
-            fn evaluate(&self, $o: &ExposureObservation, $out: &mut Vec<Finding>) {
+            fn evaluate(&self, $o: &ExposureObservation, $out: &mut Outcomes) {
                 let $d = &$doc;
                 $body
             }
@@ -297,6 +297,8 @@ unit!(StagingOpen, STAGING_OPEN, |o, d, out| {
         ));
     }
 });
+
+impl Observed for ExposureObservation {}
 
 pub static CHECKS: &[&dyn Check<ExposureObservation>] = &[
     &EnvFile,
@@ -557,12 +559,12 @@ async fn staging(ctx: &Context, obs: &mut ExposureObservation) {
 pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     let mut notes = Vec::new();
     let obs = observe(ctx, &mut notes).await;
-    let findings = evaluate_all(CHECKS, &obs);
+    let outcomes = evaluate_all(CHECKS, &obs);
     let inventory = json!({
         "source_maps": obs.source_maps,
         "staging_open": obs.staging_open.iter().map(|(u, _)| u).collect::<Vec<_>>(),
     });
-    Ok(StageOutput::new(findings, inventory, notes))
+    Ok(StageOutput::new(outcomes, inventory, notes))
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@
 
 use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Stage};
-use crate::finding::{Finding, Impact, Severity};
+use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
+use crate::finding::{Impact, Severity};
 use crate::net::http::{resolve_location, Response};
 use futures_util::future::join_all;
 use hyper::HeaderMap;
@@ -180,7 +180,7 @@ impl Check<HeadersObservation> for CspMissing {
     fn doc(&self) -> &'static CheckDoc {
         self.d()
     }
-    fn evaluate(&self, o: &HeadersObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &HeadersObservation, out: &mut Outcomes) {
         for p in o.pages.iter().filter(|p| csp_of(p).is_none()) {
             out.push(self.d().finding(
                 &p.url,
@@ -206,7 +206,7 @@ impl Check<HeadersObservation> for CspUnsafe {
     fn doc(&self) -> &'static CheckDoc {
         self.d()
     }
-    fn evaluate(&self, o: &HeadersObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &HeadersObservation, out: &mut Outcomes) {
         for p in &o.pages {
             let Some(policy) = csp_of(p) else { continue };
             let dirs = csp_directives(&policy);
@@ -257,7 +257,7 @@ impl Check<HeadersObservation> for NosniffMissing {
     fn doc(&self) -> &'static CheckDoc {
         self.d()
     }
-    fn evaluate(&self, o: &HeadersObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &HeadersObservation, out: &mut Outcomes) {
         for p in &o.pages {
             let v = header(&p.headers, "x-content-type-options");
             if !v.is_some_and(|v| v.eq_ignore_ascii_case("nosniff")) {
@@ -286,7 +286,7 @@ impl Check<HeadersObservation> for FrameMissing {
     fn doc(&self) -> &'static CheckDoc {
         self.d()
     }
-    fn evaluate(&self, o: &HeadersObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &HeadersObservation, out: &mut Outcomes) {
         for p in &o.pages {
             let xfo = header(&p.headers, "x-frame-options").is_some_and(|v| {
                 v.eq_ignore_ascii_case("deny") || v.eq_ignore_ascii_case("sameorigin")
@@ -322,7 +322,7 @@ impl Check<HeadersObservation> for ReferrerMissing {
     fn doc(&self) -> &'static CheckDoc {
         self.d()
     }
-    fn evaluate(&self, o: &HeadersObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &HeadersObservation, out: &mut Outcomes) {
         for p in &o.pages {
             let meta = p.body.to_ascii_lowercase().contains("name=\"referrer\"");
             if header(&p.headers, "referrer-policy").is_none() && !meta {
@@ -348,7 +348,7 @@ impl Check<HeadersObservation> for ServerVersion {
     fn doc(&self) -> &'static CheckDoc {
         self.d()
     }
-    fn evaluate(&self, o: &HeadersObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &HeadersObservation, out: &mut Outcomes) {
         static RE: OnceLock<Option<Regex>> = OnceLock::new();
         let Some(re) = RE.get_or_init(|| Regex::new(r"\d+\.\d+").ok()).as_ref() else {
             return;
@@ -388,7 +388,7 @@ impl Check<HeadersObservation> for CookieInsecure {
     fn doc(&self) -> &'static CheckDoc {
         self.d()
     }
-    fn evaluate(&self, o: &HeadersObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &HeadersObservation, out: &mut Outcomes) {
         let mut seen = std::collections::BTreeSet::new();
         for p in &o.pages {
             let https = p.url.starts_with("https://");
@@ -457,7 +457,7 @@ impl Check<HeadersObservation> for CorsWildcard {
     fn doc(&self) -> &'static CheckDoc {
         self.d()
     }
-    fn evaluate(&self, o: &HeadersObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &HeadersObservation, out: &mut Outcomes) {
         for p in &o.pages {
             if let Some((Some(acao), Some(acac))) = &p.cors {
                 if acao == "*" && acac.eq_ignore_ascii_case("true") {
@@ -484,7 +484,7 @@ impl Check<HeadersObservation> for CorsReflected {
     fn doc(&self) -> &'static CheckDoc {
         self.d()
     }
-    fn evaluate(&self, o: &HeadersObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &HeadersObservation, out: &mut Outcomes) {
         for p in &o.pages {
             if let Some((Some(acao), Some(acac))) = &p.cors {
                 if acao == PROBE_ORIGIN && acac.eq_ignore_ascii_case("true") {
@@ -514,7 +514,7 @@ impl Check<HeadersObservation> for AuthCacheable {
     fn doc(&self) -> &'static CheckDoc {
         self.d()
     }
-    fn evaluate(&self, o: &HeadersObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &HeadersObservation, out: &mut Outcomes) {
         for p in o.pages.iter().filter(|p| p.auth) {
             let cc = header(&p.headers, "cache-control").unwrap_or("");
             let private = has_directive(cc, "private") || has_directive(cc, "no-store");
@@ -544,7 +544,7 @@ impl Check<HeadersObservation> for StaticUncached {
     fn doc(&self) -> &'static CheckDoc {
         self.d()
     }
-    fn evaluate(&self, o: &HeadersObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &HeadersObservation, out: &mut Outcomes) {
         let short: Vec<&Asset> = o
             .assets
             .iter()
@@ -590,7 +590,7 @@ impl Check<HeadersObservation> for MixedContent {
     fn doc(&self) -> &'static CheckDoc {
         self.d()
     }
-    fn evaluate(&self, o: &HeadersObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &HeadersObservation, out: &mut Outcomes) {
         for p in o.pages.iter().filter(|p| p.url.starts_with("https://")) {
             let insecure: Vec<String> = subresources(&p.body)
                 .into_iter()
@@ -611,6 +611,8 @@ impl Check<HeadersObservation> for MixedContent {
         }
     }
 }
+
+impl Observed for HeadersObservation {}
 
 pub static CHECKS: &[&dyn Check<HeadersObservation>] = &[
     &CspMissing,
@@ -724,7 +726,7 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservati
 pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     let mut notes = Vec::new();
     let obs = observe(ctx, &mut notes).await;
-    let findings = evaluate_all(CHECKS, &obs);
+    let outcomes = evaluate_all(CHECKS, &obs);
     let keep = [
         "content-security-policy",
         "strict-transport-security",
@@ -749,7 +751,7 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
             }).collect::<Vec<_>>(),
         }))
         .collect::<Vec<_>>());
-    Ok(StageOutput::new(findings, inventory, notes))
+    Ok(StageOutput::new(outcomes, inventory, notes))
 }
 
 #[cfg(test)]

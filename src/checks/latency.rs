@@ -4,8 +4,8 @@
 
 use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Stage};
-use crate::finding::{Finding, Impact, Severity};
+use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
+use crate::finding::{Impact, Severity};
 use crate::net::http::resolve_location;
 use crate::net::load::{run_level, Endpoint, LevelResult, Mode, Phases};
 use futures_util::future::join_all;
@@ -137,7 +137,7 @@ impl Check<LatencyObservation> for OverBudget {
     fn doc(&self) -> &'static CheckDoc {
         &OVER_BUDGET
     }
-    fn evaluate(&self, o: &LatencyObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &LatencyObservation, out: &mut Outcomes) {
         for l in o.levels.iter().filter(|l| l.requests > 0) {
             let budget = o.budget(&l.endpoint);
             if l.p95_ms > budget as f64 {
@@ -169,7 +169,7 @@ impl Check<LatencyObservation> for Errors {
     fn doc(&self) -> &'static CheckDoc {
         &ERRORS
     }
-    fn evaluate(&self, o: &LatencyObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &LatencyObservation, out: &mut Outcomes) {
         for l in o.levels.iter().filter(|l| l.requests > 0) {
             let rate = l.errors as f64 / l.requests as f64;
             if rate > ERROR_RATE {
@@ -209,7 +209,7 @@ impl Check<LatencyObservation> for Collapse {
     fn doc(&self) -> &'static CheckDoc {
         &COLLAPSE
     }
-    fn evaluate(&self, o: &LatencyObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &LatencyObservation, out: &mut Outcomes) {
         let mut endpoints: Vec<&str> = o.levels.iter().map(|l| l.endpoint.as_str()).collect();
         endpoints.dedup();
         for e in endpoints {
@@ -257,7 +257,7 @@ impl Check<LatencyObservation> for HealthMissing {
     fn doc(&self) -> &'static CheckDoc {
         &HEALTH_MISSING
     }
-    fn evaluate(&self, o: &LatencyObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &LatencyObservation, out: &mut Outcomes) {
         if let Some(None) = &o.health {
             out.push(self.doc().finding(
                 &o.app,
@@ -266,6 +266,8 @@ impl Check<LatencyObservation> for HealthMissing {
         }
     }
 }
+
+impl Observed for LatencyObservation {}
 
 pub static CHECKS: &[&dyn Check<LatencyObservation>] =
     &[&OverBudget, &Errors, &Collapse, &HealthMissing];
@@ -428,7 +430,7 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> LatencyObservati
 pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     let mut notes = Vec::new();
     let obs = observe(ctx, &mut notes).await;
-    let findings = evaluate_all(CHECKS, &obs);
+    let outcomes = evaluate_all(CHECKS, &obs);
     let levels: Vec<serde_json::Value> = obs
         .levels
         .iter()
@@ -466,7 +468,7 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
         })
     });
     Ok(StageOutput::new(
-        findings,
+        outcomes,
         json!({ "levels": levels, "first_request": phases, "requests_used": ctx.budget.used() }),
         notes,
     ))

@@ -10,12 +10,15 @@ pub mod redirects;
 pub mod secrets;
 pub mod tls;
 
-use crate::finding::Finding;
+use crate::check::Outcomes;
+use crate::finding::{Finding, NotChecked};
 
 /// What a stage hands back to the orchestrator.
 #[derive(Debug, Default)]
 pub struct StageOutput {
     pub findings: Vec<Finding>,
+    /// The checks that could not see their input, each with its subject and why.
+    pub not_checked: Vec<NotChecked>,
     /// The stage's part of the report's inventory.
     pub inventory: serde_json::Value,
     /// Something the reader should know about how the stage ran (partial results, offline…).
@@ -24,9 +27,10 @@ pub struct StageOutput {
 
 impl StageOutput {
     /// The output of a stage whose probes left notes (joined; none means no note).
-    pub fn new(findings: Vec<Finding>, inventory: serde_json::Value, notes: Vec<String>) -> Self {
+    pub fn new(outcomes: Outcomes, inventory: serde_json::Value, notes: Vec<String>) -> Self {
         StageOutput {
-            findings,
+            findings: outcomes.findings,
+            not_checked: outcomes.not_checked,
             inventory,
             note: (!notes.is_empty()).then(|| notes.join("; ")),
         }

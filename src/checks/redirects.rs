@@ -4,8 +4,8 @@
 
 use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Stage};
-use crate::finding::{Finding, Impact, Severity};
+use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
+use crate::finding::{Impact, Severity};
 use crate::net::http::{Chain, HttpError};
 use futures_util::future::join_all;
 use serde_json::json;
@@ -80,7 +80,7 @@ fn path_and_query(url: &str) -> String {
 fn flag_first_hop(
     o: &RedirectObservation,
     doc: &CheckDoc,
-    out: &mut Vec<Finding>,
+    out: &mut Outcomes,
     bad: impl Fn(&crate::net::http::Hop, &str) -> bool,
 ) {
     for c in o.chains() {
@@ -110,7 +110,7 @@ impl Check<RedirectObservation> for Unreachable {
     fn doc(&self) -> &'static CheckDoc {
         &UNREACHABLE
     }
-    fn evaluate(&self, o: &RedirectObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &RedirectObservation, out: &mut Outcomes) {
         let c = &o.https_apex;
         if matches!(
             c.error,
@@ -137,7 +137,7 @@ impl Check<RedirectObservation> for NoHttps {
     fn doc(&self) -> &'static CheckDoc {
         &NO_HTTPS
     }
-    fn evaluate(&self, o: &RedirectObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &RedirectObservation, out: &mut Outcomes) {
         for c in [Some(&o.http_apex), o.http_www.as_ref()]
             .into_iter()
             .flatten()
@@ -165,7 +165,7 @@ impl Check<RedirectObservation> for Temporary {
     fn doc(&self) -> &'static CheckDoc {
         &TEMPORARY
     }
-    fn evaluate(&self, o: &RedirectObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &RedirectObservation, out: &mut Outcomes) {
         flag_first_hop(o, self.doc(), out, |h, target| {
             matches!(h.status, 302 | 303 | 307) && scheme_host(target) != scheme_host(&h.url)
         });
@@ -188,7 +188,7 @@ impl Check<RedirectObservation> for Loop {
     fn doc(&self) -> &'static CheckDoc {
         &LOOP
     }
-    fn evaluate(&self, o: &RedirectObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &RedirectObservation, out: &mut Outcomes) {
         for c in o.chains().filter(|c| c.looped || c.too_long) {
             out.push(self.doc().finding(&c.start, c.describe()));
         }
@@ -211,7 +211,7 @@ impl Check<RedirectObservation> for ChainLong {
     fn doc(&self) -> &'static CheckDoc {
         &CHAIN_LONG
     }
-    fn evaluate(&self, o: &RedirectObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &RedirectObservation, out: &mut Outcomes) {
         for c in o
             .chains()
             .filter(|c| !c.looped && !c.too_long && c.redirects() > 2)
@@ -240,7 +240,7 @@ impl Check<RedirectObservation> for PathDropped {
     fn doc(&self) -> &'static CheckDoc {
         &PATH_DROPPED
     }
-    fn evaluate(&self, o: &RedirectObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &RedirectObservation, out: &mut Outcomes) {
         let want = decode(PROBE_PATH);
         for c in o
             .chains()
@@ -275,7 +275,7 @@ impl Check<RedirectObservation> for Downgrade {
     fn doc(&self) -> &'static CheckDoc {
         &DOWNGRADE
     }
-    fn evaluate(&self, o: &RedirectObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &RedirectObservation, out: &mut Outcomes) {
         flag_first_hop(o, self.doc(), out, |h, target| {
             scheme_host(&h.url).0 == "https" && scheme_host(target).0 == "http"
         });
@@ -298,7 +298,7 @@ impl Check<RedirectObservation> for CanonicalDuplicate {
     fn doc(&self) -> &'static CheckDoc {
         &CANONICAL_DUPLICATE
     }
-    fn evaluate(&self, o: &RedirectObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &RedirectObservation, out: &mut Outcomes) {
         let Some(www) = &o.https_www else { return };
         let ok = |c: &Chain| c.last.as_ref().is_some_and(|r| r.status.is_success());
         let (apex_host, www_host) = (
@@ -317,6 +317,8 @@ impl Check<RedirectObservation> for CanonicalDuplicate {
         }
     }
 }
+
+impl Observed for RedirectObservation {}
 
 pub static CHECKS: &[&dyn Check<RedirectObservation>] = &[
     &Unreachable,
@@ -371,7 +373,7 @@ fn empty_chain(url: &str) -> Chain {
 
 pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     let obs = observe(ctx).await;
-    let findings = evaluate_all(CHECKS, &obs);
+    let outcomes = evaluate_all(CHECKS, &obs);
     let mut notes = Vec::new();
     for c in obs.chains() {
         if let (Some(e), Some(url)) = (&c.error, &c.failed_at) {
@@ -390,7 +392,7 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
             "chain": c.describe(),
         }))
         .collect::<Vec<_>>());
-    Ok(StageOutput::new(findings, inventory, notes))
+    Ok(StageOutput::new(outcomes, inventory, notes))
 }
 
 #[cfg(test)]

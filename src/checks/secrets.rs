@@ -5,9 +5,9 @@
 
 use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Stage};
+use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
 use crate::config::Date;
-use crate::finding::{Finding, Impact, Severity};
+use crate::finding::{Impact, Severity};
 use crate::secrets::env::{self, Assignment};
 use crate::secrets::history::{self, HistoryMatch, Introduced};
 use crate::secrets::tree::{self, MAX_FILE_BYTES};
@@ -69,7 +69,7 @@ impl Check<SecretsObservation> for TreeSecret {
     fn doc(&self) -> &'static CheckDoc {
         &TREE
     }
-    fn evaluate(&self, o: &SecretsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &SecretsObservation, out: &mut Outcomes) {
         // One finding per secret and file; repeats in the same file are counted.
         let mut seen: BTreeMap<(&str, &str, [u8; 32]), (usize, &Match)> = BTreeMap::new();
         for m in o.tree.iter().filter(|m| m.rule.kind == Kind::Secret) {
@@ -105,7 +105,7 @@ impl Check<SecretsObservation> for HistorySecret {
     fn doc(&self) -> &'static CheckDoc {
         &HISTORY
     }
-    fn evaluate(&self, o: &SecretsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &SecretsObservation, out: &mut Outcomes) {
         for p in o
             .history
             .iter()
@@ -146,7 +146,7 @@ impl Check<SecretsObservation> for EnvCommitted {
     fn doc(&self) -> &'static CheckDoc {
         &ENV_COMMITTED
     }
-    fn evaluate(&self, o: &SecretsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &SecretsObservation, out: &mut Outcomes) {
         for e in &o.tracked_env {
             let server: Vec<&Assignment> = e
                 .assignments
@@ -191,7 +191,7 @@ impl Check<SecretsObservation> for ClientPrefix {
     fn doc(&self) -> &'static CheckDoc {
         &CLIENT_PREFIX
     }
-    fn evaluate(&self, o: &SecretsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &SecretsObservation, out: &mut Outcomes) {
         for m in o.tree.iter().chain(&o.ignored_env) {
             let (Some(var), Kind::Secret) = (&m.client_var, m.rule.kind) else {
                 continue;
@@ -225,7 +225,7 @@ impl Check<SecretsObservation> for PublishableKey {
     fn doc(&self) -> &'static CheckDoc {
         &PUBLISHABLE
     }
-    fn evaluate(&self, o: &SecretsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &SecretsObservation, out: &mut Outcomes) {
         // Once per key and file, like secrets.tree.
         let mut seen = HashSet::new();
         for m in o.tree.iter().filter(|m| m.rule.kind == Kind::Publishable) {
@@ -235,6 +235,8 @@ impl Check<SecretsObservation> for PublishableKey {
         }
     }
 }
+
+impl Observed for SecretsObservation {}
 
 pub static CHECKS: &[&dyn Check<SecretsObservation>] = &[
     &TreeSecret,
@@ -336,11 +338,11 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
         "tracked_env_files": obs.tracked_env.iter().map(|e| e.path.clone()).collect::<Vec<_>>(),
         "history": history_inventory,
     });
-    Ok(StageOutput {
-        findings: evaluate_all(CHECKS, &obs),
+    Ok(StageOutput::new(
+        evaluate_all(CHECKS, &obs),
         inventory,
-        note: Some(notes.join("; ")),
-    })
+        notes,
+    ))
 }
 
 /// The history's secrets that the working tree no longer holds, one per secret, at the

@@ -9,9 +9,9 @@
 
 use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Stage};
+use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
 use crate::config::Date;
-use crate::finding::{Finding, Impact, Severity};
+use crate::finding::{Impact, Severity};
 use crate::net::http::destinations;
 use crate::net::tls::{
     self, hello, version_name, CertInfo, HelloAnswer, Session, TLS1_0, TLS1_1, TLS1_2,
@@ -159,7 +159,7 @@ impl Check<TlsObservation> for Unreachable {
     fn doc(&self) -> &'static CheckDoc {
         &UNREACHABLE
     }
-    fn evaluate(&self, o: &TlsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
         for h in &o.hosts {
             if let Outcome::Unreachable(why) = &h.outcome {
                 out.push(self.doc().finding(subject(h), why.clone()));
@@ -184,7 +184,7 @@ impl Check<TlsObservation> for CertExpired {
     fn doc(&self) -> &'static CheckDoc {
         &CERT_EXPIRED
     }
-    fn evaluate(&self, o: &TlsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
         for (h, s) in o.seen() {
             if let Some(leaf) = s.leaf().filter(|l| l.not_after < o.now) {
                 out.push(self.doc().finding(
@@ -217,7 +217,7 @@ impl Check<TlsObservation> for CertNotYetValid {
     fn doc(&self) -> &'static CheckDoc {
         &CERT_NOT_YET_VALID
     }
-    fn evaluate(&self, o: &TlsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
         for (h, s) in o.seen() {
             if let Some(leaf) = s.leaf().filter(|l| l.not_before > o.now) {
                 out.push(self.doc().finding(
@@ -245,7 +245,7 @@ impl Check<TlsObservation> for CertExpiring {
     fn doc(&self) -> &'static CheckDoc {
         &CERT_EXPIRING
     }
-    fn evaluate(&self, o: &TlsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
         for (h, s) in o.seen() {
             let Some(leaf) = s.leaf() else { continue };
             let left = days_left(o.now, leaf.not_after);
@@ -283,7 +283,7 @@ impl Check<TlsObservation> for HostnameMismatch {
     fn doc(&self) -> &'static CheckDoc {
         &HOSTNAME_MISMATCH
     }
-    fn evaluate(&self, o: &TlsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
         for (h, s) in o.seen() {
             let Some(leaf) = s.leaf() else { continue };
             if !leaf.sans.iter().any(|n| tls::name_matches(n, &h.host)) {
@@ -320,7 +320,7 @@ impl Check<TlsObservation> for CertUntrusted {
     fn doc(&self) -> &'static CheckDoc {
         &CERT_UNTRUSTED
     }
-    fn evaluate(&self, o: &TlsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
         for (h, s) in o.seen() {
             let evidence = match &s.trust {
                 Trust::SelfSigned => {
@@ -351,7 +351,7 @@ impl Check<TlsObservation> for ChainIncomplete {
     fn doc(&self) -> &'static CheckDoc {
         &CHAIN_INCOMPLETE
     }
-    fn evaluate(&self, o: &TlsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
         for (h, s) in o.seen() {
             if let Trust::Incomplete { fetched_from } = &s.trust {
                 out.push(self.doc().finding(
@@ -382,7 +382,7 @@ impl Check<TlsObservation> for ProtocolLegacy {
     fn doc(&self) -> &'static CheckDoc {
         &PROTOCOL_LEGACY
     }
-    fn evaluate(&self, o: &TlsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
         for h in &o.hosts {
             let legacy = match &h.outcome {
                 Outcome::Seen(s) => &s.legacy,
@@ -418,7 +418,7 @@ impl Check<TlsObservation> for NoTls13 {
     fn doc(&self) -> &'static CheckDoc {
         &NO_TLS13
     }
-    fn evaluate(&self, o: &TlsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
         for (h, s) in o.seen() {
             if let Some(v) = s.session.version.filter(|_| !s.session.tls13()) {
                 out.push(self.doc().finding(
@@ -449,7 +449,7 @@ impl Check<TlsObservation> for CipherWeak {
     fn doc(&self) -> &'static CheckDoc {
         &CIPHER_WEAK
     }
-    fn evaluate(&self, o: &TlsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
         for h in &o.hosts {
             let Outcome::Seen(s) = &h.outcome else {
                 continue;
@@ -485,7 +485,7 @@ impl Check<TlsObservation> for KeyWeak {
     fn doc(&self) -> &'static CheckDoc {
         &KEY_WEAK
     }
-    fn evaluate(&self, o: &TlsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
         for (h, s) in o.seen() {
             let mut why = Vec::new();
             if let Some(leaf) = s.leaf() {
@@ -528,7 +528,7 @@ impl Check<TlsObservation> for HstsMissing {
     fn doc(&self) -> &'static CheckDoc {
         &HSTS_MISSING
     }
-    fn evaluate(&self, o: &TlsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
         match &o.hsts {
             Hsts::Missing { url } => out.push(self.doc().finding(
                 url,
@@ -563,7 +563,7 @@ impl Check<TlsObservation> for HstsShort {
     fn doc(&self) -> &'static CheckDoc {
         &HSTS_SHORT
     }
-    fn evaluate(&self, o: &TlsObservation, out: &mut Vec<Finding>) {
+    fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
         if let Hsts::Header {
             url,
             value,
@@ -584,6 +584,8 @@ impl Check<TlsObservation> for HstsShort {
 }
 
 /// The stage's checks, in catalog order.
+impl Observed for TlsObservation {}
+
 pub static CHECKS: &[&dyn Check<TlsObservation>] = &[
     &Unreachable,
     &CertExpired,
@@ -979,7 +981,7 @@ fn inventory(o: &TlsObservation) -> Value {
 /// The stage: probes, then every check.
 pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     let obs = observe(ctx).await?;
-    let findings = evaluate_all(CHECKS, &obs);
+    let outcomes = evaluate_all(CHECKS, &obs);
     let mut notes: Vec<String> = Vec::new();
     for h in &obs.hosts {
         match &h.outcome {
@@ -991,7 +993,7 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     if let Hsts::NotChecked(why) = &obs.hsts {
         notes.push(why.clone());
     }
-    Ok(StageOutput::new(findings, inventory(&obs), notes))
+    Ok(StageOutput::new(outcomes, inventory(&obs), notes))
 }
 
 #[cfg(test)]
@@ -1070,7 +1072,7 @@ mod tests {
                 leaf(now - 60 * day, now + days * day + 100, &["example.test"]),
                 now,
             );
-            let f = evaluate_all(CHECKS, &o);
+            let f = evaluate_all(CHECKS, &o).findings;
             let got = f
                 .iter()
                 .find(|f| f.id == "tls.cert.expiring")
@@ -1080,6 +1082,7 @@ mod tests {
         }
         let expired = obs_with(leaf(now - 90 * day, now - day, &["example.test"]), now);
         let ids: Vec<String> = evaluate_all(CHECKS, &expired)
+            .findings
             .into_iter()
             .map(|f| f.id)
             .collect();

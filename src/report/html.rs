@@ -21,10 +21,10 @@ fn color(s: Severity) -> &'static str {
 }
 
 pub fn render(report: &Report) -> String {
-    let banner = match (report.verdict, report.complete) {
-        (Verdict::NoGo, _) => "#b00020",
-        (Verdict::Go, false) => "#e65100",
-        (Verdict::Go, true) => "#2e7d32",
+    let banner = match report.verdict {
+        Verdict::NoGo => "#b00020",
+        Verdict::Incomplete => "#e65100",
+        Verdict::Go => "#2e7d32",
     };
     let mut out = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Launch readiness: {d}</title>\n\
@@ -37,7 +37,7 @@ code{{background:#f4f4f4;padding:0 .2em}}</style></head><body>\n\
         d = esc(&report.target.domain),
         u = esc(&report.target.url),
         v = esc(&report.tool.version),
-        fo = esc(&report.fail_on),
+        fo = esc(report.fail_on.as_str()),
         h = esc(&report.headline()),
     );
     let s = &report.summary;
@@ -85,7 +85,7 @@ code{{background:#f4f4f4;padding:0 .2em}}</style></head><body>\n\
     for st in &report.stages {
         out.push_str(&format!(
             "<tr><td>{}</td><td>{:?}</td><td>{} ms</td><td>{}</td></tr>\n",
-            esc(&st.stage),
+            esc(st.stage.as_str()),
             st.status,
             st.duration_ms,
             esc(&st.note)

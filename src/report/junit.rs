@@ -3,7 +3,6 @@
 //! case with the finding as its message (so it shows without failing the build).
 
 use super::{Report, StageStatus};
-use crate::finding::FailOn;
 
 fn esc(s: &str) -> String {
     s.chars()
@@ -17,7 +16,7 @@ fn esc(s: &str) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    let threshold = FailOn::parse(&report.fail_on).unwrap_or(FailOn::Never);
+    let threshold = report.fail_on;
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let failures = report
         .findings
@@ -32,18 +31,18 @@ pub fn render(report: &Report) -> String {
     for st in &report.stages {
         let docs: Vec<_> = crate::check::registry()
             .into_iter()
-            .filter(|d| d.stage.as_str() == st.stage)
+            .filter(|d| d.stage == st.stage)
             .collect();
         out.push_str(&format!(
             "  <testsuite name=\"{}\" tests=\"{}\" time=\"{:.3}\">\n",
-            esc(&st.stage),
+            esc(st.stage.as_str()),
             docs.len(),
             st.duration_ms as f64 / 1000.0
         ));
         for d in docs {
             out.push_str(&format!(
                 "    <testcase classname=\"{}\" name=\"{}\">",
-                esc(&st.stage),
+                esc(st.stage.as_str()),
                 esc(d.id)
             ));
             let found: Vec<_> = report.findings.iter().filter(|f| f.id == d.id).collect();

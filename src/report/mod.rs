@@ -10,7 +10,7 @@ pub mod table;
 use crate::check::Stage;
 use crate::checks::StageOutput;
 use crate::config::{Date, Suppression};
-use crate::finding::{rank, verdict, FailOn, Finding, Severity, Verdict};
+use crate::finding::{rank, verdict, FailOn, Finding, NotChecked, Severity, Verdict};
 use crate::target::Target;
 use serde::Serialize;
 use serde_json::Value;
@@ -37,17 +37,31 @@ pub struct Summary {
     pub info: usize,
 }
 
+/// How a stage ended: `ran` (every check concluded), `partial` (some checks not checked —
+/// listed in the report's `not_checked`), `failed` (none could conclude) or `skipped`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StageStatus {
     Ran,
+    Partial,
     Skipped,
     Failed,
 }
 
+impl StageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageStatus::Ran => "ran",
+            StageStatus::Partial => "partial",
+            StageStatus::Skipped => "skipped",
+            StageStatus::Failed => "failed",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct StageReport {
-    pub stage: String,
+    pub stage: Stage,
     pub status: StageStatus,
     pub duration_ms: u64,
     pub note: String,
@@ -56,7 +70,7 @@ pub struct StageReport {
 impl StageReport {
     pub fn new(stage: Stage, status: StageStatus, duration: Duration, note: String) -> Self {
         StageReport {
-            stage: stage.as_str().into(),
+            stage,
             status,
             duration_ms: duration.as_millis() as u64,
             note,
@@ -89,11 +103,15 @@ pub struct Report {
     pub tool: Tool,
     pub target: TargetInfo,
     pub verdict: Verdict,
-    pub fail_on: String,
-    /// False when a stage that should have run failed: the verdict cannot vouch for it.
+    pub fail_on: FailOn,
+    /// False when a selected check could not see its input: the verdict cannot vouch for it.
     pub complete: bool,
+    /// When the run started (UTC, RFC 3339).
+    pub started_at: String,
     pub summary: Summary,
     pub stages: Vec<StageReport>,
+    /// Every selected check that could not see its input, with its subject and why.
+    pub not_checked: Vec<NotChecked>,
     pub findings: Vec<Finding>,
     pub latency: Vec<Value>,
     pub inventory: Inventory,
@@ -143,8 +161,7 @@ impl Report {
             .map(|(id, subject)| serde_json::json!({"id": id, "subject": subject}))
             .collect();
         self.summary = Summary::of(&self.findings);
-        let fail_on = FailOn::parse(&self.fail_on).unwrap_or(FailOn::Never);
-        self.verdict = verdict(&self.findings, fail_on);
+        self.verdict = verdict(&self.findings, &self.not_checked, self.fail_on);
         self.notes.push(format!(
             "compared with {file}: {} new, {unchanged} unchanged (not listed), {} fixed",
             self.findings.len(),
@@ -166,11 +183,30 @@ impl Report {
         today: Date,
     ) -> Report {
         let mut findings = Vec::new();
+        let mut not_checked = Vec::new();
         let mut inventory = Inventory::default();
         let mut latency = Vec::new();
         let mut stage_reports = Vec::new();
-        for (stage, report, output) in stages {
+        for (stage, mut report, output) in stages {
             findings.extend(output.findings);
+            if report.status == StageStatus::Ran && !output.not_checked.is_empty() {
+                report.status = StageStatus::Partial;
+            }
+            if report.status == StageStatus::Failed && output.not_checked.is_empty() {
+                // A stage that could not run leaves every one of its checks unseen.
+                let reason = if report.note.is_empty() {
+                    "the stage failed".to_string()
+                } else {
+                    report.note.clone()
+                };
+                not_checked.extend(
+                    crate::check::registry()
+                        .into_iter()
+                        .filter(|d| d.stage == stage)
+                        .map(|d| d.not_checked(target.domain.clone(), reason.clone())),
+                );
+            }
+            not_checked.extend(output.not_checked);
             match stage {
                 Stage::Dns => inventory.dns = output.inventory,
                 Stage::Redirects => inventory.redirects = output.inventory,
@@ -219,10 +255,16 @@ impl Report {
             }
         }
         rank(&mut findings);
+        not_checked.sort_by(|a: &NotChecked, b: &NotChecked| {
+            (a.stage, &a.id, &a.subject).cmp(&(b.stage, &b.id, &b.subject))
+        });
+        not_checked.dedup();
         let summary = Summary::of(&findings);
-        let complete = !stage_reports
-            .iter()
-            .any(|s| s.status == StageStatus::Failed);
+        let verdict = verdict(&findings, &not_checked, fail_on);
+        let complete = not_checked.is_empty()
+            && !stage_reports
+                .iter()
+                .any(|s| s.status == StageStatus::Failed);
         Report {
             tool: Tool {
                 name: "launchready".into(),
@@ -232,11 +274,13 @@ impl Report {
                 domain: target.domain.clone(),
                 url: target.url.clone(),
             },
-            verdict: verdict(&findings, fail_on),
-            fail_on: fail_on.as_str().into(),
+            verdict,
+            fail_on,
             complete,
+            started_at: crate::config::now_rfc3339(),
             summary,
             stages: stage_reports,
+            not_checked,
             findings,
             latency,
             inventory,
@@ -249,28 +293,19 @@ impl Report {
 
     /// The process exit code (SPEC §2): 1 NO-GO, 3 incomplete, 0 GO.
     pub fn exit_code(&self) -> u8 {
-        match (self.verdict, self.complete) {
-            (Verdict::NoGo, _) => 1,
-            (Verdict::Go, false) => 3,
-            (Verdict::Go, true) => 0,
-        }
+        self.verdict.exit_code()
+    }
+
+    /// The findings that make the verdict NO-GO: not suppressed, at or above `--fail-on`.
+    pub fn blocking(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| !f.suppressed && self.fail_on.blocks(f.severity))
     }
 
     /// One line saying what the verdict is and why.
     pub fn headline(&self) -> String {
-        let blocking: Vec<&Finding> = self
-            .findings
-            .iter()
-            .filter(|f| {
-                !f.suppressed && FailOn::parse(&self.fail_on).is_some_and(|t| t.blocks(f.severity))
-            })
-            .collect();
-        let failed: Vec<&str> = self
-            .stages
-            .iter()
-            .filter(|s| s.status == StageStatus::Failed)
-            .map(|s| s.stage.as_str())
-            .collect();
+        let blocking: Vec<&Finding> = self.blocking().collect();
         match self.verdict {
             Verdict::NoGo => format!(
                 "NO-GO — {} finding{} at or above {}: {}",
@@ -289,12 +324,22 @@ impl Report {
                     ids.join(", ") + more
                 }
             ),
-            Verdict::Go if !failed.is_empty() => format!(
-                "INCOMPLETE — no finding at or above {}, but the {} stage{} could not run, so this is not a GO",
-                self.fail_on,
-                failed.join(", "),
-                if failed.len() == 1 { "" } else { "s" }
-            ),
+            Verdict::Incomplete => {
+                let n = self.not_checked.len();
+                let mut stages: Vec<&str> = Vec::new();
+                for s in self.not_checked.iter().map(|u| u.stage.as_str()) {
+                    if !stages.contains(&s) {
+                        stages.push(s);
+                    }
+                }
+                format!(
+                    "INCOMPLETE — no finding at or above {}, but {n} check{} could not see {} input ({}): not a GO",
+                    self.fail_on,
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "its" } else { "their" },
+                    stages.join(", "),
+                )
+            }
             Verdict::Go => format!("GO — nothing at or above {}", self.fail_on),
         }
     }

@@ -42,10 +42,10 @@ pub fn render(report: &Report, color: bool, width: u16) -> String {
     let mut out = String::new();
     let headline = report.headline();
     let banner = if color {
-        let code = match (report.verdict, report.complete) {
-            (Verdict::NoGo, _) => "1;97;41",
-            (Verdict::Go, false) => "1;30;43",
-            (Verdict::Go, true) => "1;97;42",
+        let code = match report.verdict {
+            Verdict::NoGo => "1;97;41",
+            Verdict::Incomplete => "1;30;43",
+            Verdict::Go => "1;97;42",
         };
         format!("\x1b[{code}m {headline} \x1b[0m")
     } else {
@@ -95,6 +95,7 @@ pub fn render(report: &Report, color: bool, width: u16) -> String {
     for st in &report.stages {
         let status = match st.status {
             StageStatus::Ran => "ran",
+            StageStatus::Partial => "PARTIAL",
             StageStatus::Skipped => "skipped",
             StageStatus::Failed => "FAILED",
         };
@@ -108,7 +109,7 @@ pub fn render(report: &Report, color: bool, width: u16) -> String {
             format!("{} ms", st.duration_ms)
         };
         t.add_row(vec![
-            Cell::new(&st.stage),
+            Cell::new(st.stage.as_str()),
             cell,
             Cell::new(time),
             Cell::new(&st.note),

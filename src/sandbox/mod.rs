@@ -31,6 +31,10 @@ pub struct SandboxInfo {
     pub subdomains: Vec<String>,
     /// The check ids the scenario must trigger.
     pub expect: Vec<String>,
+    /// The check ids the scenario leaves not checked.
+    pub expect_not_checked: Vec<String>,
+    /// The verdict at the default `--fail-on`, when the scenario names one.
+    pub expect_verdict: Option<String>,
     /// Extra `audit` flags of the scenario.
     pub args: Vec<String>,
     pub dns: SocketAddr,
@@ -172,6 +176,8 @@ impl Sandbox {
                 domain: sc.domain,
                 subdomains: sc.subdomains,
                 expect: sc.expect,
+                expect_not_checked: sc.expect_not_checked,
+                expect_verdict: sc.expect_verdict,
                 args: sc.args,
                 dns,
                 http,

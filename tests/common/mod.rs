@@ -97,7 +97,7 @@ pub fn assert_report_shape(r: &Value) {
     assert!(r["tool"]["version"].is_string());
     assert!(r["target"]["domain"].is_string() && r["target"]["url"].is_string());
     assert!(
-        matches!(r["verdict"].as_str(), Some("go" | "no-go")),
+        matches!(r["verdict"].as_str(), Some("go" | "no-go" | "incomplete")),
         "verdict {}",
         r["verdict"]
     );
@@ -114,11 +114,28 @@ pub fn assert_report_shape(r: &Value) {
         assert!(s["stage"].is_string());
         assert!(matches!(
             s["status"].as_str(),
-            Some("ran" | "skipped" | "failed")
+            Some("ran" | "partial" | "skipped" | "failed")
         ));
         assert!(s["duration_ms"].is_u64());
         assert!(s["note"].is_string());
     }
+    assert!(r["started_at"].is_string());
+    let unseen = r["not_checked"].as_array().expect("not_checked");
+    for u in unseen {
+        for k in ["id", "stage", "subject", "reason"] {
+            assert!(u[k].is_string(), "not_checked.{k} in {u}");
+        }
+    }
+    // The verdict and completeness agree with what was and was not checked.
+    if r["verdict"] != "no-go" {
+        assert_eq!(
+            r["verdict"] == "incomplete",
+            !unseen.is_empty(),
+            "{}",
+            r["not_checked"]
+        );
+    }
+    assert_eq!(r["complete"], unseen.is_empty(), "complete vs not_checked");
     for f in r["findings"].as_array().expect("findings") {
         for k in ["id", "stage", "title", "subject", "evidence", "fix"] {
             assert!(f[k].is_string(), "finding.{k} in {f}");
