@@ -6,7 +6,7 @@ use crate::check::Stage;
 use crate::checks::{self, StageOutput};
 use crate::config::Suppression;
 use crate::finding::FailOn;
-use crate::net::dns::{Resolver, Source};
+use crate::net::dns::{DnsError, Resolver, Source};
 use crate::net::http::{self, Client, ConnectTo};
 use crate::report::{Report, StageReport, StageStatus};
 use crate::target::Target;
@@ -113,6 +113,34 @@ pub async fn run(opts: Options) -> Result<Report, String> {
         dialer,
     });
 
+    // Before any name is blamed on the target, the resolver must see public names at all.
+    let needs_dns = opts
+        .stages
+        .iter()
+        .any(|(st, sel)| *sel == Selection::Run && *st != Stage::Secrets);
+    let blind = if needs_dns {
+        let sanity = tokio::time::timeout_at(deadline, resolver.sanity()).await;
+        match sanity {
+            Ok(Ok(())) => None,
+            Ok(Err(DnsError::Failure(server, rcode))) => Some(format!(
+                "this machine cannot resolve public names: no working DNS ({server} answers {} even for the root zone) — try `--dns-server 1.1.1.1`, or check the network",
+                rcode_name(rcode)
+            )),
+            Ok(Err(e)) => Some(format!(
+                "this machine cannot resolve public names: no working DNS ({e}) — try `--dns-server 1.1.1.1`, or check the network"
+            )),
+            Err(_) => Some(
+                "this machine cannot resolve public names: the resolver did not answer before the deadline — try `--dns-server 1.1.1.1`, or check the network"
+                    .to_string(),
+            ),
+        }
+    } else {
+        None
+    };
+    if let Some(why) = &blind {
+        crate::warn!("{why}");
+    }
+
     let mut running = Vec::new();
     let mut stage_reports = Vec::new();
     for (stage, selection) in &opts.stages {
@@ -124,6 +152,20 @@ pub async fn run(opts: Options) -> Result<Report, String> {
             }
             Selection::Run => None,
         };
+        if let (None, Some(_), false) = (note, &blind, *stage == Stage::Secrets) {
+            // Every check of the stage is not checked (Report::build lists them).
+            stage_reports.push((
+                *stage,
+                StageReport::new(
+                    *stage,
+                    StageStatus::Failed,
+                    Duration::ZERO,
+                    "not run: no working DNS on this machine".into(),
+                ),
+                StageOutput::default(),
+            ));
+            continue;
+        }
         if let Some(note) = note {
             stage_reports.push((
                 *stage,
@@ -180,9 +222,21 @@ pub async fn run(opts: Options) -> Result<Report, String> {
         crate::config::Date::today(),
     );
     report.duration_ms = started.elapsed().as_millis() as u64;
+    report.auditor_blind = blind;
     report.dns_queries = resolver
         .stats
         .queries
         .load(std::sync::atomic::Ordering::Relaxed);
     Ok(report)
+}
+
+/// The name a DNS operator knows a response code by.
+fn rcode_name(rcode: hickory_proto::op::ResponseCode) -> String {
+    use hickory_proto::op::ResponseCode as R;
+    match rcode {
+        R::NXDomain => "NXDOMAIN".into(),
+        R::ServFail => "SERVFAIL".into(),
+        R::Refused => "REFUSED".into(),
+        other => format!("{other:?}").to_uppercase(),
+    }
 }

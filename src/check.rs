@@ -199,18 +199,33 @@ pub trait Observed {
     fn blind(&self) -> Option<(String, String)> {
         None
     }
+
+    /// The blind spots of one check: each (subject, reason) whose input could not be observed.
+    /// The check is not checked for each of these subjects on which it recorded nothing
+    /// itself. Defaults to the stage-wide [`Observed::blind`].
+    fn blind_for(&self, _check: &CheckDoc) -> Vec<(String, String)> {
+        self.blind().into_iter().collect()
+    }
 }
 
 /// Runs every check of a stage over its observation.
 pub fn evaluate_all<O: Observed>(checks: &[&dyn Check<O>], observation: &O) -> Outcomes {
     let mut out = Outcomes::default();
-    let blind = observation.blind();
     for check in checks {
         let before = (out.findings.len(), out.not_checked.len());
         check.evaluate(observation, &mut out);
         let silent = out.findings.len() == before.0 && out.not_checked.len() == before.1;
-        if let (true, Some((subject, reason))) = (silent, &blind) {
-            out.unseen(check.doc(), subject.clone(), reason.clone());
+        for (subject, reason) in observation.blind_for(check.doc()) {
+            let judged = !silent
+                && (out.findings[before.0..]
+                    .iter()
+                    .any(|f| f.subject == subject)
+                    || out.not_checked[before.1..]
+                        .iter()
+                        .any(|u| u.subject == subject));
+            if !judged {
+                out.unseen(check.doc(), subject, reason);
+            }
         }
     }
     out.not_checked.sort();

@@ -400,16 +400,9 @@ fn audit_runs_the_stage_only_with_repo() {
         "--format",
         "json",
     ]);
-    let r = run.json();
-    let stage = r["stages"]
-        .as_array()
-        .expect("stages")
-        .iter()
-        .find(|s| s["stage"] == "secrets")
-        .expect("secrets stage")
-        .clone();
-    assert_eq!(stage["status"], "skipped");
-    assert_eq!(stage["note"], "no --repo given");
+    // Asking for the secrets stage alone without a tree to scan is a usage error, not a GO.
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("--repo"), "{}", run.stderr);
 }
 
 #[test]

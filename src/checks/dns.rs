@@ -382,7 +382,42 @@ impl Check<DnsObservation> for StagingPublic {
 }
 
 /// The stage's checks, in catalog order.
-impl Observed for DnsObservation {}
+/// Names the resolver could not tell about (a name outside the `--zone` file, a failed
+/// lookup) leave the checks that judge them not checked.
+impl Observed for DnsObservation {
+    fn blind_for(&self, check: &CheckDoc) -> Vec<(String, String)> {
+        let unknown = |h: &HostObservation, subject: String| {
+            h.unknown.then(|| {
+                let why = h.failure.clone().unwrap_or_else(|| "unknown".into());
+                (subject, format!("{} could not be resolved: {why}", h.host))
+            })
+        };
+        match check.id {
+            "dns.apex.unresolvable" | "dns.ttl.long" => unknown(&self.apex, self.domain.clone())
+                .into_iter()
+                .collect(),
+            "dns.aaaa.missing" => unknown(&self.apex, format!("{} AAAA", self.domain))
+                .into_iter()
+                .collect(),
+            "dns.www.missing" => unknown(&self.www, self.www.host.clone())
+                .into_iter()
+                .collect(),
+            "dns.cname.dangling" | "dns.subdomain.unresolvable" => {
+                let mut hosts = vec![&self.www];
+                hosts.extend(&self.subdomains);
+                hosts
+                    .into_iter()
+                    .filter_map(|h| unknown(h, h.host.clone()))
+                    .collect()
+            }
+            "dns.caa.missing" if self.caa_unknown => vec![(
+                format!("{} CAA", self.domain),
+                "the CAA lookup failed".to_string(),
+            )],
+            _ => vec![],
+        }
+    }
+}
 
 pub static CHECKS: &[&dyn Check<DnsObservation>] = &[
     &ApexUnresolvable,

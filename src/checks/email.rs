@@ -57,6 +57,8 @@ pub struct DkimObservation {
     pub found: Vec<DkimFound>,
     /// No selector could be asked (DNS errors, offline).
     pub unknown: bool,
+    /// `(name, why)` for each selector whose lookup failed: a key may hide there.
+    pub failed: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -66,6 +68,8 @@ pub struct MxObservation {
     pub null_mx: bool,
     /// Exchanges that do not resolve, with why.
     pub unresolvable: Vec<(String, String)>,
+    /// Exchanges whose address lookups failed (timeout, SERVFAIL), with why.
+    pub unknown_hosts: Vec<(String, String)>,
     pub unknown: Option<String>,
 }
 
@@ -776,7 +780,85 @@ impl Check<EmailObservation> for TlsRptMissing {
 }
 
 /// The stage's checks, in catalog order.
-impl Observed for EmailObservation {}
+/// What each part of the mail setup could not see: a lookup that failed (SERVFAIL, timeout,
+/// a name outside the zone file) leaves the checks of that part not checked, never passed.
+impl Observed for EmailObservation {
+    fn blind_for(&self, check: &CheckDoc) -> Vec<(String, String)> {
+        let id = check.id;
+        let domain = &self.domain;
+        if id.starts_with("email.spf.") {
+            let Some(t) = &self.spf else { return vec![] };
+            return t
+                .blind_spots()
+                .into_iter()
+                .map(|(name, why)| (txt_subject(&name), format!("SPF lookup failed: {why}")))
+                .collect();
+        }
+        if id.starts_with("email.dmarc.") {
+            return self
+                .dmarc
+                .iter()
+                .filter_map(|d| {
+                    let why = d.unknown.as_ref()?;
+                    Some((txt_subject(&d.name), format!("DMARC lookup failed: {why}")))
+                })
+                .collect();
+        }
+        if id.starts_with("email.dkim.") {
+            let Some(d) = &self.dkim else { return vec![] };
+            // One key found anywhere settles "missing"; the others judge each selector's key.
+            if id == "email.dkim.missing" && (!self.sends_mail || !d.found.is_empty()) {
+                return vec![];
+            }
+            return d
+                .failed
+                .iter()
+                .map(|(name, why)| (txt_subject(name), format!("DKIM lookup failed: {why}")))
+                .collect();
+        }
+        if id.starts_with("email.mx.") {
+            let Some(m) = &self.mx else { return vec![] };
+            if let Some(why) = &m.unknown {
+                return vec![(format!("{domain} MX"), format!("MX lookup failed: {why}"))];
+            }
+            if id == "email.mx.unresolvable" {
+                return m
+                    .unknown_hosts
+                    .iter()
+                    .map(|(h, why)| (h.clone(), format!("address lookup failed: {why}")))
+                    .collect();
+            }
+            return vec![];
+        }
+        if id.starts_with("email.mta-sts.") {
+            return self
+                .mta_sts
+                .iter()
+                .filter_map(|s| {
+                    let why = s.unknown.as_ref()?;
+                    Some((
+                        txt_subject(&s.name),
+                        format!("MTA-STS lookup failed: {why}"),
+                    ))
+                })
+                .collect();
+        }
+        if id.starts_with("email.tls-rpt.") {
+            return self
+                .tls_rpt
+                .iter()
+                .filter_map(|t| {
+                    let why = t.unknown.as_ref()?;
+                    Some((
+                        txt_subject(&t.name),
+                        format!("TLS-RPT lookup failed: {why}"),
+                    ))
+                })
+                .collect();
+        }
+        vec![]
+    }
+}
 
 pub static CHECKS: &[&dyn Check<EmailObservation>] = &[
     &SpfMissing,
@@ -903,11 +985,11 @@ async fn observe_dkim(resolver: &Resolver, domain: &str, configured: &[String]) 
         }
     });
     let mut found = Vec::new();
-    let mut unknown = 0;
+    let mut failed = Vec::new();
     let results = join_all(lookups).await;
     for (selector, name, answer) in results.iter().cloned() {
         match answer {
-            Txt::Unknown(_) => unknown += 1,
+            Txt::Unknown(why) => failed.push((name, why)),
             Txt::Records(rs) => {
                 for record in rs.into_iter().filter(|r| dkim::looks_like_key(r)) {
                     found.push(DkimFound {
@@ -921,9 +1003,10 @@ async fn observe_dkim(resolver: &Resolver, domain: &str, configured: &[String]) 
         }
     }
     DkimObservation {
-        unknown: unknown == results.len(),
+        unknown: !results.is_empty() && failed.len() == results.len(),
         selectors,
         found,
+        failed,
     }
 }
 
@@ -932,6 +1015,7 @@ async fn observe_mx(resolver: &Resolver, domain: &str) -> MxObservation {
         exchanges: Vec::new(),
         null_mx: false,
         unresolvable: Vec::new(),
+        unknown_hosts: Vec::new(),
         unknown: None,
     };
     let Some(q) = query_name(domain) else {
@@ -966,19 +1050,24 @@ async fn observe_mx(resolver: &Resolver, domain: &str) -> MxObservation {
         .collect::<Vec<_>>();
     let checks = hosts.iter().map(|h| async move {
         if h.is_empty() {
-            return Some((
+            return Some(Ok((
                 ".".to_string(),
                 "a null MX (\".\") next to other MX records (RFC 7505 §3)".to_string(),
-            ));
+            )));
         }
         match resolver.addrs(h).await {
-            Ok(ips) if ips.is_empty() => Some((h.clone(), "no A or AAAA record".to_string())),
+            Ok(ips) if ips.is_empty() => Some(Ok((h.clone(), "no A or AAAA record".to_string()))),
             Ok(_) => None,
-            Err(DnsError::BadName(_)) => Some((h.clone(), "not a valid host name".to_string())),
-            Err(_) => None,
+            Err(DnsError::BadName(_)) => Some(Ok((h.clone(), "not a valid host name".to_string()))),
+            Err(e) => Some(Err((h.clone(), e.to_string()))),
         }
     });
-    obs.unresolvable = join_all(checks).await.into_iter().flatten().collect();
+    for outcome in join_all(checks).await.into_iter().flatten() {
+        match outcome {
+            Ok(bad) => obs.unresolvable.push(bad),
+            Err(unknown) => obs.unknown_hosts.push(unknown),
+        }
+    }
     obs
 }
 
@@ -1229,6 +1318,7 @@ pub fn lint(kind: LintKind, record: &str) -> Vec<Finding> {
                     key: dkim::parse(record),
                 }],
                 unknown: false,
+                failed: Vec::new(),
             });
         }
     }

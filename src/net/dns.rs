@@ -234,6 +234,26 @@ impl Resolver {
             .clone()
     }
 
+    /// Verifies that this resolver can see public names before anything is blamed on the
+    /// target: the root zone's NS set must be answerable. A resolver that says NXDOMAIN for
+    /// the root (captive portals, resolvers without egress), SERVFAILs it, or does not answer
+    /// at all leaves the auditor blind. REFUSED passes: an authoritative server given with
+    /// `--dns-server` serves its own zones and refuses the root, and that is a supported use.
+    /// Offline (`--zone`) audits need no resolver.
+    pub async fn sanity(&self) -> Result<(), DnsError> {
+        if self.is_offline() {
+            return Ok(());
+        }
+        match self.lookup(&Name::root(), RecordType::NS).await {
+            Ok(a) if a.is_nxdomain() => {
+                Err(DnsError::Failure(self.describe(), ResponseCode::NXDomain))
+            }
+            Ok(_) => Ok(()),
+            Err(DnsError::Failure(_, ResponseCode::Refused)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// A lookup by text name.
     pub async fn lookup_str(&self, qname: &str, rtype: RecordType) -> Outcome {
         self.lookup(&name(qname)?, rtype).await

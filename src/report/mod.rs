@@ -112,6 +112,10 @@ pub struct Report {
     pub stages: Vec<StageReport>,
     /// Every selected check that could not see its input, with its subject and why.
     pub not_checked: Vec<NotChecked>,
+    /// When the auditor itself could not see (no working DNS, no network): the one sentence
+    /// that explains the whole run. The target is not blamed for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auditor_blind: Option<String>,
     pub findings: Vec<Finding>,
     pub latency: Vec<Value>,
     pub inventory: Inventory,
@@ -281,6 +285,7 @@ impl Report {
             summary,
             stages: stage_reports,
             not_checked,
+            auditor_blind: None,
             findings,
             latency,
             inventory,
@@ -323,6 +328,10 @@ impl Report {
                     ids.truncate(3);
                     ids.join(", ") + more
                 }
+            ),
+            Verdict::Incomplete if self.auditor_blind.is_some() => format!(
+                "INCOMPLETE — {}",
+                self.auditor_blind.as_deref().unwrap_or_default()
             ),
             Verdict::Incomplete => {
                 let n = self.not_checked.len();

@@ -5,6 +5,8 @@
 
 use crate::net::zone::ZoneData;
 use hickory_proto::op::{Edns, Message, MessageType, ResponseCode};
+use hickory_proto::rr::rdata::NS;
+use hickory_proto::rr::{Name, RData, Record, RecordType};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -19,10 +21,34 @@ pub enum Behaviour {
     Refuse,
     /// Reads every query and never answers.
     Swallow,
+    /// Answers NXDOMAIN to everything, the root included: a captive portal, or a CI runner's
+    /// resolver without egress. The auditor is blind, the site is not at fault.
+    DenyAll,
+}
+
+/// Names (and optionally one type) the server answers SERVFAIL for, as a broken upstream or
+/// DNSSEC failure would.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    pub servfail: Vec<(Name, Option<RecordType>)>,
+}
+
+impl Faults {
+    fn servfails(&self, name: &Name, rtype: RecordType) -> bool {
+        self.servfail
+            .iter()
+            .any(|(n, t)| n == name && t.is_none_or(|t| t == rtype))
+    }
 }
 
 /// Builds the answer to one query, or `None` to stay silent.
-pub fn respond(zone: &ZoneData, behaviour: Behaviour, query: &[u8], udp: bool) -> Option<Vec<u8>> {
+pub fn respond(
+    zone: &ZoneData,
+    behaviour: Behaviour,
+    faults: &Faults,
+    query: &[u8],
+    udp: bool,
+) -> Option<Vec<u8>> {
     if behaviour == Behaviour::Swallow {
         return None;
     }
@@ -46,7 +72,24 @@ pub fn respond(zone: &ZoneData, behaviour: Behaviour, query: &[u8], udp: bool) -
         (Behaviour::Refuse, _) | (_, None) => {
             resp.set_response_code(ResponseCode::Refused);
         }
+        (Behaviour::DenyAll, _) => {
+            resp.set_response_code(ResponseCode::NXDomain);
+        }
+        (_, Some(question)) if faults.servfails(question.name(), question.query_type()) => {
+            resp.set_response_code(ResponseCode::ServFail);
+        }
         (_, Some(question)) => match zone.lookup(question.name(), question.query_type()) {
+            // Like the recursive resolver it stands in for, the sandbox knows the root: the
+            // audit's sanity query (`. NS`) must see a working resolver.
+            None if question.name().is_root() && question.query_type() == RecordType::NS => {
+                let root_ns = Name::from_ascii("a.root-servers.net.").ok()?;
+                resp.set_response_code(ResponseCode::NoError)
+                    .add_answer(Record::from_rdata(
+                        Name::root(),
+                        518_400,
+                        RData::NS(NS(root_ns)),
+                    ));
+            }
             None => {
                 resp.set_response_code(ResponseCode::Refused);
             }
@@ -75,18 +118,20 @@ pub async fn serve(
     addr: SocketAddr,
     zone: Arc<ZoneData>,
     behaviour: Behaviour,
+    faults: Arc<Faults>,
 ) -> std::io::Result<(SocketAddr, Vec<JoinHandle<()>>)> {
     let udp = UdpSocket::bind(addr).await?;
     let bound = udp.local_addr()?;
     let tcp = TcpListener::bind(bound).await?;
     let z = zone.clone();
+    let f = faults.clone();
     let udp_task = tokio::spawn(async move {
         let mut buf = vec![0u8; 4096];
         loop {
             let Ok((n, peer)) = udp.recv_from(&mut buf).await else {
                 continue;
             };
-            if let Some(reply) = respond(&z, behaviour, &buf[..n], true) {
+            if let Some(reply) = respond(&z, behaviour, &f, &buf[..n], true) {
                 let _ = udp.send_to(&reply, peer).await;
             }
         }
@@ -97,6 +142,7 @@ pub async fn serve(
                 continue;
             };
             let zone = zone.clone();
+            let faults = faults.clone();
             tokio::spawn(async move {
                 // One connection may carry several queries (RFC 7766); each is length-prefixed.
                 loop {
@@ -107,7 +153,7 @@ pub async fn serve(
                     if stream.read_exact(&mut buf).await.is_err() {
                         return;
                     }
-                    match respond(&zone, behaviour, &buf, false) {
+                    match respond(&zone, behaviour, &faults, &buf, false) {
                         Some(reply) => {
                             let Ok(n) = u16::try_from(reply.len()) else {
                                 return;

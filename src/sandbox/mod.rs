@@ -16,7 +16,8 @@ pub mod web;
 
 use crate::net::zone::ZoneData;
 use crate::net::zonefile;
-use dns_server::Behaviour;
+use dns_server::{Behaviour, Faults};
+use hickory_proto::rr::Name;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -88,25 +89,38 @@ fn loopback(last: u8, port: u16) -> SocketAddr {
 
 type Tasks = Vec<JoinHandle<()>>;
 
-async fn start_dns(zone: Arc<ZoneData>, main: Behaviour) -> Result<(SocketAddr, Tasks), String> {
+async fn start_dns(
+    zone: Arc<ZoneData>,
+    main: Behaviour,
+    faults: Faults,
+) -> Result<(SocketAddr, Tasks), String> {
+    let faults = Arc::new(faults);
+    let none = Arc::new(Faults::default());
     // The extra servers must share the main server's port; retry if that port is taken there.
     let mut last_err = String::new();
     for _ in 0..20 {
         // UDP port 0, then TCP on the same number, which may be taken: try another.
-        let (addr, mut tasks) = match dns_server::serve(loopback(1, 0), zone.clone(), main).await {
-            Ok(bound) => bound,
-            Err(e) => {
-                last_err = e.to_string();
-                continue;
-            }
-        };
+        let (addr, mut tasks) =
+            match dns_server::serve(loopback(1, 0), zone.clone(), main, faults.clone()).await {
+                Ok(bound) => bound,
+                Err(e) => {
+                    last_err = e.to_string();
+                    continue;
+                }
+            };
         let mut ok = true;
         for (ip, behaviour) in [
             (3, Behaviour::Authoritative),
             (2, Behaviour::Refuse),
             (4, Behaviour::Swallow),
         ] {
-            match dns_server::serve(loopback(ip, addr.port()), zone.clone(), behaviour).await {
+            let serving = dns_server::serve(
+                loopback(ip, addr.port()),
+                zone.clone(),
+                behaviour,
+                none.clone(),
+            );
+            match serving.await {
                 Ok((_, more)) => tasks.extend(more),
                 Err(e) => {
                     last_err = e.to_string();
@@ -141,9 +155,30 @@ impl Sandbox {
         let zone = Arc::new(ZoneData::new(records));
         let behaviour = match sc.dns.mode.as_str() {
             "swallow" => Behaviour::Swallow,
+            "deny-all" => Behaviour::DenyAll,
             _ => Behaviour::Authoritative,
         };
-        let (dns, mut tasks) = start_dns(zone, behaviour).await?;
+        let mut faults = Faults::default();
+        for entry in &sc.dns.servfail {
+            let mut words = entry.split_whitespace();
+            let owner = words.next().unwrap_or("@");
+            let fqdn = if owner == "@" {
+                format!("{}.", sc.domain)
+            } else {
+                format!("{owner}.{}.", sc.domain)
+            };
+            let name =
+                Name::from_ascii(&fqdn).map_err(|e| format!("dns.servfail {entry:?}: {e}"))?;
+            let rtype = match words.next() {
+                Some(t) => Some(
+                    t.parse::<hickory_proto::rr::RecordType>()
+                        .map_err(|e| format!("dns.servfail {entry:?}: {e}"))?,
+                ),
+                None => None,
+            };
+            faults.servfail.push((name, rtype));
+        }
+        let (dns, mut tasks) = start_dns(zone, behaviour, faults).await?;
 
         let pki = tls::prepare(&sc.tls, &sc.domain).await?;
         tasks.extend(pki.tasks);

@@ -67,9 +67,14 @@ impl Default for Tls {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dns {
-    /// `authoritative` (default) or `swallow` (the server never answers).
+    /// `authoritative` (default), `swallow` (the server never answers) or `deny-all`
+    /// (NXDOMAIN for every name, the root included: the auditor's resolver is broken).
     #[serde(default = "authoritative")]
     pub mode: String,
+    /// Names relative to the domain (`@` for the apex), each optionally followed by a type,
+    /// that the server answers SERVFAIL for: `["_dmarc", "@ TXT", "@ MX"]`.
+    #[serde(default)]
+    pub servfail: Vec<String>,
 }
 
 fn authoritative() -> String {
@@ -80,6 +85,7 @@ impl Default for Dns {
     fn default() -> Self {
         Dns {
             mode: authoritative(),
+            servfail: Vec::new(),
         }
     }
 }

@@ -67,6 +67,24 @@ pub struct Tree {
     pub multiple: Vec<(String, usize)>,
 }
 
+impl Tree {
+    /// Every node of the tree whose record could not be fetched, with why: what the email
+    /// stage cannot vouch for.
+    pub fn blind_spots(&self) -> Vec<(String, String)> {
+        fn walk(n: &Node, out: &mut Vec<(String, String)>) {
+            if let Status::Unknown(why) = &n.status {
+                out.push((n.domain.clone(), why.clone()));
+            }
+            for c in &n.children {
+                walk(c, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.root, &mut out);
+        out
+    }
+}
+
 #[derive(Default)]
 struct State {
     nodes: usize,
