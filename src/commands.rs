@@ -392,6 +392,8 @@ fn demo_command(args: DemoArgs) -> Result<u8, Failure> {
         let sandbox = crate::sandbox::Sandbox::start(&args.scenario)
             .await
             .map_err(Failure::Run)?;
+        // A stop signal must not leave the sandbox's CA and files behind.
+        tokio::spawn(crate::sandbox::cleanup_on_signal());
         let info = &sandbox.info;
         if args.serve {
             println!(
@@ -414,7 +416,8 @@ fn demo_command(args: DemoArgs) -> Result<u8, Failure> {
                 info.domain
             );
             println!("Press Ctrl-C to stop.");
-            let _ = tokio::signal::ctrl_c().await;
+            // Runs until a stop signal; the cleanup task removes the files and exits.
+            std::future::pending::<()>().await;
             return Ok(0);
         }
         let mut argv = vec!["launchready".to_string(), "audit".to_string()];

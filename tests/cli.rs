@@ -354,10 +354,14 @@ fn demo_serve_prints_flags_that_reach_the_sandbox() {
         .expect("demo --serve starts");
     let stdout = child.stdout.take().expect("stdout");
     let mut audit_line = None;
+    let mut ca_file = None;
     for line in BufReader::new(stdout).lines() {
         let line = line.expect("line");
         if let Some(rest) = line.trim().strip_prefix("launchready audit ") {
             audit_line = Some(rest.to_string());
+        }
+        if let Some(rest) = line.trim().strip_prefix("CA ") {
+            ca_file = Some(std::path::PathBuf::from(rest.trim()));
         }
         if line.contains("Press Ctrl-C") {
             break;
@@ -373,6 +377,24 @@ fn demo_serve_prints_flags_that_reach_the_sandbox() {
     args.extend(flags.split_whitespace().map(String::from));
     args.extend(["--only", "dns,tls", "--format", "json"].map(String::from));
     let run = launchready(args);
+    // The sandbox's directory is private, and a SIGTERM removes it.
+    let ca_file = ca_file.expect("the CA line");
+    let dir = ca_file
+        .parent()
+        .expect("the sandbox directory")
+        .to_path_buf();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&dir).expect("dir").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{} is {mode:o}", dir.display());
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let status = child.wait().expect("demo --serve exits");
+        assert_eq!(status.code(), Some(143));
+        assert!(!dir.exists(), "{} left behind", dir.display());
+    }
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(
@@ -402,5 +424,8 @@ fn without_dns_the_audit_is_incomplete_not_a_verdict_on_the_site() {
     let r = run.json();
     assert_eq!(r["complete"], false);
     assert!(ids(&r).is_empty(), "{:?}", ids(&r));
-    assert!(stage_note(&r, "dns").contains("cannot reach"));
+    assert_eq!(r["verdict"], "incomplete");
+    let blind = r["auditor_blind"].as_str().unwrap_or_default();
+    assert!(blind.contains("cannot reach"), "{blind}");
+    assert!(stage_note(&r, "dns").contains("no working DNS"));
 }

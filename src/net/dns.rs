@@ -401,6 +401,10 @@ pub async fn exchange(
         .await
         .map_err(|e| DnsError::Io(s.clone(), e.to_string()))?;
     let mut buf = vec![0u8; 4096];
+    // A datagram that does not parse may be an off-path attacker's or a broken middlebox's:
+    // like spoofing-resistant resolvers, keep waiting for the real answer, and only say
+    // "malformed" when nothing else came.
+    let mut malformed: Option<String> = None;
     for _attempt in 0..2 {
         sock.send(&wire)
             .await
@@ -414,7 +418,10 @@ pub async fn exchange(
             };
             let reply = match Message::from_vec(&buf[..n]) {
                 Ok(m) => m,
-                Err(e) => return Err(DnsError::Malformed(s.clone(), e.to_string())),
+                Err(e) => {
+                    malformed.get_or_insert_with(|| e.to_string());
+                    continue;
+                }
             };
             if reply.id() != id || reply.queries().first().map(|q| q.name()) != Some(qname) {
                 continue; // a stray or spoofed datagram: keep waiting for ours
@@ -425,7 +432,10 @@ pub async fn exchange(
             return Ok(reply);
         }
     }
-    Err(DnsError::Timeout(s))
+    Err(match malformed {
+        Some(e) => DnsError::Malformed(s, e),
+        None => DnsError::Timeout(s),
+    })
 }
 
 async fn exchange_tcp(
@@ -482,5 +492,41 @@ mod tests {
             Some("[::1]:5353".parse().expect("addr"))
         );
         assert!(parse_server("dns.example").is_err());
+    }
+
+    /// A garbage datagram ahead of the real answer (an off-path spoofer, a broken middlebox)
+    /// is ignored, not taken as the answer; garbage alone is reported as malformed.
+    #[tokio::test]
+    async fn unparsable_datagrams_are_ignored_while_waiting_for_the_answer() {
+        let server = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+        let addr = server.local_addr().expect("addr");
+        let task = tokio::spawn(async move {
+            let mut buf = vec![0u8; 512];
+            for round in 0..3 {
+                let (n, peer) = server.recv_from(&mut buf).await.expect("query");
+                let _ = server.send_to(b"\xff\x00garbage", peer).await;
+                if round == 0 {
+                    let q = Message::from_vec(&buf[..n]).expect("query parses");
+                    let mut r = Message::new();
+                    r.set_id(q.id())
+                        .set_message_type(MessageType::Response)
+                        .set_response_code(ResponseCode::NoError);
+                    if let Some(question) = q.queries().first() {
+                        r.add_query(question.clone());
+                    }
+                    let _ = server.send_to(&r.to_vec().expect("encode"), peer).await;
+                }
+            }
+        });
+        let qname = Name::from_ascii("example.test.").expect("name");
+        let t = Duration::from_millis(300);
+        let answer = exchange(addr, &qname, RecordType::A, true, t).await;
+        assert!(answer.is_ok(), "{answer:?}");
+        let garbage_only = exchange(addr, &qname, RecordType::A, true, t).await;
+        assert!(
+            matches!(garbage_only, Err(DnsError::Malformed(..))),
+            "{garbage_only:?}"
+        );
+        task.abort();
     }
 }

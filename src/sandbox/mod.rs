@@ -80,6 +80,90 @@ impl Drop for Sandbox {
             t.abort();
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+        unregister(&self.dir);
+    }
+}
+
+/// A fresh directory only this user can enter, under an unguessable name: another local user
+/// cannot pre-create it, plant a CA file in it or read ours. `create_dir` (not `_all`) fails
+/// when the name exists, so a planted directory or link is never reused.
+fn private_dir() -> Result<PathBuf, String> {
+    use std::hash::{BuildHasher, Hasher};
+    let mut last = String::new();
+    for _ in 0..16 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(std::process::id());
+        let dir = std::env::temp_dir().join(format!("launchready-sandbox-{:016x}", h.finish()));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        match builder.create(&dir) {
+            Ok(()) => {
+                register_for_cleanup(&dir);
+                return Ok(dir);
+            }
+            Err(e) => last = format!("{}: {e}", dir.display()),
+        }
+    }
+    Err(format!(
+        "sandbox: cannot create a private directory: {last}"
+    ))
+}
+
+/// Sandbox directories still in use, removed by [`cleanup_on_signal`] when the process is
+/// told to stop (Ctrl-C, SIGTERM, SIGHUP) before the sandbox is dropped.
+static LIVE_DIRS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn register_for_cleanup(dir: &std::path::Path) {
+    if let Ok(mut dirs) = LIVE_DIRS.lock() {
+        dirs.push(dir.to_path_buf());
+    }
+}
+
+fn unregister(dir: &std::path::Path) {
+    if let Ok(mut dirs) = LIVE_DIRS.lock() {
+        dirs.retain(|d| d != dir);
+    }
+}
+
+/// Removes every live sandbox directory. Called on a stop signal, just before exiting.
+pub fn remove_live_dirs() {
+    let dirs = match LIVE_DIRS.lock() {
+        Ok(mut d) => std::mem::take(&mut *d),
+        Err(p) => std::mem::take(&mut *p.into_inner()),
+    };
+    for d in dirs {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// Waits for Ctrl-C, SIGTERM or SIGHUP, removes the sandbox's files, and exits (130 for
+/// Ctrl-C, 143 for SIGTERM, 129 for SIGHUP). Spawn it next to a running sandbox.
+pub async fn cleanup_on_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            let _ = tokio::signal::ctrl_c().await;
+            remove_live_dirs();
+            std::process::exit(130);
+        };
+        let code = tokio::select! {
+            _ = tokio::signal::ctrl_c() => 130,
+            _ = term.recv() => 143,
+            _ = hup.recv() => 129,
+        };
+        remove_live_dirs();
+        std::process::exit(code);
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        remove_live_dirs();
+        std::process::exit(130);
     }
 }
 
@@ -194,13 +278,7 @@ impl Sandbox {
         let (https, front) = tls::front(&sc.tls, https).await?;
         tasks.extend(front);
 
-        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "launchready-sandbox-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).map_err(|e| format!("sandbox: {}: {e}", dir.display()))?;
+        let dir = private_dir()?;
         let ca_file = dir.join("ca.pem");
         std::fs::write(&ca_file, &pki.ca_pem)
             .map_err(|e| format!("sandbox: {}: {e}", ca_file.display()))?;
