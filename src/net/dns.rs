@@ -416,16 +416,14 @@ pub async fn exchange(
                 Ok(Err(e)) => return Err(DnsError::Io(s.clone(), e.to_string())),
                 Ok(Ok(n)) => n,
             };
-            let reply = match Message::from_vec(&buf[..n]) {
-                Ok(m) => m,
-                Err(e) => {
-                    malformed.get_or_insert_with(|| e.to_string());
+            let reply = match judge_reply(&buf[..n], id, qname) {
+                Reply::Ours(m) => m,
+                Reply::Malformed(e) => {
+                    malformed.get_or_insert(e);
                     continue;
                 }
+                Reply::Stray => continue, // a stray or spoofed datagram: keep waiting for ours
             };
-            if reply.id() != id || reply.queries().first().map(|q| q.name()) != Some(qname) {
-                continue; // a stray or spoofed datagram: keep waiting for ours
-            }
             if reply.truncated() {
                 return exchange_tcp(server, &wire, attempt_timeout * 2).await;
             }
@@ -436,6 +434,28 @@ pub async fn exchange(
         Some(e) => DnsError::Malformed(s, e),
         None => DnsError::Timeout(s),
     })
+}
+
+/// What a datagram received while waiting for an answer is.
+#[derive(Debug)]
+pub enum Reply {
+    /// The answer to our question: same id, same name.
+    Ours(Message),
+    /// A DNS message, but not the answer to this query (stray, late or spoofed).
+    Stray,
+    /// Not a DNS message at all.
+    Malformed(String),
+}
+
+/// Judges one datagram: never panics, whatever the bytes (fuzzed in `fuzz/`).
+pub fn judge_reply(buf: &[u8], id: u16, qname: &Name) -> Reply {
+    match Message::from_vec(buf) {
+        Err(e) => Reply::Malformed(e.to_string()),
+        Ok(m) if m.id() != id || m.queries().first().map(|q| q.name()) != Some(qname) => {
+            Reply::Stray
+        }
+        Ok(m) => Reply::Ours(m),
+    }
 }
 
 async fn exchange_tcp(
