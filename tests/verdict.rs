@@ -140,3 +140,42 @@ fn only_secrets_without_a_repository_is_a_usage_error() {
     assert!(run.stderr.contains("--repo"), "{}", run.stderr);
     assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
 }
+
+/// `--zone` before a cutover: a CNAME to a name outside the zone cannot be judged from the
+/// zone alone. It is not checked (INCOMPLETE), never a silent GO.
+#[test]
+fn a_cname_out_of_the_zone_file_is_not_checked() {
+    let dir = std::env::temp_dir().join(format!("lr-verdict-zone-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let zone = dir.join("example.test.zone");
+    std::fs::write(
+        &zone,
+        "$ORIGIN example.test.\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 3600 600 1209600 300\n\
+         @ IN NS ns1\n@ IN NS ns2\nns1 IN A 192.0.2.1\nns2 IN A 192.0.2.2\n\
+         @ IN A 192.0.2.10\n@ IN AAAA 2001:db8::10\n@ IN CAA 0 issue \"letsencrypt.org\"\n\
+         www IN CNAME example.test.\nshop IN CNAME shops.vanished-provider.example.\n",
+    )
+    .expect("zone");
+    let zone_s = zone.to_string_lossy().to_string();
+    let run = launchready([
+        "audit",
+        "example.test",
+        "--zone",
+        zone_s.as_str(),
+        "--subdomain",
+        "shop",
+        "--only",
+        "dns",
+        "--format",
+        "json",
+    ]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    let r = run.json();
+    assert_report_shape(&r);
+    let unseen = unseen_ids(&r);
+    assert!(unseen.contains("dns.cname.dangling"), "{unseen:?}");
+    let why = reasons(&r).join(" | ");
+    assert!(why.contains("outside the zone file"), "{why}");
+    assert!(ids(&r).is_empty(), "{:?}", ids(&r));
+}
