@@ -2,7 +2,6 @@
 //! the SubjectPublicKeyInfo, revocation (empty `p=`) and testing mode (`t=y`).
 
 use base64::Engine;
-use std::fmt;
 use x509_parser::prelude::FromDer;
 use x509_parser::public_key::PublicKey;
 use x509_parser::x509::SubjectPublicKeyInfo;
@@ -67,16 +66,34 @@ pub struct DkimKey {
     pub hashes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DkimError(pub String);
-
-impl fmt::Display for DkimError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// What is wrong with a DKIM key record (RFC 6376 §3.6.1), with the tag it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DkimError {
+    #[error("the record contains non-ASCII characters")]
+    NonAscii,
+    #[error("`{0}` is not a tag=value pair")]
+    NotTagValue(String),
+    #[error("`{0}`: bad tag name")]
+    BadTagName(String),
+    #[error("tag `{0}` appears more than once (RFC 6376 §3.2)")]
+    DuplicateTag(String),
+    #[error("v= must be the first tag")]
+    VersionNotFirst,
+    #[error("v={0}: the version must be DKIM1")]
+    BadVersion(String),
+    #[error("k={0}: unknown key type (rsa or ed25519)")]
+    UnknownKeyType(String),
+    #[error("h=: unknown hash algorithm `{0}` (sha256)")]
+    UnknownHash(String),
+    #[error("the required p= tag (the public key) is missing")]
+    MissingKey,
+    #[error("p= is not valid base64: {0}")]
+    BadBase64(String),
+    #[error("p= does not hold an RSA public key (SubjectPublicKeyInfo)")]
+    NotRsaKey,
+    #[error("p= holds {0} bytes; an Ed25519 key is 32 (RFC 8463)")]
+    BadEd25519Length(usize),
 }
-
-impl std::error::Error for DkimError {}
 
 /// Reads one DER TLV at the start of `b`: (tag, content, rest).
 fn der_tlv(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
@@ -136,9 +153,8 @@ pub fn looks_like_key(txt: &str) -> bool {
 
 /// Parses a DKIM key record.
 pub fn parse(txt: &str) -> Result<DkimKey, DkimError> {
-    let e = |m: String| Err(DkimError(m));
     if !txt.is_ascii() {
-        return e("the record contains non-ASCII characters".into());
+        return Err(DkimError::NonAscii);
     }
     let mut tags: Vec<(String, String)> = Vec::new();
     for (i, part) in txt.split(';').enumerate() {
@@ -147,20 +163,20 @@ pub fn parse(txt: &str) -> Result<DkimKey, DkimError> {
             continue;
         }
         let Some((k, v)) = part.split_once('=') else {
-            return e(format!("`{part}` is not a tag=value pair"));
+            return Err(DkimError::NotTagValue(part.to_string()));
         };
         let k = k.trim().to_string();
         if k.is_empty()
             || !k.as_bytes()[0].is_ascii_alphabetic()
             || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         {
-            return e(format!("`{part}`: bad tag name"));
+            return Err(DkimError::BadTagName(part.to_string()));
         }
         if tags.iter().any(|(t, _)| *t == k) {
-            return e(format!("tag `{k}` appears more than once (RFC 6376 §3.2)"));
+            return Err(DkimError::DuplicateTag(k));
         }
         if k == "v" && i != 0 {
-            return e("v= must be the first tag".into());
+            return Err(DkimError::VersionNotFirst);
         }
         // Whitespace inside values (folded base64) is not significant.
         tags.push((k, v.chars().filter(|c| !c.is_whitespace()).collect()));
@@ -172,13 +188,13 @@ pub fn parse(txt: &str) -> Result<DkimKey, DkimError> {
     };
     if let Some(v) = get("v") {
         if v != "DKIM1" {
-            return e(format!("v={v}: the version must be DKIM1"));
+            return Err(DkimError::BadVersion(v.to_string()));
         }
     }
     let key_type = match get("k") {
         None | Some("rsa") => KeyType::Rsa,
         Some("ed25519") => KeyType::Ed25519,
-        Some(k) => return e(format!("k={k}: unknown key type (rsa or ed25519)")),
+        Some(k) => return Err(DkimError::UnknownKeyType(k.to_string())),
     };
     let hashes: Vec<String> = get("h")
         .map(|h| h.split(':').map(str::to_string).collect())
@@ -187,11 +203,11 @@ pub fn parse(txt: &str) -> Result<DkimKey, DkimError> {
         .iter()
         .find(|h| !matches!(h.as_str(), "sha1" | "sha256"))
     {
-        return e(format!("h=: unknown hash algorithm `{bad}` (sha256)"));
+        return Err(DkimError::UnknownHash(bad.clone()));
     }
     let flags: Vec<&str> = get("t").map(|t| t.split(':').collect()).unwrap_or_default();
     let Some(p) = get("p") else {
-        return e("the required p= tag (the public key) is missing".into());
+        return Err(DkimError::MissingKey);
     };
     if p.is_empty() {
         return Ok(DkimKey {
@@ -205,17 +221,12 @@ pub fn parse(txt: &str) -> Result<DkimKey, DkimError> {
     }
     let der = base64::engine::general_purpose::STANDARD
         .decode(p)
-        .map_err(|err| DkimError(format!("p= is not valid base64: {err}")))?;
+        .map_err(|err| DkimError::BadBase64(err.to_string()))?;
     let bits = match key_type {
-        KeyType::Rsa => rsa_bits(&der).ok_or_else(|| {
-            DkimError("p= does not hold an RSA public key (SubjectPublicKeyInfo)".into())
-        })?,
+        KeyType::Rsa => rsa_bits(&der).ok_or(DkimError::NotRsaKey)?,
         KeyType::Ed25519 => {
             if der.len() != 32 {
-                return e(format!(
-                    "p= holds {} bytes; an Ed25519 key is 32 (RFC 8463)",
-                    der.len()
-                ));
+                return Err(DkimError::BadEd25519Length(der.len()));
             }
             256
         }
@@ -252,6 +263,27 @@ mod tests {
 
     #[test]
     fn rfc6376_3_6_1_errors() {
+        use DkimError as E;
+        let typed = [
+            ("v=DKIM1; k=rsa", E::MissingKey),
+            ("v=DKIM2; p=abc", E::BadVersion("DKIM2".into())),
+            ("k=rsa; v=DKIM1; p=abc", E::VersionNotFirst),
+            ("v=DKIM1; p=aGVsbG8=", E::NotRsaKey),
+            (
+                "v=DKIM1; k=dsa; p=aGVsbG8=",
+                E::UnknownKeyType("dsa".into()),
+            ),
+            ("v=DKIM1; p=a; p=b", E::DuplicateTag("p".into())),
+            ("v=DKIM1; k=ed25519; p=aGVsbG8=", E::BadEd25519Length(5)),
+            ("v=DKIM1; h=md5; p=aGVsbG8=", E::UnknownHash("md5".into())),
+        ];
+        for (bad, want) in typed {
+            assert_eq!(parse(bad), Err(want), "{bad}");
+        }
+        assert!(matches!(
+            parse("v=DKIM1; p=!!!notbase64"),
+            Err(E::BadBase64(_))
+        ));
         for bad in [
             "v=DKIM1; k=rsa",
             "v=DKIM2; p=abc",

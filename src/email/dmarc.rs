@@ -1,8 +1,6 @@
 //! DMARC policy records (RFC 7489 §6.3 and §6.4): record selection, every tag parsed and
 //! validated, and the organizational domain (§3.2) from the Public Suffix List.
 
-use std::fmt;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {
     None,
@@ -55,16 +53,53 @@ pub struct Dmarc {
     pub unknown: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DmarcError(pub String);
-
-impl fmt::Display for DmarcError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// What is wrong with a DMARC record, with the tag and value it concerns (RFC 7489 §6.4).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DmarcError {
+    #[error("the record contains non-ASCII characters")]
+    NonAscii,
+    #[error("`{0}` is not a tag=value pair")]
+    NotTagValue(String),
+    #[error("`{0}`: bad tag name")]
+    BadTagName(String),
+    #[error("the record must start with v=DMARC1")]
+    VersionNotFirst,
+    #[error("v={0}: the version must be exactly DMARC1")]
+    BadVersion(String),
+    #[error("tag `{0}` appears more than once")]
+    DuplicateTag(String),
+    #[error(
+        "the required p= tag (none, quarantine or reject) is missing; it must follow v=DMARC1"
+    )]
+    MissingPolicy,
+    #[error("{tag}={value}: must be none, quarantine or reject")]
+    BadPolicy { tag: &'static str, value: String },
+    #[error("{tag}: empty URI in the list")]
+    EmptyUri { tag: &'static str },
+    #[error("{tag}: `!{limit}` is not a size limit (e.g. !10m)")]
+    BadSizeLimit { tag: &'static str, limit: String },
+    #[error("{tag}: `{uri}` is not a URI (write mailto:dmarc@example.com)")]
+    NotAUri { tag: &'static str, uri: String },
+    #[error("{tag}: `{uri}` has no valid URI scheme")]
+    BadScheme { tag: &'static str, uri: String },
+    #[error("{tag}: `{uri}` has no email address")]
+    NoAddress { tag: &'static str, uri: String },
+    #[error("{tag}: `{address}` is not an email address")]
+    BadAddress { tag: &'static str, address: String },
+    #[error("pct={0}: must be a whole number from 0 to 100")]
+    BadPct(String),
+    #[error("{tag}={value}: must be r (relaxed) or s (strict)")]
+    BadAlignment { tag: &'static str, value: String },
+    #[error("{tag}={value}: `{item}` {why}")]
+    BadListItem {
+        tag: &'static str,
+        value: String,
+        item: String,
+        why: &'static str,
+    },
+    #[error("ri={0}: must be a number of seconds")]
+    BadInterval(String),
 }
-
-impl std::error::Error for DmarcError {}
 
 /// §6.6.3: a TXT record at `_dmarc` is a DMARC record when it starts with `v=DMARC1`.
 /// Records that start with `v=DMARC` at all are taken, so that a malformed one is reported
@@ -79,11 +114,11 @@ pub fn is_dmarc_record(txt: &str) -> bool {
     t.eq_ignore_ascii_case("v=dmarc")
 }
 
-fn parse_uris(tag: &str, value: &str) -> Result<Vec<ReportUri>, DmarcError> {
+fn parse_uris(tag: &'static str, value: &str) -> Result<Vec<ReportUri>, DmarcError> {
     let mut out = Vec::new();
     for raw in value.split(',').map(str::trim) {
         if raw.is_empty() {
-            return Err(DmarcError(format!("{tag}: empty URI in the list")));
+            return Err(DmarcError::EmptyUri { tag });
         }
         // dmarc-uri = URI [ "!" 1*DIGIT [ "k" / "m" / "g" / "t" ] ]
         let (uri, size) = match raw.rsplit_once('!') {
@@ -96,38 +131,45 @@ fn parse_uris(tag: &str, value: &str) -> Result<Vec<ReportUri>, DmarcError> {
                 || !digits.bytes().all(|b| b.is_ascii_digit())
                 || s.len() - digits.len() > 1
             {
-                return Err(DmarcError(format!(
-                    "{tag}: `!{s}` is not a size limit (e.g. !10m)"
-                )));
+                return Err(DmarcError::BadSizeLimit {
+                    tag,
+                    limit: s.to_string(),
+                });
             }
         }
         let Some((scheme, rest)) = uri.split_once(':') else {
-            return Err(DmarcError(format!(
-                "{tag}: `{uri}` is not a URI (write mailto:dmarc@example.com)"
-            )));
+            return Err(DmarcError::NotAUri {
+                tag,
+                uri: uri.to_string(),
+            });
         };
         if scheme.is_empty()
             || !scheme
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
         {
-            return Err(DmarcError(format!(
-                "{tag}: `{uri}` has no valid URI scheme"
-            )));
+            return Err(DmarcError::BadScheme {
+                tag,
+                uri: uri.to_string(),
+            });
         }
         let mail_domain = if scheme.eq_ignore_ascii_case("mailto") {
             let addr = rest.split('?').next().unwrap_or("");
             let Some((local, domain)) = addr.rsplit_once('@') else {
-                return Err(DmarcError(format!("{tag}: `{uri}` has no email address")));
+                return Err(DmarcError::NoAddress {
+                    tag,
+                    uri: uri.to_string(),
+                });
             };
             if local.is_empty()
                 || !domain.contains('.')
                 || domain.starts_with('.')
                 || domain.ends_with('.')
             {
-                return Err(DmarcError(format!(
-                    "{tag}: `{addr}` is not an email address"
-                )));
+                return Err(DmarcError::BadAddress {
+                    tag,
+                    address: addr.to_string(),
+                });
             }
             Some(domain.to_ascii_lowercase())
         } else {
@@ -143,11 +185,11 @@ fn parse_uris(tag: &str, value: &str) -> Result<Vec<ReportUri>, DmarcError> {
 
 /// A colon-separated tag value (`fo`, `rf`), lower-cased, every item one of `allowed`.
 fn colon_list(
-    tag: &str,
+    tag: &'static str,
     value: Option<&str>,
     default: &str,
     allowed: &[&str],
-    why: &str,
+    why: &'static str,
 ) -> Result<Vec<String>, DmarcError> {
     let Some(v) = value else {
         return Ok(vec![default.to_string()]);
@@ -157,16 +199,20 @@ fn colon_list(
         .map(|s| s.trim().to_ascii_lowercase())
         .collect();
     match list.iter().find(|s| !allowed.contains(&s.as_str())) {
-        Some(bad) => Err(DmarcError(format!("{tag}={v}: `{bad}` {why}"))),
+        Some(bad) => Err(DmarcError::BadListItem {
+            tag,
+            value: v.to_string(),
+            item: bad.clone(),
+            why,
+        }),
         None => Ok(list),
     }
 }
 
 /// Parses a DMARC record (RFC 7489 §6.4). Unknown tags are kept aside, not errors.
 pub fn parse(txt: &str) -> Result<Dmarc, DmarcError> {
-    let e = |m: String| Err(DmarcError(m));
     if !txt.is_ascii() {
-        return e("the record contains non-ASCII characters".into());
+        return Err(DmarcError::NonAscii);
     }
     let mut tags: Vec<(String, String)> = Vec::new();
     for (i, part) in txt.split(';').enumerate() {
@@ -175,25 +221,25 @@ pub fn parse(txt: &str) -> Result<Dmarc, DmarcError> {
             continue;
         }
         let Some((k, v)) = part.split_once('=') else {
-            return e(format!("`{part}` is not a tag=value pair"));
+            return Err(DmarcError::NotTagValue(part.to_string()));
         };
         let k = k.trim().to_ascii_lowercase();
         let v = v.trim().to_string();
         if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return e(format!("`{part}`: bad tag name"));
+            return Err(DmarcError::BadTagName(part.to_string()));
         }
         if i == 0 && k != "v" {
-            return e("the record must start with v=DMARC1".into());
+            return Err(DmarcError::VersionNotFirst);
         }
         if tags.iter().any(|(t, _)| *t == k) {
-            return e(format!("tag `{k}` appears more than once"));
+            return Err(DmarcError::DuplicateTag(k));
         }
         tags.push((k, v));
     }
     match tags.first() {
         Some((k, v)) if k == "v" && v == "DMARC1" => {}
-        Some((k, v)) if k == "v" => return e(format!("v={v}: the version must be exactly DMARC1")),
-        _ => return e("the record must start with v=DMARC1".into()),
+        Some((k, v)) if k == "v" => return Err(DmarcError::BadVersion(v.clone())),
+        _ => return Err(DmarcError::VersionNotFirst),
     }
     let get = |name: &str| {
         tags.iter()
@@ -201,19 +247,18 @@ pub fn parse(txt: &str) -> Result<Dmarc, DmarcError> {
             .map(|(_, v)| v.as_str())
     };
     let p = match get("p") {
-        None => return e(
-            "the required p= tag (none, quarantine or reject) is missing; it must follow v=DMARC1"
-                .into(),
-        ),
-        Some(v) => Policy::parse(v)
-            .ok_or_else(|| DmarcError(format!("p={v}: must be none, quarantine or reject")))?,
+        None => return Err(DmarcError::MissingPolicy),
+        Some(v) => Policy::parse(v).ok_or_else(|| DmarcError::BadPolicy {
+            tag: "p",
+            value: v.to_string(),
+        })?,
     };
     let sp = match get("sp") {
         None => None,
-        Some(v) => Some(
-            Policy::parse(v)
-                .ok_or_else(|| DmarcError(format!("sp={v}: must be none, quarantine or reject")))?,
-        ),
+        Some(v) => Some(Policy::parse(v).ok_or_else(|| DmarcError::BadPolicy {
+            tag: "sp",
+            value: v.to_string(),
+        })?),
     };
     let rua = match get("rua") {
         None => Vec::new(),
@@ -227,16 +272,17 @@ pub fn parse(txt: &str) -> Result<Dmarc, DmarcError> {
         None => 100,
         Some(v) => match v.parse::<u8>() {
             Ok(n) if n <= 100 && v.bytes().all(|b| b.is_ascii_digit()) => n,
-            _ => return e(format!("pct={v}: must be a whole number from 0 to 100")),
+            _ => return Err(DmarcError::BadPct(v.to_string())),
         },
     };
-    let align = |tag: &str| -> Result<char, DmarcError> {
+    let align = |tag: &'static str| -> Result<char, DmarcError> {
         match get(tag).map(str::to_ascii_lowercase).as_deref() {
             None | Some("r") => Ok('r'),
             Some("s") => Ok('s'),
-            Some(v) => Err(DmarcError(format!(
-                "{tag}={v}: must be r (relaxed) or s (strict)"
-            ))),
+            Some(v) => Err(DmarcError::BadAlignment {
+                tag,
+                value: v.to_string(),
+            }),
         }
     };
     let adkim = align("adkim")?;
@@ -259,7 +305,7 @@ pub fn parse(txt: &str) -> Result<Dmarc, DmarcError> {
         None => 86_400,
         Some(v) => v
             .parse::<u32>()
-            .map_err(|_| DmarcError(format!("ri={v}: must be a number of seconds")))?,
+            .map_err(|_| DmarcError::BadInterval(v.to_string()))?,
     };
     let known = [
         "v", "p", "sp", "rua", "ruf", "pct", "adkim", "aspf", "fo", "rf", "ri",
@@ -307,20 +353,61 @@ mod tests {
 
     #[test]
     fn rfc7489_6_3_errors() {
-        for bad in [
-            "p=reject; v=DMARC1",
-            "v=DMARC2; p=reject",
-            "v=DMARC1",
-            "v=DMARC1; p=block",
-            "v=DMARC1; p=none; pct=150",
-            "v=DMARC1; p=none; rua=dmarc@example.com",
-            "v=DMARC1; p=none; adkim=x",
-            "v=DMARC1; p=none; fo=2",
-            "v=DMARC1; p=none; p=reject",
-            "v=DMARC1; p=none; garbage",
+        use DmarcError as E;
+        let s = String::from;
+        for (bad, want) in [
+            ("p=reject; v=DMARC1", E::VersionNotFirst),
+            ("v=DMARC2; p=reject", E::BadVersion(s("DMARC2"))),
+            ("v=DMARC1", E::MissingPolicy),
+            (
+                "v=DMARC1; p=block",
+                E::BadPolicy {
+                    tag: "p",
+                    value: s("block"),
+                },
+            ),
+            ("v=DMARC1; p=none; pct=150", E::BadPct(s("150"))),
+            (
+                "v=DMARC1; p=none; rua=dmarc@example.com",
+                E::NotAUri {
+                    tag: "rua",
+                    uri: s("dmarc@example.com"),
+                },
+            ),
+            (
+                "v=DMARC1; p=none; adkim=x",
+                E::BadAlignment {
+                    tag: "adkim",
+                    value: s("x"),
+                },
+            ),
+            (
+                "v=DMARC1; p=none; fo=2",
+                E::BadListItem {
+                    tag: "fo",
+                    value: s("2"),
+                    item: s("2"),
+                    why: "is not one of 0, 1, d, s",
+                },
+            ),
+            ("v=DMARC1; p=none; p=reject", E::DuplicateTag(s("p"))),
+            ("v=DMARC1; p=none; garbage", E::NotTagValue(s("garbage"))),
+            (
+                "v=DMARC1; p=none; rua=mailto:x!9q",
+                E::BadSizeLimit {
+                    tag: "rua",
+                    limit: s("9q"),
+                },
+            ),
+            ("v=DMARC1; p=none; ri=soon", E::BadInterval(s("soon"))),
+            ("v=DMARC1; p=nöne", E::NonAscii),
         ] {
-            assert!(parse(bad).is_err(), "{bad}");
+            assert_eq!(parse(bad), Err(want), "{bad}");
         }
+        assert_eq!(
+            E::BadPct(s("150")).to_string(),
+            "pct=150: must be a whole number from 0 to 100"
+        );
         assert!(parse("v=DMARC1; p=none; future=1").is_ok());
         assert!(is_dmarc_record("v=DMARC1; p=none"));
         assert!(!is_dmarc_record("google-site-verification=abc"));
