@@ -141,6 +141,47 @@ impl CheckDoc {
     }
 }
 
+/// Declares one check: its unit struct, its doc (the catalog entry `explain` prints) and its
+/// judgement. The one way to write a check; a check file holds one of these and the unit
+/// tests of its `evaluate` on hand-built observations.
+///
+/// ```ignore
+/// check! {
+///     /// The apex does not resolve.
+///     ApexUnresolvable for DnsObservation = CheckDoc { id: "dns.apex.unresolvable", … };
+///     fn evaluate(o, out, doc) {
+///         if !o.apex.resolves() { out.push(doc.finding(&o.domain, "…")) }
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! check {
+    (
+        $(#[$meta:meta])*
+        $name:ident for $obs:ty = $catalog:expr;
+        fn evaluate($o:ident, $out:ident, $doc:ident) $body:block
+    ) => {
+        $(#[$meta])*
+        pub struct $name;
+
+        impl $name {
+            pub const DOC: $crate::check::CheckDoc = $catalog;
+        }
+
+        impl $crate::check::Check<$obs> for $name {
+            fn doc(&self) -> &'static $crate::check::CheckDoc {
+                static DOC: $crate::check::CheckDoc = $name::DOC;
+                &DOC
+            }
+            #[allow(unused_variables)]
+            fn evaluate(&self, $o: &$obs, $out: &mut $crate::check::Outcomes) {
+                let $doc: &'static $crate::check::CheckDoc = $crate::check::Check::<$obs>::doc(self);
+                $body
+            }
+        }
+    };
+}
+
 /// What the checks of a stage concluded: findings, and what they could not check. Every check,
 /// for every subject it covers, ends as a finding, a pass (nothing recorded), or not checked.
 #[derive(Debug, Default)]
