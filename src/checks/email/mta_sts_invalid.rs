@@ -1,0 +1,24 @@
+//! `email.mta-sts.invalid`.
+
+use super::*;
+
+crate::check! {
+    MtaStsInvalid for EmailObservation = CheckDoc {
+        id: "email.mta-sts.invalid",
+        stage: Stage::Email,
+        severity: Severity::Low,
+        impact: Impact::Email,
+        title: "MTA-STS is announced but its policy is broken",
+        catches: "The `_mta-sts` record is malformed, or the policy file at `https://mta-sts.<domain>/.well-known/mta-sts.txt` is unreachable, not HTTP 200, malformed, or does not list the domain's MX hosts.",
+        why: "Senders that honour MTA-STS cannot apply a broken policy (so there is no protection), and with `mode: enforce` a policy that omits your MX makes them refuse to deliver to you.",
+        fix: "Serve the policy over HTTPS with a valid certificate for mta-sts.<domain>, with `version: STSv1`, `mode`, one `mx:` line per MX host and `max_age`; bump the `id=` in the TXT record after each change.",
+        refs: &["RFC 8461 §3.2", "RFC 8461 §3.3"],
+    };
+    fn evaluate(o, out, doc) {
+            if let Some(s) = &o.mta_sts {
+                if let (Some(_), Some(problem)) = (&s.record, &s.problem) {
+                    out.push(doc.finding(s.policy_url.clone(), problem.clone()));
+                }
+            }
+    }
+}

@@ -1,0 +1,26 @@
+//! `email.spf.include-loop`.
+
+use super::*;
+
+crate::check! {
+    SpfIncludeLoop for EmailObservation = CheckDoc {
+        id: "email.spf.include-loop",
+        stage: Stage::Email,
+        severity: Severity::High,
+        impact: Impact::Email,
+        title: "SPF include/redirect chain loops",
+        catches: "A record includes or redirects to a name that is already on its own include path.",
+        why: "An evaluation that reaches the loop runs into the 10-lookup limit of RFC 7208 §4.6.4 and ends in permerror, so the mail fails SPF.",
+        fix: "Break the cycle: a record must never include (directly or through others) itself. Usually one of the two names should list `ip4:`/`ip6:` ranges instead.",
+        refs: &["RFC 7208 §4.6.4", "RFC 7208 §5.2"],
+    };
+    fn evaluate(o, out, doc) {
+            if let Some(path) = o.spf.iter().flat_map(|t| &t.loops).next() {
+                let at = path.last().cloned().unwrap_or_default();
+                out.push(
+                    doc
+                        .finding(txt_subject(&at), format!("loop: {}", path.join(" → "))),
+                );
+            }
+    }
+}
