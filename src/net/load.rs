@@ -169,6 +169,19 @@ impl Dialer {
         method: Method,
         body: Bytes,
     ) -> Result<(u16, Duration, bool), (ErrorKind, String)> {
+        self.send_until(sender, ep, method, body, None).await
+    }
+
+    /// [`Dialer::send`], given up at `stop` too when that comes before the request's own
+    /// timeout (one timer per request either way: the load loop's hot path).
+    async fn send_until(
+        &self,
+        sender: &mut Sender,
+        ep: &Endpoint,
+        method: Method,
+        body: Bytes,
+        stop: Option<tokio::time::Instant>,
+    ) -> Result<(u16, Duration, bool), (ErrorKind, String)> {
         let t = Instant::now();
         let work = async {
             sender
@@ -208,7 +221,9 @@ impl Dialer {
             }
             Ok((status, ttfb, retry_after))
         };
-        match tokio::time::timeout(self.timeout, work).await {
+        let own = tokio::time::Instant::now() + self.timeout;
+        let until = stop.map_or(own, |s| s.min(own));
+        match tokio::time::timeout_at(until, work).await {
             Ok(r) => r,
             Err(_) => Err((ErrorKind::Timeout, "timed out".into())),
         }
@@ -423,6 +438,14 @@ impl Tally {
     }
 }
 
+/// Whether a request timed out because the level's deadline came, not the server's doing.
+fn interrupted(
+    outcome: &Result<(u16, Duration, bool), (ErrorKind, String)>,
+    deadline: tokio::time::Instant,
+) -> bool {
+    matches!(outcome, Err((ErrorKind::Timeout, _))) && tokio::time::Instant::now() >= deadline
+}
+
 /// What a virtual user does after each answer.
 fn judge(
     level: &Level,
@@ -512,10 +535,13 @@ async fn closed_loop_vu(
         }
         let Some(sender) = conn.as_mut() else { break };
         let t = Instant::now();
-        let sent = dialer.send(sender, &ep, Method::GET, Bytes::new());
-        let Ok(outcome) = tokio::time::timeout_at(level.deadline, sent).await else {
+        let outcome = dialer
+            .send_until(sender, &ep, Method::GET, Bytes::new(), Some(level.deadline))
+            .await;
+        // An answer the deadline interrupted is not an answer: dropped, not counted.
+        if interrupted(&outcome, level.deadline) {
             break;
-        };
+        }
         if warm_up {
             warmed = true;
             if outcome.is_err() {
@@ -613,10 +639,12 @@ async fn open_loop_vu(
             }
         }
         let Some(sender) = conn.as_mut() else { break };
-        let sent = dialer.send(sender, &ep, Method::GET, Bytes::new());
-        let Ok(outcome) = tokio::time::timeout_at(level.deadline, sent).await else {
+        let outcome = dialer
+            .send_until(sender, &ep, Method::GET, Bytes::new(), Some(level.deadline))
+            .await;
+        if interrupted(&outcome, level.deadline) {
             break;
-        };
+        }
         let micros = (tokio::time::Instant::now() - start).as_micros().max(1) as u64;
         tally.micros.push(u32::try_from(micros).unwrap_or(u32::MAX));
         if outcome.is_err() {
