@@ -420,3 +420,46 @@ fn launchready_sh(script: &str) -> Run {
         elapsed: started.elapsed(),
     }
 }
+
+/// The open-loop mode connects its workers before the schedule starts: each connection is
+/// paid for from the cap first, so a thousand workers and a cap of ten open ten at most.
+#[test]
+fn the_request_cap_bounds_open_loop_workers_too() {
+    let sb = sandbox("healthy");
+    let run = audit(
+        &sb,
+        &[
+            "--only",
+            "latency",
+            "--endpoint",
+            "/",
+            "--rate",
+            "100",
+            "--concurrency",
+            "1000",
+            "--max-requests",
+            "10",
+        ],
+    );
+    let r = run.json();
+    let connections = sb
+        .info
+        .counters
+        .connections
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let requests = sb
+        .info
+        .counters
+        .load_requests
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        connections <= 10,
+        "{connections} connections with a cap of 10"
+    );
+    assert!(requests <= 10, "{requests} load requests with a cap of 10");
+    let used = r["inventory"]["latency"]["requests_used"]
+        .as_u64()
+        .expect("requests_used");
+    assert!(used <= 10, "requests_used {used}");
+    assert_eq!(run.code, 3, "{}", run.stdout);
+}
