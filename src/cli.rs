@@ -191,7 +191,13 @@ pub struct Levels(pub Vec<u32>);
 fn parse_levels(s: &str) -> Result<Levels, String> {
     let levels: Result<Vec<u32>, _> = s.split(',').map(|x| x.trim().parse::<u32>()).collect();
     match levels {
-        Ok(l) if !l.is_empty() && l.iter().all(|c| (1..=10_000).contains(c)) => Ok(Levels(l)),
+        Ok(l)
+            if !l.is_empty()
+                && l.iter()
+                    .all(|c| (1..=crate::config::MAX_CONCURRENCY).contains(&u64::from(*c))) =>
+        {
+            Ok(Levels(l))
+        }
         _ => Err(format!(
             "{s:?} is not a list of concurrency levels such as 1,10,50 (1 to 10000)"
         )),

@@ -270,16 +270,16 @@ fn load_plan(args: &AuditArgs, config: &config::Config) -> crate::checks::latenc
             .concurrency
             .clone()
             .map(|l| l.0)
-            .or_else(|| latency.and_then(|l| l.concurrency.clone()))
+            .or_else(|| latency.and_then(|l| l.levels()))
             .unwrap_or(defaults.concurrency),
         requests: args
             .requests
-            .or_else(|| latency.and_then(|l| l.requests).map(u64::from))
+            .or_else(|| latency.and_then(|l| l.requests()))
             .unwrap_or(defaults.requests),
         rate: args.rate,
         max_requests: args
             .max_requests
-            .or_else(|| latency.and_then(|l| l.max_requests).map(u64::from))
+            .or_else(|| latency.and_then(|l| l.max_requests()))
             .unwrap_or(defaults.max_requests),
         probe_rate_limit: args.probe_rate_limit,
         budgets: config

@@ -39,9 +39,39 @@ pub struct Endpoint {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Latency {
-    pub requests: Option<u32>,
-    pub concurrency: Option<Vec<u32>>,
-    pub max_requests: Option<u32>,
+    /// Signed, so that a negative value gets our message naming the key, not serde's.
+    pub requests: Option<Spanned<i64>>,
+    pub concurrency: Option<Spanned<Vec<i64>>>,
+    pub max_requests: Option<Spanned<i64>>,
+}
+
+/// The highest concurrency level, in the config as on the command line (`--concurrency`).
+pub const MAX_CONCURRENCY: u64 = 10_000;
+
+impl Latency {
+    /// The ladder, once validated by [`parse`] (every level within 1..=[`MAX_CONCURRENCY`]).
+    pub fn levels(&self) -> Option<Vec<u32>> {
+        self.concurrency.as_ref().map(|c| {
+            c.get_ref()
+                .iter()
+                .map(|&l| u32::try_from(l).unwrap_or(u32::MAX))
+                .collect()
+        })
+    }
+
+    /// `requests`, once validated (positive).
+    pub fn requests(&self) -> Option<u64> {
+        self.requests
+            .as_ref()
+            .map(|v| u64::try_from(*v.get_ref()).unwrap_or(1))
+    }
+
+    /// `max_requests`, once validated (positive).
+    pub fn max_requests(&self) -> Option<u64> {
+        self.max_requests
+            .as_ref()
+            .map(|v| u64::try_from(*v.get_ref()).unwrap_or(1))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -201,14 +231,28 @@ pub fn parse(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
             .map_err(|e| at(s.span().start, format!("subdomains: {e}")))?;
     }
     if let Some(l) = &config.latency {
-        if l.concurrency
-            .as_ref()
-            .is_some_and(|c| c.is_empty() || c.contains(&0))
-        {
-            return Err(ConfigError(format!(
-                "{}: latency.concurrency: levels must be positive integers",
-                path.display()
-            )));
+        // The same limits as the flags: a config file is no way around them.
+        if let Some(c) = &l.concurrency {
+            if c.get_ref().is_empty()
+                || c.get_ref().iter().any(|l| {
+                    u64::try_from(*l).map_or(true, |l| !(1..=MAX_CONCURRENCY).contains(&l))
+                })
+            {
+                return Err(at(
+                    c.span().start,
+                    format!(
+                        "latency.concurrency: levels must be integers from 1 to {MAX_CONCURRENCY}, such as [1, 10, 50]"
+                    ),
+                ));
+            }
+        }
+        for (key, value) in [("requests", &l.requests), ("max_requests", &l.max_requests)] {
+            if let Some(v) = value.as_ref().filter(|v| *v.get_ref() < 1) {
+                return Err(at(
+                    v.span().start,
+                    format!("latency.{key}: must be a positive integer"),
+                ));
+            }
         }
     }
     let mut suppressions = Vec::new();
@@ -316,6 +360,39 @@ expires = "2027-01-15"
         assert!(e.0.starts_with("launchready.toml:4:"), "{}", e.0);
         let e = p("domain = \"exa mple.com\"\n").expect_err("bad domain");
         assert!(e.0.starts_with("launchready.toml:1:"), "{}", e.0);
+    }
+
+    #[test]
+    fn latency_values_have_the_flags_limits() {
+        for (text, key, line) in [
+            (
+                "[latency]\nconcurrency = [12000]\n",
+                "latency.concurrency",
+                2,
+            ),
+            (
+                "[latency]\nconcurrency = [1, 4294967295]\n",
+                "latency.concurrency",
+                2,
+            ),
+            ("[latency]\nconcurrency = []\n", "latency.concurrency", 2),
+            ("[latency]\n\nconcurrency = [0]\n", "latency.concurrency", 3),
+            ("[latency]\nrequests = 0\n", "latency.requests", 2),
+            ("[latency]\nmax_requests = 0\n", "latency.max_requests", 2),
+        ] {
+            let e = p(text).expect_err(text);
+            assert!(
+                e.0.starts_with(&format!("launchready.toml:{line}:")) && e.0.contains(key),
+                "{text:?}: {}",
+                e.0
+            );
+            assert!(!e.0.contains('\n'), "one line: {}", e.0);
+        }
+        let e = p("[latency]\nmax_requests = -1\n").expect_err("negative");
+        assert!(e.0.contains("max_requests"), "{}", e.0);
+        let ok = p("[latency]\nconcurrency = [1, 10000]\nmax_requests = 10\n").expect("valid");
+        let l = ok.config.latency.expect("latency");
+        assert_eq!(l.levels(), Some(vec![1, 10_000]));
     }
 
     #[test]

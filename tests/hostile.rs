@@ -31,10 +31,16 @@ fn hostile_web_servers_cost_one_probe_timeout_and_the_report_is_whole() {
         );
         let r = run.json();
         assert_report_shape(&r);
-        assert_eq!(
-            r["complete"], true,
-            "{name}: no stage failed or hit the deadline"
-        );
+        // No stage failed or hit the deadline. What the hostile server kept the load probe
+        // and the edge stage from seeing is not checked (never a pass), so the run is
+        // incomplete rather than complete.
+        for st in r["stages"].as_array().expect("stages") {
+            assert_ne!(st["status"], "failed", "{name}: {st}");
+            assert!(
+                !st["note"].as_str().unwrap_or_default().contains("deadline"),
+                "{name}: {st}"
+            );
+        }
         assert_eq!(
             ids(&r).contains("redirect.unreachable"),
             *unreachable,

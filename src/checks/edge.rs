@@ -60,6 +60,10 @@ pub struct EdgeObservation {
     pub cdn: Option<Option<&'static str>>,
     /// The login burst: (endpoint, statuses seen), when probed.
     pub burst: Option<(String, Vec<Result<u16, ErrorKind>>)>,
+    /// Why the app could not be looked at (no answer at all), when it could not.
+    pub unreachable: Option<String>,
+    /// Whether `--probe-rate-limit` asked for the login burst.
+    pub probe_requested: bool,
 }
 
 pub struct CdnAbsent;
@@ -79,11 +83,18 @@ impl Check<EdgeObservation> for CdnAbsent {
         &CDN_ABSENT
     }
     fn evaluate(&self, o: &EdgeObservation, out: &mut Outcomes) {
-        if let Some(None) = o.cdn {
-            out.push(
+        match (&o.cdn, &o.unreachable) {
+            (Some(None), _) => out.push(
                 self.doc()
                     .finding(&o.app, "no CDN or WAF header in the response"),
-            );
+            ),
+            (Some(Some(_)), _) => {}
+            (None, why) => out.unseen(
+                self.doc(),
+                &o.app,
+                why.clone()
+                    .unwrap_or_else(|| "no answer from the app".into()),
+            ),
         }
     }
 }
@@ -105,10 +116,31 @@ impl Check<EdgeObservation> for RateLimitAbsent {
         &RATELIMIT_ABSENT
     }
     fn evaluate(&self, o: &EdgeObservation, out: &mut Outcomes) {
-        if let Some((url, statuses)) = &o.burst {
+        if !o.probe_requested {
+            return;
+        }
+        let Some((url, statuses)) = &o.burst else {
+            let why = match &o.unreachable {
+                Some(why) => why.clone(),
+                None => "no auth page (/login, /signin, /account) to send the burst to".into(),
+            };
+            out.unseen(self.doc(), &o.app, why);
+            return;
+        };
+        {
             let answered = statuses.iter().filter(|s| s.is_ok()).count();
             let limited = statuses.iter().any(|s| matches!(s, Ok(429)));
-            if answered > 0 && !limited {
+            if answered == 0 && !limited {
+                let why = if statuses.is_empty() {
+                    "no login attempt could be sent (the --max-requests cap, or this machine could not open a connection)".to_string()
+                } else {
+                    format!(
+                        "cannot connect: none of {} login attempts got an answer",
+                        statuses.len()
+                    )
+                };
+                out.unseen(self.doc(), url, why);
+            } else if answered > 0 && !limited {
                 out.push(self.doc().finding(
                     url,
                     format!(
@@ -130,17 +162,25 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     let mut notes = Vec::new();
     let mut obs = EdgeObservation {
         app: ctx.target.url.clone(),
+        probe_requested: ctx.load.probe_rate_limit,
         ..Default::default()
     };
     let app = ctx.http.follow(&ctx.target.url, 10, &[]).await;
     match &app.last {
         Some(r) => obs.cdn = Some(recognise(&r.headers)),
-        None => notes.push(format!(
-            "{}: no answer, CDN not checked",
-            app.failed_at.as_deref().unwrap_or(&app.start)
-        )),
+        None => {
+            let at = app.failed_at.as_deref().unwrap_or(&app.start);
+            let why = match &app.error {
+                Some(e) => format!("no answer from {at}: {e}"),
+                None if app.looped => "no final answer: the redirect chain loops".to_string(),
+                None if app.too_long => "no final answer: too many redirects".to_string(),
+                None => format!("no answer from {at}"),
+            };
+            notes.push(format!("{at}: no answer, CDN not checked"));
+            obs.unreachable = Some(why);
+        }
     }
-    if ctx.load.probe_rate_limit {
+    if ctx.load.probe_rate_limit && obs.unreachable.is_none() {
         let auth = super::latency::first_ok(ctx, &ctx.target.url, super::headers::AUTH_PATHS).await;
         match auth.as_deref().and_then(Endpoint::parse) {
             Some(ep) => {

@@ -7,7 +7,7 @@ use crate::audit::Context;
 use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
 use crate::finding::{Impact, Severity};
 use crate::net::http::resolve_location;
-use crate::net::load::{run_level, Endpoint, LevelResult, Mode, Phases};
+use crate::net::load::{run_level, Endpoint, LevelResult, Mode, Phases, DEADLINE_REASON};
 use futures_util::future::join_all;
 use serde_json::json;
 use std::io::IsTerminal;
@@ -102,6 +102,13 @@ pub struct LatencyObservation {
     pub health: Option<Option<String>>,
     pub app: String,
     pub phases: Option<(String, Phases)>,
+    /// Levels planned and never run: (endpoint, level label, why) — the run's deadline, the
+    /// `--max-requests` cap, or an endpoint that did not answer its first request.
+    pub unmeasured: Vec<(String, String, String)>,
+    /// Why nothing at all could be measured (the site did not answer a single request).
+    pub blind: Option<(String, String)>,
+    /// Closed-loop levels per endpoint in the plan (collapse compares the first and the last).
+    pub ladder: usize,
 }
 
 impl LatencyObservation {
@@ -118,6 +125,43 @@ fn level_label(l: &LevelResult) -> String {
     match l.rate {
         Some(r) => format!("{} @{r} req/s", l.endpoint),
         None => format!("{} @c={}", l.endpoint, l.concurrency),
+    }
+}
+
+fn mode_label(endpoint: &str, mode: &Mode) -> String {
+    match mode {
+        Mode::Open { rate, .. } => format!("{endpoint} @{rate} req/s"),
+        Mode::Closed { concurrency } => format!("{endpoint} @c={concurrency}"),
+    }
+}
+
+impl LatencyObservation {
+    /// The levels whose numbers are not the measurement asked for, and the planned levels
+    /// never run: (endpoint, label, why). A per-level check that found nothing there is not
+    /// checked, never passed.
+    fn incomplete(&self) -> Vec<(&str, String, &str)> {
+        let cut = self.levels.iter().filter_map(|l| {
+            let why = match (&l.cut, l.requests) {
+                (Some(why), _) => why.as_str(),
+                (None, 0) => l.stopped.as_deref().unwrap_or("no request completed"),
+                (None, _) => return None,
+            };
+            Some((l.endpoint.as_str(), level_label(l), why))
+        });
+        let never = self
+            .unmeasured
+            .iter()
+            .map(|(e, label, why)| (e.as_str(), label.clone(), why.as_str()));
+        cut.chain(never).collect()
+    }
+
+    /// Records `doc` as not checked on every incomplete level it found nothing on.
+    fn unseen_levels(&self, doc: &'static CheckDoc, found: &[String], out: &mut Outcomes) {
+        for (_, label, why) in self.incomplete() {
+            if !found.contains(&label) {
+                out.unseen(doc, label, why);
+            }
+        }
     }
 }
 
@@ -138,9 +182,11 @@ impl Check<LatencyObservation> for OverBudget {
         &OVER_BUDGET
     }
     fn evaluate(&self, o: &LatencyObservation, out: &mut Outcomes) {
+        let mut found = Vec::new();
         for l in o.levels.iter().filter(|l| l.requests > 0) {
             let budget = o.budget(&l.endpoint);
             if l.p95_ms > budget as f64 {
+                found.push(level_label(l));
                 out.push(self.doc().finding(
                     level_label(l),
                     format!(
@@ -150,6 +196,7 @@ impl Check<LatencyObservation> for OverBudget {
                 ));
             }
         }
+        o.unseen_levels(self.doc(), &found, out);
     }
 }
 
@@ -170,9 +217,11 @@ impl Check<LatencyObservation> for Errors {
         &ERRORS
     }
     fn evaluate(&self, o: &LatencyObservation, out: &mut Outcomes) {
+        let mut found = Vec::new();
         for l in o.levels.iter().filter(|l| l.requests > 0) {
             let rate = l.errors as f64 / l.requests as f64;
             if rate > ERROR_RATE {
+                found.push(level_label(l));
                 let kinds: Vec<String> = l
                     .errors_by_kind
                     .iter()
@@ -190,6 +239,7 @@ impl Check<LatencyObservation> for Errors {
                 ));
             }
         }
+        o.unseen_levels(self.doc(), &found, out);
     }
 }
 
@@ -212,6 +262,7 @@ impl Check<LatencyObservation> for Collapse {
     fn evaluate(&self, o: &LatencyObservation, out: &mut Outcomes) {
         let mut endpoints: Vec<&str> = o.levels.iter().map(|l| l.endpoint.as_str()).collect();
         endpoints.dedup();
+        let mut found: Vec<String> = Vec::new();
         for e in endpoints {
             let levels: Vec<&LevelResult> = o
                 .levels
@@ -225,6 +276,7 @@ impl Check<LatencyObservation> for Collapse {
                 continue;
             }
             if top.p95_ms > COLLAPSE_FACTOR * first.p95_ms && top.p95_ms > COLLAPSE_FLOOR_MS {
+                found.push(e.to_string());
                 out.push(self.doc().finding(
                     e,
                     format!(
@@ -236,6 +288,23 @@ impl Check<LatencyObservation> for Collapse {
                         top.p95_ms / first.p95_ms
                     ),
                 ));
+            }
+        }
+        // A ladder with a level missing or cut compares the wrong levels: not checked.
+        // The subject is the endpoint's highest incomplete level (the one collapse looks at).
+        if o.ladder >= 2 {
+            let mut last: Vec<(&str, String, &str)> = Vec::new();
+            for (e, label, why) in o.incomplete() {
+                if found.iter().any(|f| f == e) || label.ends_with("req/s") {
+                    continue;
+                }
+                match last.iter_mut().find(|(x, _, _)| *x == e) {
+                    Some(entry) => *entry = (e, label, why),
+                    None => last.push((e, label, why)),
+                }
+            }
+            for (_, label, why) in last {
+                out.unseen(self.doc(), label, why);
             }
         }
     }
@@ -267,7 +336,11 @@ impl Check<LatencyObservation> for HealthMissing {
     }
 }
 
-impl Observed for LatencyObservation {}
+impl Observed for LatencyObservation {
+    fn blind(&self) -> Option<(String, String)> {
+        self.blind.clone()
+    }
+}
 
 pub static CHECKS: &[&dyn Check<LatencyObservation>] =
     &[&OverBudget, &Errors, &Collapse, &HealthMissing];
@@ -329,6 +402,7 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> LatencyObservati
             // probing it again would only cost another timeout.
             Err(e) => {
                 notes.push(format!("{}: {e}; not load-tested", ctx.target.url));
+                obs.blind = Some((ctx.target.url.clone(), format!("no answer: {e}")));
                 return obs;
             }
         }
@@ -340,6 +414,14 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> LatencyObservati
             }
         }
     }
+    // The same endpoint named twice (flag and config, scenario and flag) is measured once.
+    let mut unique = Vec::new();
+    for u in urls {
+        if !unique.contains(&u) {
+            unique.push(u);
+        }
+    }
+    let urls = unique;
     // Only the target is ever probed: endpoints on another host are refused.
     let target_host = Endpoint::parse(&ctx.target.url).map(|e| e.host);
     let endpoints: Vec<Endpoint> = urls
@@ -355,8 +437,21 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> LatencyObservati
         .collect();
     // One timed request per endpoint first: an endpoint that does not answer it is reported,
     // not load-tested (a hanging server would otherwise cost a timeout per request).
-    let first = join_all(endpoints.iter().map(|e| ctx.dialer.phases(e))).await;
+    let modes: Vec<Mode> = match plan.rate {
+        Some(rate) => vec![Mode::Open {
+            rate,
+            workers: plan.concurrency.iter().copied().max().unwrap_or(10),
+        }],
+        None => plan
+            .concurrency
+            .iter()
+            .map(|c| Mode::Closed { concurrency: *c })
+            .collect(),
+    };
+    obs.ladder = if plan.rate.is_some() { 0 } else { modes.len() };
+    let first = join_all(endpoints.iter().map(|e| ctx.dialer.phases(e, &ctx.budget))).await;
     let mut endpoints_ok = Vec::new();
+    let mut failures = Vec::new();
     for (ep, phases) in endpoints.into_iter().zip(first) {
         match phases {
             Ok(p) => {
@@ -365,8 +460,25 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> LatencyObservati
                 }
                 endpoints_ok.push(ep);
             }
-            Err(e) => notes.push(format!("{}: {e}; not load-tested", ep.url)),
+            Err(e) => {
+                notes.push(format!("{}: {e}; not load-tested", ep.url));
+                for mode in &modes {
+                    obs.unmeasured.push((
+                        ep.url.clone(),
+                        mode_label(&ep.url, mode),
+                        format!("no answer to the first request: {e}"),
+                    ));
+                }
+                failures.push(e);
+            }
         }
+    }
+    if endpoints_ok.is_empty() {
+        let why = failures
+            .first()
+            .map(|e| format!("no answer to the first request: {e}"))
+            .unwrap_or_else(|| "no endpoint on the target to measure".to_string());
+        obs.blind = Some((ctx.target.url.clone(), why));
     }
     let endpoints = endpoints_ok;
     let planned = endpoints.len() as u64
@@ -387,20 +499,21 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> LatencyObservati
     let deadline = ctx.deadline - std::time::Duration::from_millis(500);
     for ep in &endpoints {
         obs.budgets.push((ep.url.clone(), plan.budget_ms(&ep.path)));
-        let modes: Vec<Mode> = match plan.rate {
-            Some(rate) => vec![Mode::Open {
-                rate,
-                workers: plan.concurrency.iter().copied().max().unwrap_or(10),
-            }],
-            None => plan
-                .concurrency
-                .iter()
-                .map(|c| Mode::Closed { concurrency: *c })
-                .collect(),
-        };
-        for mode in modes {
-            if ctx.budget.exhausted() || tokio::time::Instant::now() >= deadline {
-                break;
+        for mode in modes.iter().copied() {
+            let never = if ctx.budget.exhausted() {
+                Some(format!(
+                    "not run: stopped at the --max-requests cap ({})",
+                    ctx.budget.cap
+                ))
+            } else if tokio::time::Instant::now() >= deadline {
+                Some(format!("not run: {DEADLINE_REASON}"))
+            } else {
+                None
+            };
+            if let Some(why) = never {
+                obs.unmeasured
+                    .push((ep.url.clone(), mode_label(&ep.url, &mode), why));
+                continue;
             }
             if let Some(pb) = &bar {
                 pb.set_message(ep.path.clone());
@@ -418,11 +531,35 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> LatencyObservati
             if let Some(why) = &r.stopped {
                 notes.push(format!("{}: {why}", level_label(&r)));
             }
+            if let Some((ran, why)) = &r.backed_off {
+                notes.push(format!(
+                    "{}: this machine could open only {ran} of {} connections ({why}); concurrency backed off to {ran}",
+                    level_label(&r),
+                    r.concurrency
+                ));
+            }
             obs.levels.push(r);
         }
     }
     if let Some(pb) = bar {
         pb.finish_and_clear();
+    }
+    let never: Vec<String> = obs
+        .unmeasured
+        .iter()
+        .filter(|(_, _, why)| why.starts_with("not run"))
+        .map(|(_, label, _)| label.clone())
+        .collect();
+    if !never.is_empty() {
+        notes.push(format!(
+            "not measured: {} ({})",
+            never.join(", "),
+            obs.unmeasured
+                .iter()
+                .find(|(_, _, w)| w.starts_with("not run"))
+                .map(|(_, _, w)| w.trim_start_matches("not run: "))
+                .unwrap_or_default()
+        ));
     }
     obs
 }
@@ -452,6 +589,9 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
             }
             if let Some(s) = &l.stopped {
                 v["stopped"] = json!(s);
+            }
+            if let Some((ran, _)) = &l.backed_off {
+                v["backed_off_to"] = json!(ran);
             }
             v
         })

@@ -32,6 +32,10 @@ pub enum DnsError {
     Malformed(String, String),
     /// Network error (no route, refused, …).
     Io(String, String),
+    /// This machine's own trouble, not the network's or the target's: out of file descriptors
+    /// (EMFILE/ENFILE), of buffers (ENOBUFS), of local ports (EADDRINUSE/EADDRNOTAVAIL).
+    /// Nothing can be said about the name asked for.
+    Local(String, String),
     /// `--zone` mode: the name lies outside the zone file, so nothing can be said about it.
     NotInZone(String),
     /// The name given is not a valid DNS name.
@@ -45,6 +49,9 @@ impl fmt::Display for DnsError {
             DnsError::Failure(server, rcode) => write!(f, "{server} answered {rcode}"),
             DnsError::Malformed(server, e) => write!(f, "malformed answer from {server}: {e}"),
             DnsError::Io(server, e) => write!(f, "cannot reach {server}: {e}"),
+            DnsError::Local(server, e) => {
+                write!(f, "cannot ask {server}: local resource exhausted: {e}")
+            }
             DnsError::NotInZone(name) => write!(f, "{name} is outside the zone file"),
             DnsError::BadName(name) => write!(f, "{name:?} is not a valid DNS name"),
         }
@@ -52,6 +59,48 @@ impl fmt::Display for DnsError {
 }
 
 impl std::error::Error for DnsError {}
+
+/// Whether an I/O error is this machine's own shortage (descriptors, buffers, local ports)
+/// rather than anything the network or a peer did.
+pub fn is_local_io_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(
+            libc_errno::EMFILE
+                | libc_errno::ENFILE
+                | libc_errno::ENOBUFS
+                | libc_errno::ENOMEM
+                | libc_errno::EADDRINUSE
+                | libc_errno::EADDRNOTAVAIL
+        )
+    )
+}
+
+/// The Linux errno values of local resource shortages (stable across Linux architectures).
+pub mod libc_errno {
+    pub const ENOMEM: i32 = 12;
+    pub const ENFILE: i32 = 23;
+    pub const EMFILE: i32 = 24;
+    pub const ENOBUFS: i32 = 105;
+    pub const EADDRINUSE: i32 = 98;
+    pub const EADDRNOTAVAIL: i32 = 99;
+}
+
+/// An I/O error talking to `server`: [`DnsError::Local`] when it is this machine's shortage.
+fn io_error(server: &str, e: std::io::Error) -> DnsError {
+    if is_local_io_error(&e) {
+        DnsError::Local(server.to_string(), e.to_string())
+    } else {
+        DnsError::Io(server.to_string(), e.to_string())
+    }
+}
+
+impl DnsError {
+    /// Whether the error is this machine's trouble (never the target's fault).
+    pub fn is_local(&self) -> bool {
+        matches!(self, DnsError::Local(..))
+    }
+}
 
 /// An answer: the response code and the answer section (CNAME chain included).
 #[derive(Debug, Clone)]
@@ -394,26 +443,20 @@ pub async fn exchange(
     } else {
         SocketAddr::from(([0u16; 8], 0))
     };
-    let sock = UdpSocket::bind(bind)
-        .await
-        .map_err(|e| DnsError::Io(s.clone(), e.to_string()))?;
-    sock.connect(server)
-        .await
-        .map_err(|e| DnsError::Io(s.clone(), e.to_string()))?;
+    let sock = UdpSocket::bind(bind).await.map_err(|e| io_error(&s, e))?;
+    sock.connect(server).await.map_err(|e| io_error(&s, e))?;
     let mut buf = vec![0u8; 4096];
     // A datagram that does not parse may be an off-path attacker's or a broken middlebox's:
     // like spoofing-resistant resolvers, keep waiting for the real answer, and only say
     // "malformed" when nothing else came.
     let mut malformed: Option<String> = None;
     for _attempt in 0..2 {
-        sock.send(&wire)
-            .await
-            .map_err(|e| DnsError::Io(s.clone(), e.to_string()))?;
+        sock.send(&wire).await.map_err(|e| io_error(&s, e))?;
         let deadline = tokio::time::Instant::now() + attempt_timeout;
         loop {
             let n = match tokio::time::timeout_at(deadline, sock.recv(&mut buf)).await {
                 Err(_) => break,
-                Ok(Err(e)) => return Err(DnsError::Io(s.clone(), e.to_string())),
+                Ok(Err(e)) => return Err(io_error(&s, e)),
                 Ok(Ok(n)) => n,
             };
             let reply = match judge_reply(&buf[..n], id, qname) {
@@ -464,7 +507,7 @@ async fn exchange_tcp(
     limit: Duration,
 ) -> Result<Message, DnsError> {
     let s = server.to_string();
-    let io = |e: std::io::Error| DnsError::Io(server.to_string(), e.to_string());
+    let io = |e: std::io::Error| io_error(&s, e);
     let work = async {
         let mut stream = TcpStream::connect(server).await.map_err(io)?;
         let len = u16::try_from(wire.len())
@@ -479,7 +522,7 @@ async fn exchange_tcp(
     };
     match timeout(limit, work).await {
         Ok(r) => r,
-        Err(_) => Err(DnsError::Timeout(s)),
+        Err(_) => Err(DnsError::Timeout(server.to_string())),
     }
 }
 

@@ -41,6 +41,9 @@ pub enum ErrorKind {
     Tls,
     /// The connection broke mid-exchange.
     Protocol,
+    /// This machine could not open the connection (out of file descriptors, buffers or local
+    /// ports): never the target's error, never counted as one.
+    Local,
 }
 
 impl ErrorKind {
@@ -51,6 +54,7 @@ impl ErrorKind {
             ErrorKind::Connect => "connect",
             ErrorKind::Tls => "tls",
             ErrorKind::Protocol => "protocol",
+            ErrorKind::Local => "local",
         }
     }
 }
@@ -115,18 +119,22 @@ impl Dialer {
         phases.dns = t.elapsed();
         let t = Instant::now();
         let mut stream = None;
-        let mut last = String::from("no address");
+        let mut last = (ErrorKind::Connect, String::from("no address"));
         for addr in addrs {
             match tokio::time::timeout(self.timeout, TcpStream::connect(addr)).await {
                 Ok(Ok(s)) => {
                     stream = Some(s);
                     break;
                 }
-                Ok(Err(e)) => last = format!("{addr}: {e}"),
-                Err(_) => last = format!("{addr}: connect timed out"),
+                // Out of descriptors here is out of descriptors for every address.
+                Ok(Err(e)) if crate::net::dns::is_local_io_error(&e) => {
+                    return Err((ErrorKind::Local, format!("cannot open a connection: {e}")));
+                }
+                Ok(Err(e)) => last = (ErrorKind::Connect, format!("{addr}: {e}")),
+                Err(_) => last = (ErrorKind::Connect, format!("{addr}: connect timed out")),
             }
         }
-        let tcp = stream.ok_or((ErrorKind::Connect, last))?;
+        let tcp = stream.ok_or(last)?;
         let _ = tcp.set_nodelay(true);
         phases.connect = t.elapsed();
         let io: Box<dyn Io> = if ep.https {
@@ -160,6 +168,19 @@ impl Dialer {
         ep: &Endpoint,
         method: Method,
         body: Bytes,
+    ) -> Result<(u16, Duration, bool), (ErrorKind, String)> {
+        self.send_until(sender, ep, method, body, None).await
+    }
+
+    /// [`Dialer::send`], given up at `stop` too when that comes before the request's own
+    /// timeout (one timer per request either way: the load loop's hot path).
+    async fn send_until(
+        &self,
+        sender: &mut Sender,
+        ep: &Endpoint,
+        method: Method,
+        body: Bytes,
+        stop: Option<tokio::time::Instant>,
     ) -> Result<(u16, Duration, bool), (ErrorKind, String)> {
         let t = Instant::now();
         let work = async {
@@ -200,16 +221,30 @@ impl Dialer {
             }
             Ok((status, ttfb, retry_after))
         };
-        match tokio::time::timeout(self.timeout, work).await {
+        let own = tokio::time::Instant::now() + self.timeout;
+        let until = stop.map_or(own, |s| s.min(own));
+        match tokio::time::timeout_at(until, work).await {
             Ok(r) => r,
             Err(_) => Err((ErrorKind::Timeout, "timed out".into())),
         }
     }
 
-    /// The phases of one fresh request, like `curl -w`.
-    pub async fn phases(&self, ep: &Endpoint) -> Result<Phases, String> {
+    /// The phases of one fresh request, like `curl -w`: one request (and its connection)
+    /// from the budget.
+    pub async fn phases(&self, ep: &Endpoint, budget: &Budget) -> Result<Phases, String> {
+        if !budget.claim() {
+            return Err(format!("the --max-requests cap ({}) is spent", budget.cap));
+        }
         let t = Instant::now();
-        let (mut sender, mut phases) = self.connect(ep).await.map_err(|(_, e)| e)?;
+        let (mut sender, mut phases) = match self.connect(ep).await {
+            Ok(c) => c,
+            Err((ErrorKind::Local, e)) => {
+                budget.refund();
+                return Err(e);
+            }
+            Err((ErrorKind::Connect, e)) => return Err(format!("cannot connect: {e}")),
+            Err((_, e)) => return Err(e),
+        };
         let (status, ttfb, _) = self
             .send(&mut sender, ep, Method::GET, Bytes::new())
             .await
@@ -241,6 +276,11 @@ impl Dialer {
             if conn.as_ref().is_none_or(|c| c.is_closed()) {
                 conn = match self.connect(ep).await {
                     Ok((s, _)) => Some(s),
+                    Err((ErrorKind::Local, _)) => {
+                        // Nothing reached the target: not an attempt, and no use going on.
+                        budget.refund();
+                        break;
+                    }
                     Err((k, _)) => {
                         out.push(Err(k));
                         continue;
@@ -284,12 +324,24 @@ impl Budget {
 
     /// Takes one request from the budget; false once it is spent.
     pub fn claim(&self) -> bool {
-        if self.left.fetch_sub(1, Ordering::Relaxed) > 0 {
+        let took = self
+            .left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| {
+                (l > 0).then(|| l - 1)
+            })
+            .is_ok();
+        if took {
             true
         } else {
             self.exhausted.store(true, Ordering::Relaxed);
             false
         }
+    }
+
+    /// Gives back a claim that sent nothing to the target (the connection could not be opened
+    /// for this machine's own reasons).
+    pub fn refund(&self) {
+        self.left.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn exhausted(&self) -> bool {
@@ -301,6 +353,9 @@ impl Budget {
         self.cap - left.min(self.cap)
     }
 }
+
+/// Why a level the run's deadline cut is not a whole measurement.
+pub const DEADLINE_REASON: &str = "stopped at the run's deadline";
 
 /// One level's result.
 #[derive(Debug, Clone)]
@@ -318,6 +373,13 @@ pub struct LevelResult {
     pub max_ms: f64,
     /// Why the level stopped before its planned requests.
     pub stopped: Option<String>,
+    /// Why the level is not the whole measurement asked for, when it is not: cut by the run's
+    /// deadline or the `--max-requests` cap, or run at fewer virtual users than asked because
+    /// this machine could not open their connections.
+    pub cut: Option<String>,
+    /// When this machine could not open `concurrency` connections (EMFILE and the like): the
+    /// virtual users that did run, and the local error that stopped the others.
+    pub backed_off: Option<(u32, String)>,
 }
 
 fn new_histogram() -> Histogram<u64> {
@@ -333,6 +395,20 @@ struct Level {
     stop: AtomicBool,
     stop_reason: std::sync::Mutex<Option<String>>,
     deadline: tokio::time::Instant,
+    /// Virtual users that gave up because this machine could not open their connection.
+    local_gave_up: AtomicU64,
+    local_error: std::sync::Mutex<Option<String>>,
+}
+
+impl Level {
+    /// A virtual user could not open its connection for this machine's own reasons: it leaves
+    /// the level, which goes on with the users that could connect (the back-off).
+    fn give_up_locally(&self, why: String) {
+        self.local_gave_up.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut e) = self.local_error.lock() {
+            e.get_or_insert(why);
+        }
+    }
 }
 
 impl Level {
@@ -360,6 +436,14 @@ impl Tally {
             errors: BTreeMap::new(),
         }
     }
+}
+
+/// Whether a request timed out because the level's deadline came, not the server's doing.
+fn interrupted(
+    outcome: &Result<(u16, Duration, bool), (ErrorKind, String)>,
+    deadline: tokio::time::Instant,
+) -> bool {
+    matches!(outcome, Err((ErrorKind::Timeout, _))) && tokio::time::Instant::now() >= deadline
 }
 
 /// What a virtual user does after each answer.
@@ -413,39 +497,58 @@ async fn closed_loop_vu(
         if level.stop.load(Ordering::Relaxed) || tokio::time::Instant::now() >= level.deadline {
             break;
         }
+        // One warm-up request on the first connection, not measured (but within the budget).
+        let warm_up = !warmed;
+        if !warm_up && level.remaining.fetch_sub(1, Ordering::Relaxed) <= 0 {
+            break;
+        }
+        // The budget is claimed before anything is sent, the connection included: no virtual
+        // user opens a connection the cap has not paid for.
+        if !budget.claim() {
+            break;
+        }
         if conn.as_ref().is_none_or(|c| c.is_closed()) {
-            match dialer.connect(&ep).await {
+            // An attempt the deadline interrupts is not an answer: it is dropped, not counted.
+            let Ok(connected) = tokio::time::timeout_at(level.deadline, dialer.connect(&ep)).await
+            else {
+                break;
+            };
+            match connected {
                 Ok((s, _)) => conn = Some(s),
+                Err((ErrorKind::Local, why)) => {
+                    budget.refund();
+                    if !warm_up {
+                        level.remaining.fetch_add(1, Ordering::Relaxed);
+                    }
+                    level.give_up_locally(why);
+                    break;
+                }
                 Err(e) => {
-                    if level.remaining.fetch_sub(1, Ordering::Relaxed) <= 0 || !budget.claim() {
+                    if warm_up && level.remaining.fetch_sub(1, Ordering::Relaxed) <= 0 {
                         break;
                     }
+                    warmed = true;
                     judge(&level, &mut tally, &Err(e));
                     continue;
                 }
             }
         }
         let Some(sender) = conn.as_mut() else { break };
-        if !warmed {
-            // One warm-up request per connection, not counted (but within the budget).
-            if !budget.claim() {
-                break;
-            }
+        let t = Instant::now();
+        let outcome = dialer
+            .send_until(sender, &ep, Method::GET, Bytes::new(), Some(level.deadline))
+            .await;
+        // An answer the deadline interrupted is not an answer: dropped, not counted.
+        if interrupted(&outcome, level.deadline) {
+            break;
+        }
+        if warm_up {
             warmed = true;
-            if dialer
-                .send(sender, &ep, Method::GET, Bytes::new())
-                .await
-                .is_err()
-            {
+            if outcome.is_err() {
                 conn = None;
             }
             continue;
         }
-        if level.remaining.fetch_sub(1, Ordering::Relaxed) <= 0 || !budget.claim() {
-            break;
-        }
-        let t = Instant::now();
-        let outcome = dialer.send(sender, &ep, Method::GET, Bytes::new()).await;
         let micros = t.elapsed().as_micros().max(1) as u64;
         tally.micros.push(u32::try_from(micros).unwrap_or(u32::MAX));
         if outcome.is_err() {
@@ -480,14 +583,28 @@ async fn open_loop_vu(
         total,
     } = *schedule;
     let mut tally = Tally::new();
-    // Connect before the schedule starts: a handshake is not part of any request's latency.
-    let mut conn: Option<Sender> = dialer.connect(&ep).await.ok().map(|(s, _)| s);
+    // Connect before the schedule starts (a handshake is not part of any request's latency),
+    // paid for from the budget first: the claim then covers this connection's first request.
+    let mut prepaid = budget.claim();
+    let mut conn: Option<Sender> = None;
+    if prepaid {
+        match dialer.connect(&ep).await {
+            Ok((s, _)) => conn = Some(s),
+            Err((ErrorKind::Local, why)) => {
+                budget.refund();
+                level.give_up_locally(why);
+                return tally;
+            }
+            // The attempt reached the target: it cost its claim.
+            Err(_) => prepaid = false,
+        }
+    }
     loop {
         if level.stop.load(Ordering::Relaxed) {
             break;
         }
         let i = next.fetch_add(1, Ordering::Relaxed);
-        if i >= total || !budget.claim() {
+        if i >= total || !(std::mem::take(&mut prepaid) || budget.claim()) {
             break;
         }
         let due = start + interval * (i as u32);
@@ -504,8 +621,17 @@ async fn open_loop_vu(
             due
         };
         if conn.as_ref().is_none_or(|c| c.is_closed()) {
-            match dialer.connect(&ep).await {
+            let Ok(connected) = tokio::time::timeout_at(level.deadline, dialer.connect(&ep)).await
+            else {
+                break;
+            };
+            match connected {
                 Ok((s, _)) => conn = Some(s),
+                Err((ErrorKind::Local, why)) => {
+                    budget.refund();
+                    level.give_up_locally(why);
+                    break;
+                }
                 Err(e) => {
                     judge(&level, &mut tally, &Err(e));
                     continue;
@@ -513,7 +639,12 @@ async fn open_loop_vu(
             }
         }
         let Some(sender) = conn.as_mut() else { break };
-        let outcome = dialer.send(sender, &ep, Method::GET, Bytes::new()).await;
+        let outcome = dialer
+            .send_until(sender, &ep, Method::GET, Bytes::new(), Some(level.deadline))
+            .await;
+        if interrupted(&outcome, level.deadline) {
+            break;
+        }
         let micros = (tokio::time::Instant::now() - start).as_micros().max(1) as u64;
         tally.micros.push(u32::try_from(micros).unwrap_or(u32::MAX));
         if outcome.is_err() {
@@ -548,6 +679,8 @@ pub async fn run_level(
         stop: AtomicBool::new(false),
         stop_reason: std::sync::Mutex::new(None),
         deadline,
+        local_gave_up: AtomicU64::new(0),
+        local_error: std::sync::Mutex::new(None),
     });
     let ep_arc = Arc::new(ep.clone());
     let mut tasks = Vec::new();
@@ -612,15 +745,36 @@ pub async fn run_level(
         t.abort();
     }
     let completed = level.completed.load(Ordering::Relaxed);
+    let gave_up = level.local_gave_up.load(Ordering::Relaxed);
+    let backed_off = (gave_up > 0).then(|| {
+        let ran = u64::from(concurrency.max(1)).saturating_sub(gave_up);
+        let why = level
+            .local_error
+            .lock()
+            .ok()
+            .and_then(|e| e.clone())
+            .unwrap_or_default();
+        (u32::try_from(ran).unwrap_or(u32::MAX), why)
+    });
     let mut stopped = level.stop_reason.lock().ok().and_then(|r| r.clone());
+    let mut cut = None;
     if stopped.is_none() && completed < requests {
-        stopped = Some(if budget.exhausted() {
+        let why = if budget.exhausted() {
             format!("stopped at the --max-requests cap ({})", budget.cap)
         } else if tokio::time::Instant::now() >= deadline {
-            "stopped at the run's deadline".to_string()
+            DEADLINE_REASON.to_string()
+        } else if let Some((0, why)) = &backed_off {
+            format!("this machine could not open a single connection ({why})")
         } else {
             format!("{completed} of {requests} requests completed")
-        });
+        };
+        cut = Some(why.clone());
+        stopped = Some(why);
+    }
+    if let (None, Some((ran, why))) = (&cut, &backed_off) {
+        cut = Some(format!(
+            "this machine could open only {ran} of {concurrency} connections ({why}); measured at c={ran}"
+        ));
     }
     let ms = |q: f64| hist.value_at_quantile(q) as f64 / 1000.0;
     let empty = hist.is_empty();
@@ -640,5 +794,7 @@ pub async fn run_level(
             hist.max() as f64 / 1000.0
         },
         stopped,
+        cut,
+        backed_off,
     }
 }

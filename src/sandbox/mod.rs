@@ -42,6 +42,8 @@ pub struct SandboxInfo {
     pub http: SocketAddr,
     pub https: SocketAddr,
     pub ca_file: PathBuf,
+    /// What the web servers saw (connections, load requests).
+    pub counters: Arc<web::Counters>,
 }
 
 impl SandboxInfo {
@@ -267,6 +269,7 @@ impl Sandbox {
         let pki = tls::prepare(&sc.tls, &sc.domain).await?;
         tasks.extend(pki.tasks);
         let web = Arc::new(web::Site::new(sc.web, sc.domain.clone()));
+        let counters = web.counters.clone();
         let (http, t1) = web::serve_http(web.clone())
             .await
             .map_err(|e| format!("sandbox HTTP: {e}"))?;
@@ -296,6 +299,7 @@ impl Sandbox {
                 http,
                 https,
                 ca_file,
+                counters,
             },
             dir,
             tasks,

@@ -19,10 +19,20 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
+/// What the site's servers saw, for tests that hold the auditor to its own limits.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// TCP connections accepted (HTTP and HTTPS ports).
+    pub connections: AtomicU64,
+    /// Requests carrying the load probe's User-Agent.
+    pub load_requests: AtomicU64,
+}
+
 /// The site: its knobs, the domain it serves, and the state its latency faults need.
 pub struct Site {
     pub web: Web,
     pub domain: String,
+    pub counters: Arc<Counters>,
     /// Page answers so far (drives the seeded delay draws and `error_every`).
     served: AtomicU64,
     /// The global lock of `serialize_ms`.
@@ -166,6 +176,7 @@ impl Site {
     pub fn new(web: Web, domain: String) -> Site {
         Site {
             domain,
+            counters: Arc::default(),
             served: AtomicU64::new(0),
             lock: tokio::sync::Mutex::new(()),
             window: std::sync::Mutex::new((0, 0)),
@@ -499,6 +510,14 @@ where
     let service = service_fn(move |req: Request<Incoming>| {
         let site = site.clone();
         async move {
+            if req
+                .headers()
+                .get("user-agent")
+                .and_then(|u| u.to_str().ok())
+                .is_some_and(|u| u.starts_with("launchready-load/"))
+            {
+                site.counters.load_requests.fetch_add(1, Ordering::Relaxed);
+            }
             if tls && !req.uri().path().starts_with("/static/") {
                 let load = req
                     .headers()
@@ -531,6 +550,7 @@ pub async fn serve_http(site: Arc<Site>) -> std::io::Result<(SocketAddr, JoinHan
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
+            site.counters.connections.fetch_add(1, Ordering::Relaxed);
             tokio::spawn(serve_connection(stream, site.clone(), false));
         }
     });
@@ -550,6 +570,7 @@ pub async fn serve_https(
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
+            site.counters.connections.fetch_add(1, Ordering::Relaxed);
             let acceptor = acceptor.clone();
             let site = site.clone();
             tokio::spawn(async move {

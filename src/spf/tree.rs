@@ -5,16 +5,38 @@
 
 use super::eval::{query_name, txt_records};
 use super::record::{self, Mechanism, Qualifier, Record};
-use crate::net::dns::{DnsError, Resolver};
+use crate::net::dns::{Answer, DnsError, Resolver};
 use futures_util::future::join_all;
-use hickory_proto::rr::RecordType;
+use hickory_proto::rr::{Name, RecordType};
 use serde_json::{json, Value};
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// The most records the walker fetches for one tree (a hostile or looping tree stops here).
 pub const MAX_NODES: usize = 40;
+
+/// The most distinct DNS queries one walk may send (records and void checks together).
+///
+/// RFC 7208 bounds one *evaluation* to 10 DNS-querying terms, 2 void lookups and 10 MX/PTR
+/// names each, but the walker explores every branch of the tree, not one path, so it needs
+/// more: [`MAX_NODES`] (40) TXT records plus the void checks of their literal `a`/`mx`/`exists`
+/// terms (up to two queries each). Real trees (a mail provider or three, some `a:`/`mx:` hosts)
+/// stay under 60; 200 leaves room for an honest large tree and stops a hostile one (a tree of
+/// records with hundreds of terms each once made one audit send 9,807 queries). The records
+/// are fetched first and the void checks after, so a tree within [`MAX_NODES`] is always
+/// walked whole and only void checks can be cut; what was cut is listed in
+/// [`Tree::unwalked`].
+pub const QUERY_BUDGET: usize = 200;
+
+/// The most walker queries in flight at once (each holds a socket).
+pub const MAX_IN_FLIGHT: usize = 16;
+
+/// The reason given for what the budget cut.
+pub fn budget_reason() -> String {
+    format!("query budget exhausted ({QUERY_BUDGET} DNS queries for the SPF tree)")
+}
 
 /// What was found at one node of the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +87,16 @@ pub struct Tree {
     pub syntax: Vec<(String, String)>,
     /// `(domain, count)` for each name with several SPF records.
     pub multiple: Vec<(String, usize)>,
+    /// What the walker could not look at, as `(name, reason)`: a record or a void check cut by
+    /// the query budget or the node cap, a lookup that failed (SERVFAIL, timeout, a name
+    /// outside the zone file) or that this machine could not make (out of file descriptors,
+    /// buffers or ports). Never counted as void, missing or the target's fault: the totals
+    /// above are lower bounds when this is not empty.
+    pub unwalked: Vec<(String, String)>,
+    /// Whether [`QUERY_BUDGET`] ran out (some of `unwalked` says so).
+    pub budget_exhausted: bool,
+    /// Distinct DNS queries the walk asked for (≤ [`QUERY_BUDGET`]).
+    pub queries: usize,
 }
 
 impl Tree {
@@ -87,6 +119,9 @@ impl Tree {
 
 #[derive(Default)]
 struct State {
+    unwalked: Vec<(String, String)>,
+    /// Records whose void checks run once the whole tree is fetched.
+    pending_voids: Vec<(String, Record)>,
     nodes: usize,
     total_lookups: usize,
     voids: Vec<String>,
@@ -99,6 +134,71 @@ struct State {
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// One walk: the resolver, its findings, and the budget and gate on its queries.
+struct Walker<'a> {
+    resolver: &'a Resolver,
+    state: Mutex<State>,
+    /// Distinct (name, type) asked so far: a repeat is the resolver's cache, not a query.
+    asked: Mutex<HashSet<(Name, RecordType)>>,
+    budget: usize,
+    exhausted: std::sync::atomic::AtomicBool,
+    gate: tokio::sync::Semaphore,
+}
+
+/// Why a lookup gave no answer.
+enum Skip {
+    Budget,
+    Dns(DnsError),
+}
+
+impl Skip {
+    fn reason(&self) -> String {
+        match self {
+            Skip::Budget => budget_reason(),
+            Skip::Dns(e) => e.to_string(),
+        }
+    }
+}
+
+impl<'a> Walker<'a> {
+    fn new(resolver: &'a Resolver, budget: usize) -> Walker<'a> {
+        Walker {
+            resolver,
+            state: Mutex::new(State::default()),
+            asked: Mutex::new(HashSet::new()),
+            budget,
+            exhausted: std::sync::atomic::AtomicBool::new(false),
+            gate: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
+        }
+    }
+
+    /// One lookup within the budget and the in-flight limit.
+    async fn lookup(&self, q: &Name, t: RecordType) -> Result<Arc<Answer>, Skip> {
+        {
+            let mut asked = match self.asked.lock() {
+                Ok(a) => a,
+                Err(p) => p.into_inner(),
+            };
+            let key = (q.to_lowercase(), t);
+            if !asked.contains(&key) {
+                if asked.len() >= self.budget {
+                    self.exhausted
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    return Err(Skip::Budget);
+                }
+                asked.insert(key);
+            }
+        }
+        // The semaphore is never closed; should it be, the lookup goes ahead unthrottled.
+        let _permit = self.gate.acquire().await.ok();
+        self.resolver.lookup(q, t).await.map_err(Skip::Dns)
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+}
+
 enum Fetched {
     Record(Vec<u8>),
     Missing(String),
@@ -106,13 +206,12 @@ enum Fetched {
     Unknown(String),
 }
 
-async fn fetch(resolver: &Resolver, domain: &str) -> Fetched {
+async fn fetch(w: &Walker<'_>, domain: &str) -> Fetched {
     let Some(q) = query_name(domain) else {
         return Fetched::Missing(format!("{domain:?} is not a valid domain name"));
     };
-    match resolver.lookup(&q, RecordType::TXT).await {
-        Err(e @ DnsError::NotInZone(_)) => Fetched::Unknown(e.to_string()),
-        Err(e) => Fetched::Unknown(e.to_string()),
+    match w.lookup(&q, RecordType::TXT).await {
+        Err(skip) => Fetched::Unknown(skip.reason()),
         Ok(a) if a.is_nxdomain() => Fetched::Missing(format!("{domain} does not exist")),
         Ok(a) => {
             let mut spf: Vec<Vec<u8>> = txt_records(&a)
@@ -128,18 +227,21 @@ async fn fetch(resolver: &Resolver, domain: &str) -> Fetched {
     }
 }
 
-/// Whether a lookup is void (NXDOMAIN or no record of the type). `None`: cannot tell.
-async fn is_void(resolver: &Resolver, name: &str, types: &[RecordType]) -> Option<bool> {
-    let q = query_name(name)?;
+/// Whether a lookup is void (NXDOMAIN or no record of the type). `Err`: cannot tell, and why
+/// (a DNS error, this machine's own trouble, or the budget) — never a void.
+async fn is_void(w: &Walker<'_>, name: &str, types: &[RecordType]) -> Result<bool, String> {
+    let Some(q) = query_name(name) else {
+        return Ok(false);
+    };
     for t in types {
-        match resolver.lookup(&q, *t).await {
-            Ok(a) if a.is_nxdomain() => return Some(true),
-            Ok(a) if a.data_of(*t).next().is_some() => return Some(false),
+        match w.lookup(&q, *t).await {
+            Ok(a) if a.is_nxdomain() => return Ok(true),
+            Ok(a) if a.data_of(*t).next().is_some() => return Ok(false),
             Ok(_) => {}
-            Err(_) => return None,
+            Err(skip) => return Err(skip.reason()),
         }
     }
-    Some(true)
+    Ok(true)
 }
 
 fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
@@ -149,8 +251,9 @@ fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
     }
 }
 
-/// The void lookups a record's own literal targets make.
-async fn record_voids(resolver: &Resolver, domain: &str, rec: &Record) -> Vec<String> {
+/// The void lookups a record's own literal targets make; what could not be told is recorded
+/// as unwalked.
+async fn record_voids(w: &Walker<'_>, domain: &str, rec: &Record) -> Vec<String> {
     let checks = rec.directives.iter().filter_map(|d| {
         let literal = |spec: &Option<record::MacroString>| match spec {
             None => Some(domain.to_string()),
@@ -169,12 +272,19 @@ async fn record_voids(resolver: &Resolver, domain: &str, rec: &Record) -> Vec<St
         };
         let text = d.text.clone();
         Some(async move {
-            match is_void(resolver, &target, types).await {
-                Some(true) => Some(format!(
+            match is_void(w, &target, types).await {
+                Ok(true) => Some(format!(
                     "`{text}` in {domain}: {target} has no {}",
                     describe(types)
                 )),
-                _ => None,
+                Ok(false) => None,
+                Err(why) => {
+                    w.state().unwalked.push((
+                        target.clone(),
+                        format!("`{text}` in {domain}: void lookup not checked: {why}"),
+                    ));
+                    None
+                }
             }
         })
     });
@@ -190,8 +300,7 @@ fn describe(types: &[RecordType]) -> String {
 }
 
 fn walk<'a>(
-    resolver: &'a Resolver,
-    state: &'a Mutex<State>,
+    w: &'a Walker<'a>,
     domain: String,
     via: &'static str,
     term: String,
@@ -212,27 +321,38 @@ fn walk<'a>(
         if path.contains(&key) {
             let mut cycle = path.clone();
             cycle.push(key);
-            lock(state).loops.push(cycle);
+            w.state().loops.push(cycle);
             node.status = Status::Loop;
             return node;
         }
         {
-            let mut s = lock(state);
+            let mut s = w.state();
             if s.nodes >= MAX_NODES {
-                node.status = Status::NotFollowed(format!("more than {MAX_NODES} records"));
+                let why = format!("more than {MAX_NODES} records in the tree");
+                s.unwalked
+                    .push((domain.clone(), format!("{term}: not followed: {why}")));
+                node.status = Status::NotFollowed(why);
                 return node;
             }
             s.nodes += 1;
         }
         let parent = path.last().cloned().unwrap_or_default();
-        let text = match fetch(resolver, &domain).await {
+        let text = match fetch(w, &domain).await {
             Fetched::Unknown(why) => {
+                let what = if term.is_empty() {
+                    "the SPF record".to_string()
+                } else {
+                    format!("`{term}`")
+                };
+                w.state()
+                    .unwalked
+                    .push((domain.clone(), format!("{what}: TXT not looked up: {why}")));
                 node.status = Status::Unknown(why);
                 return node;
             }
             Fetched::Missing(why) => {
                 if via != "root" {
-                    lock(state)
+                    w.state()
                         .missing
                         .push((parent, term, domain.clone(), why.clone()));
                 }
@@ -240,7 +360,7 @@ fn walk<'a>(
                 return node;
             }
             Fetched::Multiple(n) => {
-                lock(state).multiple.push((domain.clone(), n));
+                w.state().multiple.push((domain.clone(), n));
                 node.status = Status::Multiple(n);
                 return node;
             }
@@ -250,14 +370,14 @@ fn walk<'a>(
         let rec = match record::parse(&text) {
             Ok(r) => r,
             Err(e) => {
-                lock(state).syntax.push((domain.clone(), e.to_string()));
+                w.state().syntax.push((domain.clone(), e.to_string()));
                 node.status = Status::Syntax(e.to_string());
                 return node;
             }
         };
         node.lookup_terms = rec.lookup_terms();
         {
-            let mut s = lock(state);
+            let mut s = w.state();
             s.total_lookups += node.lookup_terms;
             if let Some(all) = rec.all() {
                 let permissive = match all.qualifier {
@@ -270,8 +390,6 @@ fn walk<'a>(
                 }
             }
         }
-        let voids = record_voids(resolver, &domain, &rec).await;
-        lock(state).voids.extend(voids);
 
         let mut child_path = path.clone();
         child_path.push(key);
@@ -285,13 +403,15 @@ fn walk<'a>(
         if let (Some((ms, text)), None) = (&rec.redirect, rec.all()) {
             targets.push(("redirect", text.clone(), ms.literal(), top_level));
         }
+        // Void checks wait until every record is fetched: the budget goes to the tree first.
+        w.state().pending_voids.push((domain.clone(), rec));
         let children = targets.into_iter().map(|(via, term, literal, top)| {
             let child_path = child_path.clone();
             async move {
                 match literal {
                     Some(t) => {
                         let t = t.trim_end_matches('.').to_string();
-                        walk(resolver, state, t, via, term, child_path, top).await
+                        walk(w, t, via, term, child_path, top).await
                     }
                     None => Node {
                         domain: term.clone(),
@@ -310,12 +430,16 @@ fn walk<'a>(
     })
 }
 
-/// Walks the SPF tree of `domain`.
+/// Walks the SPF tree of `domain` within [`QUERY_BUDGET`] queries, [`MAX_IN_FLIGHT`] at once.
 pub async fn walk_tree(resolver: &Resolver, domain: &str) -> Tree {
-    let state = Mutex::new(State::default());
+    walk_tree_within(resolver, domain, QUERY_BUDGET).await
+}
+
+/// [`walk_tree`] with another query budget.
+pub async fn walk_tree_within(resolver: &Resolver, domain: &str, budget: usize) -> Tree {
+    let w = Walker::new(resolver, budget);
     let root = walk(
-        resolver,
-        &state,
+        &w,
         domain.to_string(),
         "root",
         String::new(),
@@ -323,11 +447,27 @@ pub async fn walk_tree(resolver: &Resolver, domain: &str) -> Tree {
         true,
     )
     .await;
-    let s = match state.into_inner() {
+    let pending = std::mem::take(&mut w.state().pending_voids);
+    let voids = join_all(
+        pending
+            .iter()
+            .map(|(domain, rec)| record_voids(&w, domain, rec)),
+    )
+    .await;
+    w.state().voids.extend(voids.into_iter().flatten());
+    let queries = match w.asked.lock() {
+        Ok(a) => a.len(),
+        Err(p) => p.into_inner().len(),
+    };
+    let budget_exhausted = w.exhausted.load(std::sync::atomic::Ordering::Relaxed);
+    let s = match w.state.into_inner() {
         Ok(s) => s,
         Err(p) => p.into_inner(),
     };
     Tree {
+        unwalked: s.unwalked,
+        budget_exhausted,
+        queries,
         root,
         total_lookups: s.total_lookups,
         voids: s.voids,
@@ -371,6 +511,9 @@ impl Tree {
             "record": self.root.record,
             "dns_lookups": self.total_lookups,
             "void_lookups": self.voids.len(),
+            "queries": self.queries,
+            "budget_exhausted": self.budget_exhausted,
+            "unwalked": self.unwalked.iter().map(|(name, reason)| json!({"name": name, "reason": reason})).collect::<Vec<_>>(),
             "tree": self.root.to_json(),
         })
     }
@@ -396,6 +539,9 @@ pub fn offline(name: &str, text: &str) -> Tree {
         missing: Vec::new(),
         syntax: Vec::new(),
         multiple: Vec::new(),
+        unwalked: Vec::new(),
+        budget_exhausted: false,
+        queries: 0,
     };
     match record::parse(text.as_bytes()) {
         Err(e) => {
@@ -462,5 +608,46 @@ loop   TXT "v=spf1 include:loop.example.com"
         assert_eq!(t.missing[0].2, "r.example.com");
         let l = rt.block_on(walk_tree(&r, "loop.example.com"));
         assert_eq!(l.loops.len(), 1);
+        assert!(
+            t.unwalked.is_empty() && !t.budget_exhausted,
+            "{:?}",
+            t.unwalked
+        );
+    }
+
+    #[test]
+    fn the_query_budget_cuts_and_says_what_it_cut() {
+        let r = resolver(ZONE);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let t = rt.block_on(walk_tree_within(&r, "example.com", 3));
+        assert!(t.queries <= 3, "{} queries", t.queries);
+        assert!(t.budget_exhausted);
+        assert!(!t.unwalked.is_empty());
+        assert!(t
+            .unwalked
+            .iter()
+            .all(|(_, why)| why.contains("query budget exhausted")));
+        // Records come first: the three queries went to TXT records, so no void was counted
+        // from a lookup that was never made.
+        assert!(t.voids.is_empty(), "{:?}", t.voids);
+        let json = t.to_json();
+        assert_eq!(json["budget_exhausted"], true);
+        assert!(json["unwalked"][0]["reason"].is_string());
+    }
+
+    #[test]
+    fn local_shortages_are_not_the_networks_errors() {
+        use crate::net::dns::is_local_io_error;
+        for errno in [23, 24, 105, 98, 99] {
+            assert!(is_local_io_error(&std::io::Error::from_raw_os_error(errno)));
+        }
+        for errno in [111, 113, 101, 110] {
+            assert!(!is_local_io_error(&std::io::Error::from_raw_os_error(
+                errno
+            )));
+        }
     }
 }

@@ -56,7 +56,9 @@ impl Probe<'_> {
             );
             let a = match a {
                 Ok(a) => a,
-                Err(e @ (DnsError::Timeout(_) | DnsError::Io(..))) => return Err(e),
+                Err(e @ (DnsError::Timeout(_) | DnsError::Io(..) | DnsError::Local(..))) => {
+                    return Err(e)
+                }
                 Err(DnsError::NotInZone(n)) => {
                     obs.unknown = true;
                     obs.failure = Some(format!("{n} is outside the zone file"));

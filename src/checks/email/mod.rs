@@ -176,11 +176,24 @@ impl Observed for EmailObservation {
         let domain = &self.domain;
         if id.starts_with("email.spf.") {
             let Some(t) = &self.spf else { return vec![] };
-            return t
-                .blind_spots()
-                .into_iter()
-                .map(|(name, why)| (txt_subject(&name), format!("SPF lookup failed: {why}")))
-                .collect();
+            let root_unknown = matches!(t.root.status, Status::Unknown(_));
+            // Whether the domain has SPF at all is settled once its own record was fetched.
+            if id == "email.spf.missing" && !root_unknown {
+                return vec![];
+            }
+            let mut unseen = t.blind_spots();
+            unseen.extend(t.unwalked.iter().cloned());
+            let Some((name, why)) = unseen.first() else {
+                return vec![];
+            };
+            let more = match unseen.len() {
+                1 => String::new(),
+                n => format!(" (and {} more SPF lookups not made)", n - 1),
+            };
+            return vec![(
+                txt_subject(&self.domain),
+                format!("SPF lookup of {name} not made or failed: {why}{more}"),
+            )];
         }
         if id.starts_with("email.dmarc.") {
             return self
