@@ -193,18 +193,18 @@ pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
     })
 }
 
-/// A source tree to scan for secrets: it must be a readable directory.
+/// A source tree to scan for secrets: a directory, or one file (scanned as a file).
 fn source_tree(path: &std::path::Path) -> Result<std::path::PathBuf, Failure> {
-    if path.is_dir() {
+    if path.is_dir() || path.is_file() {
         Ok(path.to_path_buf())
     } else if path.exists() {
         Err(Failure::Usage(format!(
-            "{} is not a directory",
+            "{} is not a file or a directory",
             path.display()
         )))
     } else {
         Err(Failure::Usage(format!(
-            "{}: no such directory",
+            "{}: no such file or directory",
             path.display()
         )))
     }

@@ -39,6 +39,11 @@ pub struct SecretsObservation {
     pub ignored_env: Vec<Match>,
     pub history: Vec<PastSecret>,
     pub tracked_env: Vec<TrackedEnv>,
+    /// The history was asked for and could not be seen whole: (subject, reason). Not a
+    /// repository, a shallow clone, missing objects, git failing or absent.
+    pub history_unseen: Option<(String, String)>,
+    /// What git tracks is unknown (git absent or failing): (subject, reason).
+    pub tracked_unseen: Option<(String, String)>,
 }
 
 fn evidence(m: &Match) -> String {
@@ -106,6 +111,9 @@ impl Check<SecretsObservation> for HistorySecret {
         &HISTORY
     }
     fn evaluate(&self, o: &SecretsObservation, out: &mut Outcomes) {
+        if let Some((subject, reason)) = &o.history_unseen {
+            out.unseen(self.doc(), subject.clone(), reason.clone());
+        }
         for p in o
             .history
             .iter()
@@ -147,6 +155,9 @@ impl Check<SecretsObservation> for EnvCommitted {
         &ENV_COMMITTED
     }
     fn evaluate(&self, o: &SecretsObservation, out: &mut Outcomes) {
+        if let Some((subject, reason)) = &o.tracked_unseen {
+            out.unseen(self.doc(), subject.clone(), reason.clone());
+        }
         for e in &o.tracked_env {
             let server: Vec<&Assignment> = e
                 .assignments
@@ -253,13 +264,20 @@ fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
 
-/// Scans `root` (and its history when asked) and judges what was found.
+/// Scans `root` — a directory, or one file — (and its history when asked) and judges what
+/// was found.
 pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
-    if !root.is_dir() {
-        return Err(format!("{} is not a directory", root.display()));
+    let single = root.is_file();
+    if !single && !root.is_dir() {
+        return Err(format!("{} is not a file or a directory", root.display()));
     }
     let engine = engine()?;
-    let t = tree::scan_tree(engine, root);
+    let t = if single {
+        tree::scan_single(engine, root)
+    } else {
+        tree::scan_tree(engine, root)
+    };
+    let subject = root.display().to_string();
     let mut notes = vec![format!(
         "scanned {} files ({}) with {} rules",
         t.files,
@@ -275,16 +293,15 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
             if t.skipped_large.is_empty() {
                 String::new()
             } else {
-                format!(
-                    " ({})",
-                    t.skipped_large
-                        .iter()
-                        .take(5)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                format!(" ({})", first_few(&t.skipped_large))
             }
+        ));
+    }
+    if !t.skipped_links.is_empty() {
+        notes.push(format!(
+            "skipped {} symbolic link(s) that point out of the tree, not followed ({})",
+            t.skipped_links.len(),
+            first_few(&t.skipped_links)
         ));
     }
     let mut obs = SecretsObservation {
@@ -296,14 +313,29 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
     match &t.tracked {
         Ok(files) => {
             for path in files.iter().filter(|p| env::is_env_file(p)) {
-                if let Ok(bytes) = std::fs::read(root.join(path)) {
+                let file = if single {
+                    Some(root.to_path_buf())
+                } else {
+                    match tree::inside(root, path) {
+                        tree::Inside::File(file) => Some(file),
+                        _ => None,
+                    }
+                };
+                if let Some(bytes) = file.and_then(|f| std::fs::read(f).ok()) {
                     obs.tracked_env.push(TrackedEnv {
                         path: path.clone(),
                         assignments: env::assignments(&String::from_utf8_lossy(&bytes)),
                     });
                 }
             }
-            if with_history {
+            if !with_history {
+                notes.push("history not scanned (use --history)".into());
+            } else if single {
+                let why = "a single file has no history of its own: scan the repository's \
+                           directory with --history to scan its history";
+                notes.push(format!("history not scanned: {why}"));
+                obs.history_unseen = Some((subject.clone(), why.to_string()));
+            } else {
                 match history::scan_history(engine, root) {
                     Ok(h) => {
                         notes.push(format!(
@@ -314,19 +346,60 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
                         history_inventory = json!({
                             "blobs": h.blobs, "bytes": h.bytes,
                             "skipped_binary": h.skipped_binary, "skipped_large": h.skipped_large,
+                            "missing_objects": h.missing, "shallow_commits": h.shallow,
                         });
+                        let mut blind = Vec::new();
+                        if let Some(n) = h.shallow {
+                            blind.push(format!(
+                                "history is shallow: {n} commits; fetch the full history with \
+                                 `git fetch --unshallow` to scan it"
+                            ));
+                        }
+                        if h.missing > 0 {
+                            blind.push(format!(
+                                "{} object(s) of the history are missing (git cat-file cannot \
+                                 read them: a damaged or partial clone); what they hold was not \
+                                 scanned",
+                                h.missing
+                            ));
+                        }
+                        if !blind.is_empty() {
+                            notes.push(blind.join("; "));
+                            obs.history_unseen = Some((subject.clone(), blind.join("; ")));
+                        }
                         obs.history = past_secrets(&obs.tree, h.matches, &h.toplevel);
                     }
-                    Err(e) => notes.push(format!("history not scanned: {e}")),
+                    Err(e) => {
+                        notes.push(format!("history not scanned: {e}"));
+                        obs.history_unseen =
+                            Some((subject.clone(), format!("history not scanned: {e}")));
+                    }
                 }
-            } else {
-                notes.push("history not scanned (use --history)".into());
             }
         }
-        Err(why) => notes.push(format!(
-            "{why}: tracked .env files{} not checked",
-            if with_history { " and history" } else { "" }
-        )),
+        Err(why) if t.not_a_repo => {
+            // Nothing is tracked outside a work tree: no .env file can be committed there.
+            if with_history {
+                let reason = format!("{why}: there is no git history to scan");
+                notes.push(reason.clone());
+                obs.history_unseen = Some((subject.clone(), reason));
+            } else {
+                notes.push(format!("{why}: no tracked files or history"));
+            }
+        }
+        Err(why) => {
+            notes.push(format!(
+                "{why}: tracked .env files{} not checked",
+                if with_history { " and history" } else { "" }
+            ));
+            obs.tracked_unseen = Some((
+                subject.clone(),
+                format!("{why}: which files git tracks is unknown"),
+            ));
+            if with_history {
+                obs.history_unseen = Some((subject.clone(), format!("{why}: history not scanned")));
+            }
+        }
     }
     let inventory = json!({
         "rules": RULES.len(),
@@ -334,6 +407,7 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
         "bytes_scanned": t.bytes,
         "skipped_binary": t.skipped_binary,
         "skipped_large": t.skipped_large,
+        "skipped_links": t.skipped_links,
         "unreadable": t.unreadable,
         "tracked_env_files": obs.tracked_env.iter().map(|e| e.path.clone()).collect::<Vec<_>>(),
         "history": history_inventory,
@@ -343,6 +417,14 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
         inventory,
         notes,
     ))
+}
+
+fn first_few(list: &[String]) -> String {
+    let mut shown: Vec<String> = list.iter().take(5).cloned().collect();
+    if list.len() > shown.len() {
+        shown.push("…".into());
+    }
+    shown.join(", ")
 }
 
 /// The history's secrets that the working tree no longer holds, one per secret, at the

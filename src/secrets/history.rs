@@ -34,6 +34,12 @@ pub struct HistoryScan {
     pub bytes: u64,
     pub skipped_binary: usize,
     pub skipped_large: usize,
+    /// Objects the history names that the object database cannot produce (a damaged or
+    /// partial clone): what they held was not scanned.
+    pub missing: usize,
+    /// Commits in a shallow clone (None when the history is whole): older commits were not
+    /// scanned.
+    pub shallow: Option<u64>,
     /// The top of the repository (history paths are relative to it).
     pub toplevel: String,
 }
@@ -46,10 +52,18 @@ fn failed(e: impl std::fmt::Display) -> GitError {
 pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError> {
     let toplevel = git::toplevel(dir)?;
     let top = Path::new(&toplevel);
+    let shallow = git::shallow_commits(top)?;
     // Every object reachable from every ref; blobs and trees come with the path first seen.
-    let listing = git::output(top, &["rev-list", "--all", "--objects"])?;
+    // Objects the database lacks are listed as `?<sha>` (not a failure: the rest is scanned,
+    // and the run says what it could not see).
+    let listing = git::output(top, &["rev-list", "--all", "--objects", "--missing=print"])?;
     let mut paths: HashMap<String, String> = HashMap::new();
+    let mut listed_missing = 0;
     for line in listing.split(|&b| b == b'\n') {
+        if line.first() == Some(&b'?') {
+            listed_missing += 1;
+            continue;
+        }
         let line = String::from_utf8_lossy(line);
         if let Some((sha, path)) = line.split_once(' ') {
             if !path.is_empty() {
@@ -62,6 +76,8 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
     if paths.is_empty() {
         return Ok(HistoryScan {
             toplevel,
+            shallow,
+            missing: listed_missing,
             ..HistoryScan::default()
         });
     }
@@ -81,10 +97,16 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
     )?;
     let mut scan = HistoryScan {
         toplevel: toplevel.clone(),
+        shallow,
+        missing: listed_missing,
         ..HistoryScan::default()
     };
     let mut wanted = String::new();
     for line in String::from_utf8_lossy(&checked).lines() {
+        if line.ends_with(" missing") {
+            scan.missing += 1;
+            continue;
+        }
         let mut parts = line.split(' ');
         let (Some(sha), Some("blob"), Some(size)) = (parts.next(), parts.next(), parts.next())
         else {
@@ -135,7 +157,8 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
                 }
             });
         }
-        let result = read_batch(stdout, |sha, bytes| {
+        let mut missing = 0;
+        let result = read_batch(stdout, &mut missing, |sha, bytes| {
             scan.blobs += 1;
             scan.bytes += bytes.len() as u64;
             if is_binary(&bytes) {
@@ -145,6 +168,7 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
             tx.send((sha, bytes)).is_ok()
         });
         drop(tx);
+        scan.missing += missing;
         result
     });
     if read_result.is_err() {
@@ -162,6 +186,7 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
 /// Parses `cat-file --batch` output: `<sha> <type> <size>\n<content>\n`, repeated.
 fn read_batch(
     out: impl Read,
+    missing: &mut usize,
     mut each: impl FnMut(String, Vec<u8>) -> bool,
 ) -> Result<(), GitError> {
     let mut reader = BufReader::with_capacity(1 << 20, out);
@@ -174,7 +199,8 @@ fn read_batch(
         let mut parts = header.split_whitespace();
         let sha = parts.next().unwrap_or_default().to_string();
         let (Some(_kind), Some(size)) = (parts.next(), parts.next()) else {
-            continue; // "<sha> missing"
+            *missing += 1; // "<sha> missing"
+            continue;
         };
         let size: usize = size.parse().map_err(failed)?;
         let mut bytes = vec![0u8; size];
@@ -222,21 +248,18 @@ pub fn introductions(
     if blobs.is_empty() {
         return Ok(found);
     }
-    let out = git::output(
-        Path::new(toplevel),
-        &[
-            "-c",
-            "core.quotePath=false",
-            "log",
-            "--all",
-            "--reverse",
-            "--date-order",
-            "--no-renames",
-            "--raw",
-            "--no-abbrev",
-            "--format=commit %H %ct",
-        ],
-    )?;
+    let mut args = vec!["log", "--no-show-signature"];
+    args.extend_from_slice(git::NO_DIFF_PROGRAMS);
+    args.extend_from_slice(&[
+        "--all",
+        "--reverse",
+        "--date-order",
+        "--no-renames",
+        "--raw",
+        "--no-abbrev",
+        "--format=commit %H %ct",
+    ]);
+    let out = git::output(Path::new(toplevel), &args)?;
     let mut current: Option<(String, i64)> = None;
     for line in String::from_utf8_lossy(&out).lines() {
         if let Some(rest) = line.strip_prefix("commit ") {
