@@ -509,3 +509,113 @@ fn short_and_long_values_never_leak_in_any_format() {
     assert!(env.contains("DATABASE_URL, GITHUB_TOKEN"), "{env}");
     assert!(!env.contains("postgres"), "{env}");
 }
+
+// ---------------------------------------------------------------------------------------
+// 5. As a team uses it: inline allow, suppressions by fingerprint, test trees ranked lower.
+
+fn finding<'a>(r: &'a Value, id: &str, subject_prefix: &str) -> Option<&'a Value> {
+    r["findings"].as_array().and_then(|a| {
+        a.iter().find(|f| {
+            f["id"] == id
+                && f["subject"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with(subject_prefix))
+        })
+    })
+}
+
+#[test]
+fn allow_comments_fingerprints_and_test_trees() {
+    let s = Scratch::new("team");
+    let repo = s.join("repo");
+    init(&repo);
+    let g = &mut Gen::new(61);
+    let mut key = || format!("{}{}", "ghp_", g.s(ALNUM, 36));
+    let (allowed, moved, fixture, live) = (key(), key(), key(), key());
+    write(
+        &repo.join("src/a.js"),
+        &format!("const a = \"{allowed}\"; // launchready:allow (a revoked demo key)\n"),
+    );
+    write(&repo.join("src/b.js"), &format!("const b = \"{moved}\";\n"));
+    write(
+        &repo.join("tests/fixtures/key.js"),
+        &format!("module.exports = \"{fixture}\";\n"),
+    );
+    write(&repo.join("deploy.js"), &format!("const t = \"{live}\";\n"));
+    commit_all(&repo, "keys");
+    let d = repo.to_string_lossy().to_string();
+
+    let run = launchready(["secrets", d.as_str(), "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let r = run.json();
+    assert!(
+        finding(&r, "secrets.tree", "src/a.js").is_none(),
+        "allowed inline"
+    );
+    assert!(stage_note(&r, "secrets").contains("1 secret(s) allowed"));
+    let live_f = finding(&r, "secrets.tree", "deploy.js").expect("live key");
+    assert_eq!(live_f["severity"], "blocker");
+    let fixture_f = finding(&r, "secrets.tree", "tests/fixtures/key.js").expect("fixture");
+    assert_eq!(fixture_f["severity"], "high");
+    assert!(fixture_f["evidence"]
+        .as_str()
+        .unwrap_or("")
+        .contains("ranked one step lower: it is under a tests/ directory"));
+    // The live key ranks before the test key.
+    let order: Vec<&str> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["subject"].as_str())
+        .collect();
+    let pos = |p: &str| order.iter().position(|s| s.starts_with(p));
+    assert!(pos("deploy.js") < pos("tests/"), "{order:?}");
+
+    // Suppress src/b.js's key by its fingerprint, in the repository's own launchready.toml.
+    let b = finding(&r, "secrets.tree", "src/b.js").expect("b.js");
+    let fp = b["evidence"]
+        .as_str()
+        .and_then(|e| e.split("; ").find(|p| p.starts_with("fingerprint:")))
+        .expect("a fingerprint in the evidence")
+        .to_string();
+    assert!(fp.starts_with("fingerprint:github-pat:"), "{fp}");
+    write(
+        &repo.join("launchready.toml"),
+        &format!(
+            "[[suppress]]\nid = \"secrets.tree\"\nsubject = \"{fp}\"\nreason = \"rotated\"\nexpires = 2099-12-31\n"
+        ),
+    );
+    // The line moves: the suppression follows the key.
+    write(
+        &repo.join("src/b.js"),
+        &format!("// moved\n\nconst b = \"{moved}\";\n"),
+    );
+    let run = launchready(["secrets", d.as_str(), "--format", "json"]);
+    let r = run.json();
+    let b = finding(&r, "secrets.tree", "src/b.js:3").expect("b.js moved");
+    assert_eq!(b["suppressed"], true, "{b}");
+    // -c FILE names another config: suppress the live key by subject, and the fixture.
+    let other = s.join("other.toml");
+    write(
+        &other,
+        "[[suppress]]\nid = \"secrets.tree\"\nsubject = \"deploy.js:1\"\nreason = \"r\"\nexpires = 2099-12-31\n\
+         [[suppress]]\nid = \"secrets.tree\"\nsubject = \"tests/fixtures/key.js:1\"\nreason = \"r\"\nexpires = 2099-12-31\n",
+    );
+    let o = other.to_string_lossy().to_string();
+    let run = launchready(["secrets", d.as_str(), "-c", o.as_str(), "--format", "json"]);
+    let r = run.json();
+    // b.js is no longer suppressed (another config), the others are: still NO-GO for b.js.
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        finding(&r, "secrets.tree", "deploy.js").expect("live")["suppressed"],
+        true
+    );
+    assert_eq!(
+        finding(&r, "secrets.tree", "src/b.js").expect("b")["suppressed"],
+        false
+    );
+    // A bad config is a usage error.
+    write(&other, "[[suppress]]\nid = \"secrets.nope\"\n");
+    let run = launchready(["secrets", d.as_str(), "-c", o.as_str()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}

@@ -46,8 +46,64 @@ pub struct SecretsObservation {
     pub tracked_unseen: Option<(String, String)>,
 }
 
+/// `RULE (description): REDACTED; fingerprint:RULE:HASH` — the fingerprint is what a
+/// `[[suppress]]` subject may name so that the suppression survives the line moving.
 fn evidence(m: &Match) -> String {
-    format!("{} ({}): {}", m.rule.id, m.rule.description, m.redacted)
+    let mut e = format!("{} ({}): {}", m.rule.id, m.rule.description, m.redacted);
+    if let Some(fp) = m.fingerprint() {
+        e.push_str("; ");
+        e.push_str(&fp);
+    }
+    e
+}
+
+/// Directories whose keys are, on real histories, mostly test keys: a test suite, its data and
+/// fixtures, or a vendored third-party tree.
+const TEST_TREES: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "testdata",
+    "test-data",
+    "test_data",
+    "fixtures",
+    "third-party",
+    "third_party",
+    "thirdparty",
+    "vendor",
+];
+
+/// The test or vendored directory that holds `label` (a path), if any.
+fn test_tree(label: &str) -> Option<&'static str> {
+    let mut dirs = label.split('/').collect::<Vec<_>>();
+    dirs.pop(); // the file name
+    dirs.iter().find_map(|d| {
+        TEST_TREES
+            .iter()
+            .find(|t| d.eq_ignore_ascii_case(t))
+            .copied()
+    })
+}
+
+/// One step less severe.
+fn lower(s: Severity) -> Severity {
+    match s {
+        Severity::Blocker => Severity::High,
+        Severity::High => Severity::Medium,
+        Severity::Medium => Severity::Low,
+        Severity::Low | Severity::Info => Severity::Info,
+    }
+}
+
+/// A key in a test or vendored tree ranks one step below a live one, and the evidence says why.
+fn rank_test_tree(f: &mut crate::finding::Finding, label: &str) {
+    if let Some(dir) = test_tree(label) {
+        f.severity = lower(f.severity);
+        f.evidence.push_str(&format!(
+            "; ranked one step lower: it is under a {dir}/ directory, where most keys are test \
+             or vendored fixtures (rotate it anyway if it is a real key)"
+        ));
+    }
 }
 
 /// The less severe of a rule's severity and a check's ceiling.
@@ -89,6 +145,7 @@ impl Check<SecretsObservation> for TreeSecret {
                     .push_str(&format!("; {more} more time(s) in this file"));
             }
             f.severity = capped(m.rule.severity, TREE.severity);
+            rank_test_tree(&mut f, &m.label);
             out.push(f);
         }
     }
@@ -133,6 +190,7 @@ impl Check<SecretsObservation> for HistorySecret {
                 format!("{}; {when}; not in the working tree any more", evidence(m)),
             );
             f.severity = capped(m.rule.severity, HISTORY.severity);
+            rank_test_tree(&mut f, &m.label);
             out.push(f);
         }
     }
@@ -210,8 +268,12 @@ impl Check<SecretsObservation> for ClientPrefix {
             let mut f = self.doc().finding(
                 m.subject(),
                 format!(
-                    "{var} holds a {} ({}): the build ships it to every browser",
-                    m.rule.description, m.redacted
+                    "{var} holds a {} ({}): the build ships it to every browser{}",
+                    m.rule.description,
+                    m.redacted,
+                    m.fingerprint()
+                        .map(|fp| format!("; {fp}"))
+                        .unwrap_or_default()
                 ),
             );
             f.severity = capped(m.rule.severity, CLIENT_PREFIX.severity);
@@ -304,9 +366,12 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
             first_few(&t.skipped_links)
         ));
     }
+    let (allowed_tree, tree_matches): (Vec<Match>, Vec<Match>) =
+        t.matches.into_iter().partition(|m| m.allowed);
+    let mut allowed = allowed_tree.len();
     let mut obs = SecretsObservation {
-        tree: t.matches,
-        ignored_env: t.ignored_env,
+        tree: tree_matches,
+        ignored_env: t.ignored_env.into_iter().filter(|m| !m.allowed).collect(),
         ..SecretsObservation::default()
     };
     let mut history_inventory = serde_json::Value::Null;
@@ -367,7 +432,11 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
                             notes.push(blind.join("; "));
                             obs.history_unseen = Some((subject.clone(), blind.join("; ")));
                         }
-                        obs.history = past_secrets(&obs.tree, h.matches, &h.toplevel);
+                        let before = h.matches.len();
+                        let kept: Vec<HistoryMatch> =
+                            h.matches.into_iter().filter(|m| !m.found.allowed).collect();
+                        allowed += before - kept.len();
+                        obs.history = past_secrets(&obs.tree, kept, &h.toplevel);
                     }
                     Err(e) => {
                         notes.push(format!("history not scanned: {e}"));
@@ -401,8 +470,14 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
             }
         }
     }
+    if allowed > 0 {
+        notes.push(format!(
+            "{allowed} secret(s) allowed by an inline launchready:allow comment, not reported"
+        ));
+    }
     let inventory = json!({
         "rules": RULES.len(),
+        "allowed_inline": allowed,
         "files_scanned": t.files,
         "bytes_scanned": t.bytes,
         "skipped_binary": t.skipped_binary,
