@@ -619,3 +619,39 @@ fn allow_comments_fingerprints_and_test_trees() {
     let run = launchready(["secrets", d.as_str(), "-c", o.as_str()]);
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+/// A text file over the scan cap is not checked (in the tree and in history); a binary over
+/// it is skipped like any binary.
+#[test]
+fn text_over_the_cap_is_not_checked() {
+    let s = Scratch::new("large");
+    let repo = s.join("repo");
+    init(&repo);
+    let line = "log line without anything secret in it\n";
+    let big = line.repeat((65 << 20) / line.len() + 1);
+    write(&repo.join("big.log"), &big);
+    drop(big);
+    let bin = std::fs::File::create(repo.join("big.bin")).expect("bin");
+    bin.set_len(65 << 20).expect("sparse binary");
+    drop(bin);
+    write(&repo.join("small.txt"), "hello\n");
+    commit_all(&repo, "big files");
+    let d = repo.to_string_lossy().to_string();
+    let run = launchready(["secrets", d.as_str(), "--history", "--format", "json"]);
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    let r = run.json();
+    assert_eq!(r["verdict"], "incomplete");
+    let tree = not_checked(&r, "secrets.tree");
+    assert_eq!(tree.len(), 1, "{}", r["not_checked"]);
+    assert_eq!(tree[0]["subject"], "big.log");
+    assert!(tree[0]["reason"]
+        .as_str()
+        .unwrap_or("")
+        .contains("over the 64 MiB scan cap"));
+    let history = not_checked(&r, "secrets.history");
+    assert_eq!(history.len(), 1, "{}", r["not_checked"]);
+    assert!(history[0]["reason"]
+        .as_str()
+        .unwrap_or("")
+        .contains("1 text blob(s) over the 64 MiB scan cap"));
+}

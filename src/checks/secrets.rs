@@ -44,6 +44,8 @@ pub struct SecretsObservation {
     pub history_unseen: Option<(String, String)>,
     /// What git tracks is unknown (git absent or failing): (subject, reason).
     pub tracked_unseen: Option<(String, String)>,
+    /// Files of the tree that could not be scanned (too large, unreadable): (subject, reason).
+    pub tree_unseen: Vec<(String, String)>,
 }
 
 /// `RULE (description): REDACTED; fingerprint:RULE:HASH` — the fingerprint is what a
@@ -131,6 +133,9 @@ impl Check<SecretsObservation> for TreeSecret {
         &TREE
     }
     fn evaluate(&self, o: &SecretsObservation, out: &mut Outcomes) {
+        for (subject, reason) in &o.tree_unseen {
+            out.unseen(self.doc(), subject.clone(), reason.clone());
+        }
         // One finding per secret and file; repeats in the same file are counted.
         let mut seen: BTreeMap<(&str, &str, [u8; 32]), (usize, &Match)> = BTreeMap::new();
         for m in o.tree.iter().filter(|m| m.rule.kind == Kind::Secret) {
@@ -348,7 +353,7 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
     )];
     if t.skipped_binary > 0 || !t.skipped_large.is_empty() {
         notes.push(format!(
-            "skipped {} binary file(s) and {} file(s) over {} MiB{}",
+            "skipped {} binary file(s) and {} text file(s) over {} MiB (not checked){}",
             t.skipped_binary,
             t.skipped_large.len(),
             MAX_FILE_BYTES >> 20,
@@ -369,9 +374,33 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
     let (allowed_tree, tree_matches): (Vec<Match>, Vec<Match>) =
         t.matches.into_iter().partition(|m| m.allowed);
     let mut allowed = allowed_tree.len();
+    let mut tree_unseen: Vec<(String, String)> = t
+        .skipped_large
+        .iter()
+        .map(|label| {
+            (
+                label.clone(),
+                format!(
+                    "a text file over the {} MiB scan cap: not scanned",
+                    MAX_FILE_BYTES >> 20
+                ),
+            )
+        })
+        .collect();
+    if t.unreadable > 0 {
+        notes.push(format!("{} file(s) could not be read", t.unreadable));
+        tree_unseen.push((
+            subject.clone(),
+            format!(
+                "{} file(s) or directories could not be read (permissions?): not scanned",
+                t.unreadable
+            ),
+        ));
+    }
     let mut obs = SecretsObservation {
         tree: tree_matches,
         ignored_env: t.ignored_env.into_iter().filter(|m| !m.allowed).collect(),
+        tree_unseen,
         ..SecretsObservation::default()
     };
     let mut history_inventory = serde_json::Value::Null;
@@ -418,6 +447,13 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
                             blind.push(format!(
                                 "history is shallow: {n} commits; fetch the full history with \
                                  `git fetch --unshallow` to scan it"
+                            ));
+                        }
+                        if h.skipped_large > 0 {
+                            blind.push(format!(
+                                "{} text blob(s) over the {} MiB scan cap were not scanned",
+                                h.skipped_large,
+                                MAX_FILE_BYTES >> 20
                             ));
                         }
                         if h.missing > 0 {

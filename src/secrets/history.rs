@@ -102,6 +102,7 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
         ..HistoryScan::default()
     };
     let mut wanted = String::new();
+    let mut large = Vec::new();
     for line in String::from_utf8_lossy(&checked).lines() {
         if line.ends_with(" missing") {
             scan.missing += 1;
@@ -113,11 +114,20 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
             continue;
         };
         if size.parse::<u64>().is_ok_and(|s| s > MAX_FILE_BYTES) {
-            scan.skipped_large += 1;
+            large.push(sha.to_string());
             continue;
         }
         wanted.push_str(sha);
         wanted.push('\n');
+    }
+
+    // Blobs over the cap: a binary is skipped like any binary; a text blob is not scanned.
+    for sha in &large {
+        if blob_starts_binary(top, sha)? {
+            scan.skipped_binary += 1;
+        } else {
+            scan.skipped_large += 1;
+        }
     }
 
     // One `cat-file --batch` streams the blobs to the scanning threads.
@@ -181,6 +191,23 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
     scan.matches
         .sort_by(|a, b| (&a.found.label, a.found.line).cmp(&(&b.found.label, b.found.line)));
     Ok(scan)
+}
+
+/// Whether a blob's first bytes look binary (read without loading the whole blob).
+fn blob_starts_binary(top: &Path, sha: &str) -> Result<bool, GitError> {
+    let mut child = git::command(top)
+        .args(["cat-file", "blob", sha])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(failed)?;
+    let stdout = child.stdout.take().ok_or_else(|| failed("no stdout"))?;
+    let mut head = Vec::with_capacity(8000);
+    let read = stdout.take(8000).read_to_end(&mut head);
+    let _ = child.kill();
+    let _ = child.wait();
+    read.map_err(failed)?;
+    Ok(is_binary(&head))
 }
 
 /// Parses `cat-file --batch` output: `<sha> <type> <size>\n<content>\n`, repeated.

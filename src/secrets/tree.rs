@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// Files larger than this are skipped (and counted): they are data, not configuration.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// Files (and history blobs) up to this size are read and scanned whole. A binary over it is
+/// skipped like any binary; a text file over it cannot be scanned and is reported as not
+/// checked (never passed silently).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// A NUL byte in this many first bytes marks a binary file.
 const BINARY_SNIFF: usize = 8000;
 
@@ -26,7 +28,7 @@ pub struct TreeScan {
     pub files: usize,
     pub bytes: u64,
     pub skipped_binary: usize,
-    /// Relative paths of the files over [`MAX_FILE_BYTES`].
+    /// Relative paths of the text files over [`MAX_FILE_BYTES`]: not scanned.
     pub skipped_large: Vec<String>,
     pub unreadable: usize,
     /// Symbolic links that point out of the scanned tree (relative paths): never followed,
@@ -115,9 +117,25 @@ enum Outcome {
     Unreadable,
 }
 
+/// Whether the first bytes of the file at `path` look binary.
+fn starts_binary(path: &Path) -> Option<bool> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(BINARY_SNIFF);
+    std::fs::File::open(path)
+        .ok()?
+        .take(BINARY_SNIFF as u64)
+        .read_to_end(&mut head)
+        .ok()?;
+    Some(is_binary(&head))
+}
+
 fn scan_file(engine: &Engine, path: &Path, label: &str, size: Option<u64>) -> (Outcome, u64) {
     if size.is_some_and(|s| s > MAX_FILE_BYTES) {
-        return (Outcome::Large, 0);
+        return match starts_binary(path) {
+            Some(true) => (Outcome::Binary, 0),
+            Some(false) => (Outcome::Large, 0),
+            None => (Outcome::Unreadable, 0),
+        };
     }
     let Ok(bytes) = std::fs::read(path) else {
         return (Outcome::Unreadable, 0);
