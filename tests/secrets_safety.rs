@@ -655,3 +655,37 @@ fn text_over_the_cap_is_not_checked() {
         .unwrap_or("")
         .contains("1 text blob(s) over the 64 MiB scan cap"));
 }
+
+/// An AWS key id alone ranks below an id with its secret access key.
+#[test]
+fn an_aws_key_id_alone_ranks_below_a_pair() {
+    use launchready::secrets::samples::sample;
+    let s = Scratch::new("aws");
+    let (id_a, _) = sample("aws-access-key-id", 1).expect("id");
+    let (id_b, _) = sample("aws-access-key-id", 2).expect("id");
+    let (secret, _) = sample("aws-secret-access-key", 3).expect("secret");
+    write(&s.join("ci/travis.yml"), &format!("{id_a}\n"));
+    write(&s.join("deploy/creds.ini"), &format!("{id_b}\n{secret}\n"));
+    let d = s.path().to_string_lossy().to_string();
+    let run = launchready(["secrets", d.as_str(), "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let r = run.json();
+    let alone = finding(&r, "secrets.tree", "ci/travis.yml").expect("id alone");
+    let paired = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| {
+            f["subject"] == "deploy/creds.ini:1"
+                && f["evidence"]
+                    .as_str()
+                    .is_some_and(|e| e.starts_with("aws-access-key-id"))
+        })
+        .expect("paired id");
+    assert_eq!(paired["severity"], "high", "{paired}");
+    assert_eq!(alone["severity"], "medium", "{alone}");
+    assert!(alone["evidence"]
+        .as_str()
+        .unwrap_or("")
+        .contains("without its secret access key"));
+}

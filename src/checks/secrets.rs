@@ -143,6 +143,14 @@ impl Check<SecretsObservation> for TreeSecret {
                 .and_modify(|e| e.0 += 1)
                 .or_insert((0, m));
         }
+        // Files that hold an AWS secret access key: an access key id without one is half a
+        // credential (it identifies an account, it does not authenticate).
+        let aws_secrets: HashSet<&str> = o
+            .tree
+            .iter()
+            .filter(|m| m.rule.id == "aws-secret-access-key")
+            .map(|m| m.label.as_str())
+            .collect();
         for (more, m) in seen.into_values() {
             let mut f = self.doc().finding(m.subject(), evidence(m));
             if more > 0 {
@@ -150,6 +158,13 @@ impl Check<SecretsObservation> for TreeSecret {
                     .push_str(&format!("; {more} more time(s) in this file"));
             }
             f.severity = capped(m.rule.severity, TREE.severity);
+            if m.rule.id == "aws-access-key-id" && !aws_secrets.contains(m.label.as_str()) {
+                f.severity = lower(f.severity);
+                f.evidence.push_str(
+                    "; ranked one step lower: a key id without its secret access key in this \
+                     file (look for the secret elsewhere before dismissing it)",
+                );
+            }
             rank_test_tree(&mut f, &m.label);
             out.push(f);
         }
