@@ -231,6 +231,8 @@ fn links_out_of_the_tree_are_not_followed() {
     std::os::unix::fs::symlink("../outside/creds", repo.join("link.txt")).expect("link");
     std::os::unix::fs::symlink("/proc/self/environ", repo.join("environ")).expect("link");
     std::os::unix::fs::symlink("../outside", repo.join("outdir")).expect("link");
+    // A tracked .env that is a link out: its names are not read either.
+    std::os::unix::fs::symlink("../outside/creds", repo.join(".env")).expect("link");
     commit_all(&repo, "links");
     // And an untracked one in a plain directory.
     let plain = s.join("plain");
@@ -253,7 +255,7 @@ fn links_out_of_the_tree_are_not_followed() {
     assert_eq!(subjects, [format!("{c}:1")]);
 
     for (dir, links) in [
-        (&repo, &["environ", "link.txt", "outdir"][..]),
+        (&repo, &[".env", "environ", "link.txt", "outdir"][..]),
         (&plain, &[".env"][..]),
     ] {
         let d = dir.to_string_lossy().to_string();
@@ -274,6 +276,10 @@ fn links_out_of_the_tree_are_not_followed() {
             assert!(
                 !run.stdout.contains(&planted[4..]) && !run.stderr.contains(&planted[4..]),
                 "{args:?} leaks the linked file"
+            );
+            assert!(
+                !run.stdout.contains("GITHUB_TOKEN"),
+                "{args:?} read the linked .env"
             );
             let r = run.json();
             assert!(ids(&r).is_empty(), "{args:?}: {}", r["findings"]);
