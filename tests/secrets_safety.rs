@@ -695,3 +695,70 @@ fn an_aws_key_id_alone_ranks_below_a_pair() {
         .unwrap_or("")
         .contains("without its secret access key"));
 }
+
+/// The redaction invariant over every rule: a sample of each, in a source file and in a
+/// tracked `.env`, scanned with history, in every format: no 12-character run of the samples'
+/// random parts appears in stdout, stderr (at -vv) or the -o file.
+#[test]
+fn no_rule_leaks_a_value_in_any_format() {
+    use launchready::secrets::samples::sample;
+    use launchready::secrets::RULES;
+    let s = Scratch::new("every-rule");
+    let repo = s.join("repo");
+    init(&repo);
+    let mut env = String::new();
+    let mut windows: Vec<String> = Vec::new();
+    for (i, rule) in RULES.iter().enumerate() {
+        let Some((text, _)) = sample(rule.id, 100 + i as u64) else {
+            continue;
+        };
+        write(
+            &repo.join(format!("src/{}.txt", rule.id)),
+            &format!("{text}\n"),
+        );
+        if !text.contains('\n') {
+            env.push_str(&format!("V{i}={text}\n"));
+        }
+        let chars: Vec<char> = text.chars().collect();
+        for w in chars.windows(12) {
+            let digits = w.iter().filter(|c| c.is_ascii_digit()).count();
+            let letters = w.iter().filter(|c| c.is_ascii_alphabetic()).count();
+            if w.iter().all(char::is_ascii_alphanumeric) && digits >= 2 && letters >= 2 {
+                windows.push(w.iter().collect());
+            }
+        }
+    }
+    assert!(windows.len() > 500, "{}", windows.len());
+    write(&repo.join(".env"), &env);
+    commit_all(&repo, "every rule");
+    let d = repo.to_string_lossy().to_string();
+    for format in ["json", "sarif", "junit", "markdown", "html", "table"] {
+        let file = s.join(&format!("out.{format}"));
+        let f = file.to_string_lossy().to_string();
+        let run = launchready([
+            "secrets",
+            d.as_str(),
+            "--history",
+            "-vv",
+            "--format",
+            format,
+            "-o",
+            f.as_str(),
+        ]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        let written = std::fs::read_to_string(&file).expect("-o file");
+        for w in &windows {
+            for (what, text) in [
+                ("stdout", &run.stdout),
+                ("stderr", &run.stderr),
+                ("-o", &written),
+            ] {
+                assert!(
+                    !text.contains(w.as_str()),
+                    "{format} {what} leaks {}…",
+                    &w[..3]
+                );
+            }
+        }
+    }
+}
