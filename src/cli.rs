@@ -146,6 +146,9 @@ pub struct SecretsArgs {
     /// Also scan every blob of every branch and tag of its git history.
     #[arg(long)]
     pub history: bool,
+    /// launchready.toml for `[[suppress]]` (default: ./launchready.toml, else PATH/launchready.toml).
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
     /// The lowest severity that makes the verdict NO-GO.

@@ -193,18 +193,18 @@ pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
     })
 }
 
-/// A source tree to scan for secrets: it must be a readable directory.
+/// A source tree to scan for secrets: a directory, or one file (scanned as a file).
 fn source_tree(path: &std::path::Path) -> Result<std::path::PathBuf, Failure> {
-    if path.is_dir() {
+    if path.is_dir() || path.is_file() {
         Ok(path.to_path_buf())
     } else if path.exists() {
         Err(Failure::Usage(format!(
-            "{} is not a directory",
+            "{} is not a file or a directory",
             path.display()
         )))
     } else {
         Err(Failure::Usage(format!(
-            "{}: no such directory",
+            "{}: no such file or directory",
             path.display()
         )))
     }
@@ -216,6 +216,19 @@ fn secrets_command(args: SecretsArgs) -> Result<u8, Failure> {
     let fail_on = FailOn::parse(&args.fail_on)
         .ok_or_else(|| Failure::Usage(format!("--fail-on {:?}", args.fail_on)))?;
     let root = source_tree(&args.path)?;
+    // `[[suppress]]` from -c FILE, else ./launchready.toml, else the scanned tree's own.
+    let config_path = config::locate(args.config.as_deref()).or_else(|| {
+        let own = root.join("launchready.toml");
+        (root.is_dir() && own.is_file()).then_some(own)
+    });
+    let suppressions = match config_path {
+        Some(path) => {
+            config::load(&path)
+                .map_err(|e| Failure::Usage(e.0))?
+                .suppressions
+        }
+        None => Vec::new(),
+    };
     let started = std::time::Instant::now();
     let (status, note, output) = match crate::checks::secrets::scan(&root, args.history) {
         Ok(out) => (
@@ -242,7 +255,7 @@ fn secrets_command(args: SecretsArgs) -> Result<u8, Failure> {
         &target,
         vec![(Stage::Secrets, stage, output)],
         fail_on,
-        &[],
+        &suppressions,
         config::Date::today(),
     );
     report.duration_ms = elapsed.as_millis() as u64;

@@ -392,6 +392,7 @@ fn audit_runs_the_stage_only_with_repo() {
     ] {
         assert!(ids.contains(id), "{id} missing from {ids:?}");
     }
+    // Without --repo there is nothing to scan: a usage error, never a GO.
     let run = launchready([
         "audit",
         "example.test",
@@ -409,7 +410,11 @@ fn audit_runs_the_stage_only_with_repo() {
 fn usage_errors_exit_2() {
     let run = launchready(["secrets", "/nonexistent/launchready/tree"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("no such directory"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no such file or directory"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stdout.is_empty());
     let run = launchready([
         "audit",

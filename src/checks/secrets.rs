@@ -39,10 +39,73 @@ pub struct SecretsObservation {
     pub ignored_env: Vec<Match>,
     pub history: Vec<PastSecret>,
     pub tracked_env: Vec<TrackedEnv>,
+    /// The history was asked for and could not be seen whole: (subject, reason). Not a
+    /// repository, a shallow clone, missing objects, git failing or absent.
+    pub history_unseen: Option<(String, String)>,
+    /// What git tracks is unknown (git absent or failing): (subject, reason).
+    pub tracked_unseen: Option<(String, String)>,
+    /// Files of the tree that could not be scanned (too large, unreadable): (subject, reason).
+    pub tree_unseen: Vec<(String, String)>,
 }
 
+/// `RULE (description): REDACTED; fingerprint:RULE:HASH` — the fingerprint is what a
+/// `[[suppress]]` subject may name so that the suppression survives the line moving.
 fn evidence(m: &Match) -> String {
-    format!("{} ({}): {}", m.rule.id, m.rule.description, m.redacted)
+    let mut e = format!("{} ({}): {}", m.rule.id, m.rule.description, m.redacted);
+    if let Some(fp) = m.fingerprint() {
+        e.push_str("; ");
+        e.push_str(&fp);
+    }
+    e
+}
+
+/// Directories whose keys are, on real histories, mostly test keys: a test suite, its data and
+/// fixtures, or a vendored third-party tree.
+const TEST_TREES: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "testdata",
+    "test-data",
+    "test_data",
+    "fixtures",
+    "third-party",
+    "third_party",
+    "thirdparty",
+    "vendor",
+];
+
+/// The test or vendored directory that holds `label` (a path), if any.
+fn test_tree(label: &str) -> Option<&'static str> {
+    let mut dirs = label.split('/').collect::<Vec<_>>();
+    dirs.pop(); // the file name
+    dirs.iter().find_map(|d| {
+        TEST_TREES
+            .iter()
+            .find(|t| d.eq_ignore_ascii_case(t))
+            .copied()
+    })
+}
+
+/// One step less severe.
+fn lower(s: Severity) -> Severity {
+    match s {
+        Severity::Blocker => Severity::High,
+        Severity::High => Severity::Medium,
+        Severity::Medium => Severity::Low,
+        Severity::Low | Severity::Info => Severity::Info,
+    }
+}
+
+/// A key in a test or vendored tree ranks one step below a live one, and the evidence says why.
+fn rank_test_tree(f: &mut crate::finding::Finding, label: &str) {
+    if let Some(dir) = test_tree(label) {
+        f.severity = lower(f.severity);
+        f.evidence.push_str(&format!(
+            "; ranked one step lower: it is under a {dir}/ directory, where most keys are test \
+             or vendored fixtures (rotate it anyway if it is a real key)"
+        ));
+    }
 }
 
 /// The less severe of a rule's severity and a check's ceiling.
@@ -70,6 +133,9 @@ impl Check<SecretsObservation> for TreeSecret {
         &TREE
     }
     fn evaluate(&self, o: &SecretsObservation, out: &mut Outcomes) {
+        for (subject, reason) in &o.tree_unseen {
+            out.unseen(self.doc(), subject.clone(), reason.clone());
+        }
         // One finding per secret and file; repeats in the same file are counted.
         let mut seen: BTreeMap<(&str, &str, [u8; 32]), (usize, &Match)> = BTreeMap::new();
         for m in o.tree.iter().filter(|m| m.rule.kind == Kind::Secret) {
@@ -77,6 +143,14 @@ impl Check<SecretsObservation> for TreeSecret {
                 .and_modify(|e| e.0 += 1)
                 .or_insert((0, m));
         }
+        // Files that hold an AWS secret access key: an access key id without one is half a
+        // credential (it identifies an account, it does not authenticate).
+        let aws_secrets: HashSet<&str> = o
+            .tree
+            .iter()
+            .filter(|m| m.rule.id == "aws-secret-access-key")
+            .map(|m| m.label.as_str())
+            .collect();
         for (more, m) in seen.into_values() {
             let mut f = self.doc().finding(m.subject(), evidence(m));
             if more > 0 {
@@ -84,6 +158,14 @@ impl Check<SecretsObservation> for TreeSecret {
                     .push_str(&format!("; {more} more time(s) in this file"));
             }
             f.severity = capped(m.rule.severity, TREE.severity);
+            if m.rule.id == "aws-access-key-id" && !aws_secrets.contains(m.label.as_str()) {
+                f.severity = lower(f.severity);
+                f.evidence.push_str(
+                    "; ranked one step lower: a key id without its secret access key in this \
+                     file (look for the secret elsewhere before dismissing it)",
+                );
+            }
+            rank_test_tree(&mut f, &m.label);
             out.push(f);
         }
     }
@@ -106,6 +188,9 @@ impl Check<SecretsObservation> for HistorySecret {
         &HISTORY
     }
     fn evaluate(&self, o: &SecretsObservation, out: &mut Outcomes) {
+        if let Some((subject, reason)) = &o.history_unseen {
+            out.unseen(self.doc(), subject.clone(), reason.clone());
+        }
         for p in o
             .history
             .iter()
@@ -125,6 +210,7 @@ impl Check<SecretsObservation> for HistorySecret {
                 format!("{}; {when}; not in the working tree any more", evidence(m)),
             );
             f.severity = capped(m.rule.severity, HISTORY.severity);
+            rank_test_tree(&mut f, &m.label);
             out.push(f);
         }
     }
@@ -147,6 +233,9 @@ impl Check<SecretsObservation> for EnvCommitted {
         &ENV_COMMITTED
     }
     fn evaluate(&self, o: &SecretsObservation, out: &mut Outcomes) {
+        if let Some((subject, reason)) = &o.tracked_unseen {
+            out.unseen(self.doc(), subject.clone(), reason.clone());
+        }
         for e in &o.tracked_env {
             let server: Vec<&Assignment> = e
                 .assignments
@@ -199,8 +288,12 @@ impl Check<SecretsObservation> for ClientPrefix {
             let mut f = self.doc().finding(
                 m.subject(),
                 format!(
-                    "{var} holds a {} ({}): the build ships it to every browser",
-                    m.rule.description, m.redacted
+                    "{var} holds a {} ({}): the build ships it to every browser{}",
+                    m.rule.description,
+                    m.redacted,
+                    m.fingerprint()
+                        .map(|fp| format!("; {fp}"))
+                        .unwrap_or_default()
                 ),
             );
             f.severity = capped(m.rule.severity, CLIENT_PREFIX.severity);
@@ -253,13 +346,20 @@ fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
 
-/// Scans `root` (and its history when asked) and judges what was found.
+/// Scans `root` — a directory, or one file — (and its history when asked) and judges what
+/// was found.
 pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
-    if !root.is_dir() {
-        return Err(format!("{} is not a directory", root.display()));
+    let single = root.is_file();
+    if !single && !root.is_dir() {
+        return Err(format!("{} is not a file or a directory", root.display()));
     }
     let engine = engine()?;
-    let t = tree::scan_tree(engine, root);
+    let t = if single {
+        tree::scan_single(engine, root)
+    } else {
+        tree::scan_tree(engine, root)
+    };
+    let subject = root.display().to_string();
     let mut notes = vec![format!(
         "scanned {} files ({}) with {} rules",
         t.files,
@@ -268,42 +368,83 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
     )];
     if t.skipped_binary > 0 || !t.skipped_large.is_empty() {
         notes.push(format!(
-            "skipped {} binary file(s) and {} file(s) over {} MiB{}",
+            "skipped {} binary file(s) and {} text file(s) over {} MiB (not checked){}",
             t.skipped_binary,
             t.skipped_large.len(),
             MAX_FILE_BYTES >> 20,
             if t.skipped_large.is_empty() {
                 String::new()
             } else {
-                format!(
-                    " ({})",
-                    t.skipped_large
-                        .iter()
-                        .take(5)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                format!(" ({})", first_few(&t.skipped_large))
             }
         ));
     }
+    if !t.skipped_links.is_empty() {
+        notes.push(format!(
+            "skipped {} symbolic link(s) that point out of the tree, not followed ({})",
+            t.skipped_links.len(),
+            first_few(&t.skipped_links)
+        ));
+    }
+    let (allowed_tree, tree_matches): (Vec<Match>, Vec<Match>) =
+        t.matches.into_iter().partition(|m| m.allowed);
+    let mut allowed = allowed_tree.len();
+    let mut tree_unseen: Vec<(String, String)> = t
+        .skipped_large
+        .iter()
+        .map(|label| {
+            (
+                label.clone(),
+                format!(
+                    "a text file over the {} MiB scan cap: not scanned",
+                    MAX_FILE_BYTES >> 20
+                ),
+            )
+        })
+        .collect();
+    if t.unreadable > 0 {
+        notes.push(format!("{} file(s) could not be read", t.unreadable));
+        tree_unseen.push((
+            subject.clone(),
+            format!(
+                "{} file(s) or directories could not be read (permissions?): not scanned",
+                t.unreadable
+            ),
+        ));
+    }
     let mut obs = SecretsObservation {
-        tree: t.matches,
-        ignored_env: t.ignored_env,
+        tree: tree_matches,
+        ignored_env: t.ignored_env.into_iter().filter(|m| !m.allowed).collect(),
+        tree_unseen,
         ..SecretsObservation::default()
     };
     let mut history_inventory = serde_json::Value::Null;
     match &t.tracked {
         Ok(files) => {
             for path in files.iter().filter(|p| env::is_env_file(p)) {
-                if let Ok(bytes) = std::fs::read(root.join(path)) {
+                let file = if single {
+                    Some(root.to_path_buf())
+                } else {
+                    match tree::inside(root, path) {
+                        tree::Inside::File(file) => Some(file),
+                        _ => None,
+                    }
+                };
+                if let Some(bytes) = file.and_then(|f| std::fs::read(f).ok()) {
                     obs.tracked_env.push(TrackedEnv {
                         path: path.clone(),
                         assignments: env::assignments(&String::from_utf8_lossy(&bytes)),
                     });
                 }
             }
-            if with_history {
+            if !with_history {
+                notes.push("history not scanned (use --history)".into());
+            } else if single {
+                let why = "a single file has no history of its own: scan the repository's \
+                           directory with --history to scan its history";
+                notes.push(format!("history not scanned: {why}"));
+                obs.history_unseen = Some((subject.clone(), why.to_string()));
+            } else {
                 match history::scan_history(engine, root) {
                     Ok(h) => {
                         notes.push(format!(
@@ -314,26 +455,85 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
                         history_inventory = json!({
                             "blobs": h.blobs, "bytes": h.bytes,
                             "skipped_binary": h.skipped_binary, "skipped_large": h.skipped_large,
+                            "missing_objects": h.missing, "shallow_commits": h.shallow,
                         });
-                        obs.history = past_secrets(&obs.tree, h.matches, &h.toplevel);
+                        let mut blind = Vec::new();
+                        if let Some(n) = h.shallow {
+                            blind.push(format!(
+                                "history is shallow: {n} commits; fetch the full history with \
+                                 `git fetch --unshallow` to scan it"
+                            ));
+                        }
+                        if h.skipped_large > 0 {
+                            blind.push(format!(
+                                "{} text blob(s) over the {} MiB scan cap were not scanned",
+                                h.skipped_large,
+                                MAX_FILE_BYTES >> 20
+                            ));
+                        }
+                        if h.missing > 0 {
+                            blind.push(format!(
+                                "{} object(s) of the history are missing (git cat-file cannot \
+                                 read them: a damaged or partial clone); what they hold was not \
+                                 scanned",
+                                h.missing
+                            ));
+                        }
+                        if !blind.is_empty() {
+                            notes.push(blind.join("; "));
+                            obs.history_unseen = Some((subject.clone(), blind.join("; ")));
+                        }
+                        let before = h.matches.len();
+                        let kept: Vec<HistoryMatch> =
+                            h.matches.into_iter().filter(|m| !m.found.allowed).collect();
+                        allowed += before - kept.len();
+                        obs.history = past_secrets(&obs.tree, kept, &h.toplevel);
                     }
-                    Err(e) => notes.push(format!("history not scanned: {e}")),
+                    Err(e) => {
+                        notes.push(format!("history not scanned: {e}"));
+                        obs.history_unseen =
+                            Some((subject.clone(), format!("history not scanned: {e}")));
+                    }
                 }
-            } else {
-                notes.push("history not scanned (use --history)".into());
             }
         }
-        Err(why) => notes.push(format!(
-            "{why}: tracked .env files{} not checked",
-            if with_history { " and history" } else { "" }
-        )),
+        Err(why) if t.not_a_repo => {
+            // Nothing is tracked outside a work tree: no .env file can be committed there.
+            if with_history {
+                let reason = format!("{why}: there is no git history to scan");
+                notes.push(reason.clone());
+                obs.history_unseen = Some((subject.clone(), reason));
+            } else {
+                notes.push(format!("{why}: no tracked files or history"));
+            }
+        }
+        Err(why) => {
+            notes.push(format!(
+                "{why}: tracked .env files{} not checked",
+                if with_history { " and history" } else { "" }
+            ));
+            obs.tracked_unseen = Some((
+                subject.clone(),
+                format!("{why}: which files git tracks is unknown"),
+            ));
+            if with_history {
+                obs.history_unseen = Some((subject.clone(), format!("{why}: history not scanned")));
+            }
+        }
+    }
+    if allowed > 0 {
+        notes.push(format!(
+            "{allowed} secret(s) allowed by an inline launchready:allow comment, not reported"
+        ));
     }
     let inventory = json!({
         "rules": RULES.len(),
+        "allowed_inline": allowed,
         "files_scanned": t.files,
         "bytes_scanned": t.bytes,
         "skipped_binary": t.skipped_binary,
         "skipped_large": t.skipped_large,
+        "skipped_links": t.skipped_links,
         "unreadable": t.unreadable,
         "tracked_env_files": obs.tracked_env.iter().map(|e| e.path.clone()).collect::<Vec<_>>(),
         "history": history_inventory,
@@ -343,6 +543,14 @@ pub fn scan(root: &Path, with_history: bool) -> Result<StageOutput, String> {
         inventory,
         notes,
     ))
+}
+
+fn first_few(list: &[String]) -> String {
+    let mut shown: Vec<String> = list.iter().take(5).cloned().collect();
+    if list.len() > shown.len() {
+        shown.push("…".into());
+    }
+    shown.join(", ")
 }
 
 /// The history's secrets that the working tree no longer holds, one per secret, at the

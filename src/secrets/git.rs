@@ -28,17 +28,77 @@ impl std::fmt::Display for GitError {
     }
 }
 
+/// The options that keep a scanned repository's own configuration from running a program
+/// (issue 11): its `.git/config` is data from whoever handed us the tree. Every git
+/// invocation goes through [`command`], which puts these before the subcommand.
+const HARDENING: &[&str] = &[
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "log.showSignature=false",
+    "-c",
+    "diff.external=",
+    "-c",
+    "core.pager=cat",
+    "-c",
+    "protocol.allow=never",
+    "-c",
+    "core.quotePath=false",
+];
+
+/// Variables of our own environment that would point git somewhere else than `dir` or add
+/// configuration: a scan run from inside a git hook must still read `dir`.
+const CLEARED_ENV: &[&str] = &[
+    "GIT_ASKPASS",
+    "SSH_ASKPASS",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_SSH",
+    "GIT_SSH_COMMAND",
+    "GIT_EDITOR",
+    "GIT_SEQUENCE_EDITOR",
+    "GIT_TRACE",
+];
+
+/// The one way to build a git command: hardened (no hooks, fsmonitor, signature programs,
+/// pager, external diff, network, prompts, system or global configuration) and without stdin.
+/// Callers that want stdin set it to a pipe themselves.
 pub fn command(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
-    cmd.arg("-C")
+    for var in CLEARED_ENV {
+        cmd.env_remove(var);
+    }
+    cmd.args(HARDENING)
+        .arg("-C")
         .arg(dir)
-        // Never page, prompt or translate: the output is parsed.
-        .env("GIT_PAGER", "cat")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_PAGER", "cat")
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env("GIT_NO_REPLACE_OBJECTS", "1")
+        // A partial clone must not fetch its missing blobs from a remote.
+        .env("GIT_NO_LAZY_FETCH", "1")
+        // Never translate: the output is parsed.
         .env("LC_ALL", "C")
         .stdin(Stdio::null());
     cmd
 }
+
+/// Flags for every subcommand that may show a diff (`diff`, `log`, `show`): never run a
+/// textconv filter or an external diff program the repository names.
+pub const NO_DIFF_PROGRAMS: &[&str] = &["--no-textconv", "--no-ext-diff"];
 
 /// Runs git in `dir` and returns its stdout.
 pub fn output(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
@@ -66,7 +126,7 @@ pub fn output(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
 pub fn tracked_files(dir: &Path) -> Result<Vec<String>, GitError> {
     // Fail fast outside a repository (ls-files would say the same, less clearly).
     output(dir, &["rev-parse", "--is-inside-work-tree"])?;
-    let out = output(dir, &["-c", "core.quotePath=false", "ls-files", "-z"])?;
+    let out = output(dir, &["ls-files", "-z"])?;
     Ok(out
         .split(|&b| b == 0)
         .filter(|p| !p.is_empty())
@@ -78,4 +138,24 @@ pub fn tracked_files(dir: &Path) -> Result<Vec<String>, GitError> {
 pub fn toplevel(dir: &Path) -> Result<String, GitError> {
     let out = output(dir, &["rev-parse", "--show-toplevel"])?;
     Ok(String::from_utf8_lossy(&out).trim().to_string())
+}
+
+/// Whether the repository holding `dir` is a shallow clone, and then how many commits it has.
+pub fn shallow_commits(dir: &Path) -> Result<Option<u64>, GitError> {
+    let out = output(dir, &["rev-parse", "--is-shallow-repository"])?;
+    if String::from_utf8_lossy(&out).trim() != "true" {
+        return Ok(None);
+    }
+    let count = output(dir, &["rev-list", "--count", "--all"])?;
+    Ok(Some(
+        String::from_utf8_lossy(&count).trim().parse().unwrap_or(0),
+    ))
+}
+
+/// Whether git tracks the file `name` of `dir`.
+pub fn is_tracked(dir: &Path, name: &str) -> Result<bool, GitError> {
+    output(dir, &["rev-parse", "--is-inside-work-tree"])?;
+    let spec = format!(":(literal){name}");
+    let out = output(dir, &["ls-files", "-z", "--", &spec])?;
+    Ok(!out.is_empty())
 }

@@ -34,6 +34,12 @@ pub struct HistoryScan {
     pub bytes: u64,
     pub skipped_binary: usize,
     pub skipped_large: usize,
+    /// Objects the history names that the object database cannot produce (a damaged or
+    /// partial clone): what they held was not scanned.
+    pub missing: usize,
+    /// Commits in a shallow clone (None when the history is whole): older commits were not
+    /// scanned.
+    pub shallow: Option<u64>,
     /// The top of the repository (history paths are relative to it).
     pub toplevel: String,
 }
@@ -46,10 +52,18 @@ fn failed(e: impl std::fmt::Display) -> GitError {
 pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError> {
     let toplevel = git::toplevel(dir)?;
     let top = Path::new(&toplevel);
+    let shallow = git::shallow_commits(top)?;
     // Every object reachable from every ref; blobs and trees come with the path first seen.
-    let listing = git::output(top, &["rev-list", "--all", "--objects"])?;
+    // Objects the database lacks are listed as `?<sha>` (not a failure: the rest is scanned,
+    // and the run says what it could not see).
+    let listing = git::output(top, &["rev-list", "--all", "--objects", "--missing=print"])?;
     let mut paths: HashMap<String, String> = HashMap::new();
+    let mut listed_missing = 0;
     for line in listing.split(|&b| b == b'\n') {
+        if line.first() == Some(&b'?') {
+            listed_missing += 1;
+            continue;
+        }
         let line = String::from_utf8_lossy(line);
         if let Some((sha, path)) = line.split_once(' ') {
             if !path.is_empty() {
@@ -62,6 +76,8 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
     if paths.is_empty() {
         return Ok(HistoryScan {
             toplevel,
+            shallow,
+            missing: listed_missing,
             ..HistoryScan::default()
         });
     }
@@ -81,21 +97,37 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
     )?;
     let mut scan = HistoryScan {
         toplevel: toplevel.clone(),
+        shallow,
+        missing: listed_missing,
         ..HistoryScan::default()
     };
     let mut wanted = String::new();
+    let mut large = Vec::new();
     for line in String::from_utf8_lossy(&checked).lines() {
+        if line.ends_with(" missing") {
+            scan.missing += 1;
+            continue;
+        }
         let mut parts = line.split(' ');
         let (Some(sha), Some("blob"), Some(size)) = (parts.next(), parts.next(), parts.next())
         else {
             continue;
         };
         if size.parse::<u64>().is_ok_and(|s| s > MAX_FILE_BYTES) {
-            scan.skipped_large += 1;
+            large.push(sha.to_string());
             continue;
         }
         wanted.push_str(sha);
         wanted.push('\n');
+    }
+
+    // Blobs over the cap: a binary is skipped like any binary; a text blob is not scanned.
+    for sha in &large {
+        if blob_starts_binary(top, sha)? {
+            scan.skipped_binary += 1;
+        } else {
+            scan.skipped_large += 1;
+        }
     }
 
     // One `cat-file --batch` streams the blobs to the scanning threads.
@@ -135,7 +167,8 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
                 }
             });
         }
-        let result = read_batch(stdout, |sha, bytes| {
+        let mut missing = 0;
+        let result = read_batch(stdout, &mut missing, |sha, bytes| {
             scan.blobs += 1;
             scan.bytes += bytes.len() as u64;
             if is_binary(&bytes) {
@@ -145,6 +178,7 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
             tx.send((sha, bytes)).is_ok()
         });
         drop(tx);
+        scan.missing += missing;
         result
     });
     if read_result.is_err() {
@@ -159,9 +193,27 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
     Ok(scan)
 }
 
+/// Whether a blob's first bytes look binary (read without loading the whole blob).
+fn blob_starts_binary(top: &Path, sha: &str) -> Result<bool, GitError> {
+    let mut child = git::command(top)
+        .args(["cat-file", "blob", sha])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(failed)?;
+    let stdout = child.stdout.take().ok_or_else(|| failed("no stdout"))?;
+    let mut head = Vec::with_capacity(8000);
+    let read = stdout.take(8000).read_to_end(&mut head);
+    let _ = child.kill();
+    let _ = child.wait();
+    read.map_err(failed)?;
+    Ok(is_binary(&head))
+}
+
 /// Parses `cat-file --batch` output: `<sha> <type> <size>\n<content>\n`, repeated.
 fn read_batch(
     out: impl Read,
+    missing: &mut usize,
     mut each: impl FnMut(String, Vec<u8>) -> bool,
 ) -> Result<(), GitError> {
     let mut reader = BufReader::with_capacity(1 << 20, out);
@@ -174,7 +226,8 @@ fn read_batch(
         let mut parts = header.split_whitespace();
         let sha = parts.next().unwrap_or_default().to_string();
         let (Some(_kind), Some(size)) = (parts.next(), parts.next()) else {
-            continue; // "<sha> missing"
+            *missing += 1; // "<sha> missing"
+            continue;
         };
         let size: usize = size.parse().map_err(failed)?;
         let mut bytes = vec![0u8; size];
@@ -222,21 +275,18 @@ pub fn introductions(
     if blobs.is_empty() {
         return Ok(found);
     }
-    let out = git::output(
-        Path::new(toplevel),
-        &[
-            "-c",
-            "core.quotePath=false",
-            "log",
-            "--all",
-            "--reverse",
-            "--date-order",
-            "--no-renames",
-            "--raw",
-            "--no-abbrev",
-            "--format=commit %H %ct",
-        ],
-    )?;
+    let mut args = vec!["log", "--no-show-signature"];
+    args.extend_from_slice(git::NO_DIFF_PROGRAMS);
+    args.extend_from_slice(&[
+        "--all",
+        "--reverse",
+        "--date-order",
+        "--no-renames",
+        "--raw",
+        "--no-abbrev",
+        "--format=commit %H %ct",
+    ]);
+    let out = git::output(Path::new(toplevel), &args)?;
     let mut current: Option<(String, i64)> = None;
     for line in String::from_utf8_lossy(&out).lines() {
         if let Some(rest) = line.strip_prefix("commit ") {

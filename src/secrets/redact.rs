@@ -14,17 +14,23 @@ pub fn fingerprint(secret: &[u8]) -> Digest {
     out
 }
 
+/// Values shorter than this show nothing but their length: a few characters and a hash of a
+/// short, low-entropy password would let anyone confirm a guess offline.
+pub const SHORT: usize = 12;
+
 /// `sk_l…(32 chars, #a1b2c3)`: the first four characters, the length in characters, and the
 /// first six hex digits of the SHA-256 of the value (`printf %s "$KEY" | sha256sum | cut -c1-6`
-/// tells a reader whether it is their key).
+/// tells a reader whether it is their key). A value under [`SHORT`] characters is only its
+/// length: `…(8 chars)`.
 pub fn redact(secret: &[u8]) -> String {
     let text = String::from_utf8_lossy(secret);
     let len = text.chars().count();
-    // Short values show fewer characters, so that at least two thirds stay hidden.
-    let shown = if len >= 12 { 4 } else { len / 3 };
+    if len < SHORT {
+        return format!("…({len} chars)");
+    }
     let head: String = text
         .chars()
-        .take(shown)
+        .take(4)
         .map(|c| if c.is_control() { '?' } else { c })
         .collect();
     let hash = fingerprint(secret);
@@ -44,13 +50,14 @@ mod tests {
         let r = redact(value.as_bytes());
         assert!(r.starts_with("sk_l…(32 chars, #"), "{r}");
         assert!(!r.contains(&value[4..]));
-        // sha256("abc") starts with ba7816.
-        assert_eq!(redact(b"abc"), "a…(3 chars, #ba7816)");
+        // sha256("abcdefghijkl") starts with d682ed.
+        assert_eq!(redact(b"abcdefghijkl"), "abcd…(12 chars, #d682ed)");
     }
 
     #[test]
-    fn short_values_show_less() {
-        let r = redact(b"hunter2pass");
-        assert!(r.starts_with("hun…(11 chars"), "{r}");
+    fn short_values_show_only_their_length() {
+        assert_eq!(redact(b"hunter2pass"), "…(11 chars)");
+        assert_eq!(redact(b"abc"), "…(3 chars)");
+        assert_eq!(redact(b""), "…(0 chars)");
     }
 }

@@ -24,13 +24,45 @@ pub struct Match {
     pub digest: Digest,
     /// The browser-exposed variable holding the value (`VITE_STRIPE_KEY`), if any.
     pub client_var: Option<String>,
+    /// Its line carries an inline `launchready:allow` (or `gitleaks:allow`) comment.
+    pub allowed: bool,
 }
+
+/// The inline markers that allow one line's secret (gitleaks users know the second).
+pub const ALLOW_MARKERS: &[&str] = &["launchready:allow", "gitleaks:allow"];
 
 impl Match {
     /// `PATH:LINE` (SPEC §4).
     pub fn subject(&self) -> String {
         format!("{}:{}", self.label, self.line)
     }
+
+    /// `fingerprint:RULE:HASH`, the same short hash as the redacted form: a suppression by
+    /// fingerprint survives the line moving, and tells nothing the redacted form doesn't.
+    /// None for a value too short to show a hash (see [`super::redact::SHORT`]).
+    pub fn fingerprint(&self) -> Option<String> {
+        self.redacted.contains(", #").then(|| {
+            format!(
+                "fingerprint:{}:{:02x}{:02x}{:02x}",
+                self.rule.id, self.digest[0], self.digest[1], self.digest[2]
+            )
+        })
+    }
+}
+
+/// Whether the line of `bytes` that holds offset `at` carries an allow marker.
+fn allowed_inline(bytes: &[u8], at: usize) -> bool {
+    let at = at.min(bytes.len());
+    let start = bytes[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let end = bytes[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| at + p);
+    let line = &bytes[start..end];
+    ALLOW_MARKERS.iter().any(|m| contains(line, m.as_bytes()))
 }
 
 /// Per keyword: how far around a hit the regexes must look.
@@ -255,6 +287,7 @@ impl Engine {
                     redacted: redact::redact(value),
                     digest: redact::fingerprint(value),
                     client_var: self.client_var_before(bytes, s),
+                    allowed: allowed_inline(bytes, s),
                 }
             })
             .collect()

@@ -73,7 +73,7 @@ fn no_value_leaves_the_engine() {
             .scan_bytes("a.env", pos.as_bytes())
         {
             let debug = format!("{m:?}");
-            assert!(m.redacted.contains("chars, #"), "{}", m.redacted);
+            assert!(m.redacted.contains(" chars"), "{}", m.redacted);
             // The longest run of the sample's random characters is not in the match.
             for token in pos.split(|c: char| !c.is_ascii_alphanumeric()) {
                 if token.len() >= 16 {
