@@ -46,6 +46,12 @@ const HARDENING: &[&str] = &[
     "protocol.allow=never",
     "-c",
     "core.quotePath=false",
+    // A checkout owned by another user (a CI container running as root over the runner's
+    // files) is read, not refused as "dubious ownership": safe.directory guards against the
+    // repository's config running programs, and the options above already disable every one
+    // of those for the read-only commands we run.
+    "-c",
+    "safe.directory=*",
 ];
 
 /// Variables of our own environment that would point git somewhere else than `dir` or add
