@@ -15,10 +15,27 @@ crate::check! {
         refs: &["RFC 6376 §3.6.1"],
     };
     fn evaluate(o, out, doc) {
-            for f in o.dkim.iter().flat_map(|d| &d.found) {
-                if let Err(e) = &f.key {
-                    out.push(doc.finding(txt_subject(&f.name), e.to_string()));
-                }
+        for f in o.dkim.iter().flat_map(|d| &d.found) {
+            if let Err(e) = &f.key {
+                out.push(doc.finding(txt_subject(&f.name), e.to_string()));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.dkim
+            .iter_mut()
+            .for_each(|d| d.found.push(dkim_key("s1", "v=DKIM1; k=dsa; p=aGVsbG8=")));
+        let (found, _) = judge(&DkimSyntax, &o);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].evidence.contains("k=dsa"));
     }
 }

@@ -15,21 +15,42 @@ crate::check! {
         refs: &["RFC 8301 §3.2", "RFC 6376 §3.3.3"],
     };
     fn evaluate(o, out, doc) {
-            for f in o.dkim.iter().flat_map(|d| &d.found) {
-                if let Ok(k) = &f.key {
-                    if let (dkim::KeyType::Rsa, Some(bits)) = (k.key_type, k.bits) {
-                        if bits < 2048 {
-                            let mut finding = doc.finding(
-                                txt_subject(&f.name),
-                                format!("RSA key of {bits} bits under selector {}", f.selector),
-                            );
-                            if bits >= 1024 {
-                                finding.severity = Severity::Low;
-                            }
-                            out.push(finding);
+        for f in o.dkim.iter().flat_map(|d| &d.found) {
+            if let Ok(k) = &f.key {
+                if let (dkim::KeyType::Rsa, Some(bits)) = (k.key_type, k.bits) {
+                    if bits < 2048 {
+                        let mut finding = doc.finding(
+                            txt_subject(&f.name),
+                            format!("RSA key of {bits} bits under selector {}", f.selector),
+                        );
+                        if bits >= 1024 {
+                            finding.severity = Severity::Low;
                         }
+                        out.push(finding);
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.dkim
+            .iter_mut()
+            .for_each(|d| d.found = vec![dkim_key("s1", &format!("v=DKIM1; p={RSA_1024}"))]);
+        let (found, _) = judge(&DkimWeakKey, &o);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].severity,
+            Severity::Low,
+            "1024 bits is weak, not broken"
+        );
     }
 }

@@ -15,16 +15,35 @@ crate::check! {
         refs: &["RFC 7489 §6.1", "RFC 7489 §6.6.3", "https://support.google.com/a/answer/81126"],
     };
     fn evaluate(o, out, doc) {
-            if let Some(d) = &o.dmarc {
-                if d.unknown.is_none() && d.records.is_empty() {
-                    out.push(doc.finding(
-                        txt_subject(&d.name),
-                        format!(
-                            "no v=DMARC1 TXT record at {} (nor at the organizational domain)",
-                            d.name
-                        ),
-                    ));
-                }
+        if let Some(d) = &o.dmarc {
+            if d.unknown.is_none() && d.records.is_empty() {
+                out.push(doc.finding(
+                    txt_subject(&d.name),
+                    format!(
+                        "no v=DMARC1 TXT record at {} (nor at the organizational domain)",
+                        d.name
+                    ),
+                ));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.dmarc.iter_mut().for_each(|d| {
+            d.records.clear();
+            d.parsed = None;
+            d.found_at = None;
+        });
+        let (found, _) = judge(&DmarcMissing, &o);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].subject, "_dmarc.example.com TXT");
     }
 }

@@ -15,11 +15,34 @@ crate::check! {
         refs: &["RFC 7489 §7.1"],
     };
     fn evaluate(o, out, doc) {
-            for (uri, name) in o.dmarc.iter().flat_map(|d| &d.unauthorized) {
-                out.push(doc.finding(
-                    txt_subject(name),
-                    format!("{uri}: no v=DMARC1 record at {name}"),
-                ));
-            }
+        for (uri, name) in o.dmarc.iter().flat_map(|d| &d.unauthorized) {
+            out.push(doc.finding(
+                txt_subject(name),
+                format!("{uri}: no v=DMARC1 record at {name}"),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.dmarc.iter_mut().for_each(|d| {
+            d.unauthorized.push((
+                "mailto:d@reports.example.net".into(),
+                "example.com._report._dmarc.reports.example.net".into(),
+            ))
+        });
+        let (found, _) = judge(&DmarcRuaUnauthorized, &o);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].subject,
+            "example.com._report._dmarc.reports.example.net TXT"
+        );
     }
 }

@@ -15,11 +15,30 @@ crate::check! {
         refs: &["RFC 7489 §6.3", "RFC 7489 §6.4"],
     };
     fn evaluate(o, out, doc) {
-            if let Some(d) = &o.dmarc {
-                if let Some(Err(e)) = &d.parsed {
-                    let at = d.found_at.clone().unwrap_or_else(|| d.name.clone());
-                    out.push(doc.finding(txt_subject(&at), e.to_string()));
-                }
+        if let Some(d) = &o.dmarc {
+            if let Some(Err(e)) = &d.parsed {
+                let at = d.found_at.clone().unwrap_or_else(|| d.name.clone());
+                out.push(doc.finding(txt_subject(&at), e.to_string()));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.dmarc = Some(dmarc_record("v=DMARC1; p=block"));
+        let (found, _) = judge(&DmarcSyntax, &o);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].evidence.contains("p=block"),
+            "{}",
+            found[0].evidence
+        );
     }
 }

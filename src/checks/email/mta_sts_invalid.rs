@@ -15,10 +15,27 @@ crate::check! {
         refs: &["RFC 8461 §3.2", "RFC 8461 §3.3"],
     };
     fn evaluate(o, out, doc) {
-            if let Some(s) = &o.mta_sts {
-                if let (Some(_), Some(problem)) = (&s.record, &s.problem) {
-                    out.push(doc.finding(s.policy_url.clone(), problem.clone()));
-                }
+        if let Some(s) = &o.mta_sts {
+            if let (Some(_), Some(problem)) = (&s.record, &s.problem) {
+                out.push(doc.finding(s.policy_url.clone(), problem.clone()));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.mta_sts
+            .iter_mut()
+            .for_each(|s| s.problem = Some("the policy is malformed".into()));
+        let (found, _) = judge(&MtaStsInvalid, &o);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].subject.starts_with("https://mta-sts."));
     }
 }

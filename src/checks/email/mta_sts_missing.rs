@@ -15,13 +15,27 @@ crate::check! {
         refs: &["RFC 8461 §3"],
     };
     fn evaluate(o, out, doc) {
-            if let Some(s) = &o.mta_sts {
-                if s.unknown.is_none() && s.record.is_none() {
-                    out.push(doc.finding(
-                        txt_subject(&s.name),
-                        format!("no v=STSv1 record at {}", s.name),
-                    ));
-                }
+        if let Some(s) = &o.mta_sts {
+            if s.unknown.is_none() && s.record.is_none() {
+                out.push(doc.finding(
+                    txt_subject(&s.name),
+                    format!("no v=STSv1 record at {}", s.name),
+                ));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.mta_sts.iter_mut().for_each(|s| s.record = None);
+        let (found, _) = judge(&MtaStsMissing, &o);
+        assert_eq!(found.len(), 1);
     }
 }

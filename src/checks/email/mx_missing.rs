@@ -15,13 +15,32 @@ crate::check! {
         refs: &["RFC 5321 §5.1", "RFC 7505"],
     };
     fn evaluate(o, out, doc) {
-            if let Some(m) = &o.mx {
-                if m.unknown.is_none() && m.exchanges.is_empty() {
-                    out.push(doc.finding(
-                        format!("{} MX", o.domain),
-                        format!("{} has no MX record", o.domain),
-                    ));
-                }
+        if let Some(m) = &o.mx {
+            if m.unknown.is_none() && m.exchanges.is_empty() {
+                out.push(doc.finding(
+                    format!("{} MX", o.domain),
+                    format!("{} has no MX record", o.domain),
+                ));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.mx.iter_mut().for_each(|m| m.exchanges.clear());
+        let (found, _) = judge(&MxMissing, &o);
+        assert_eq!(found.len(), 1);
+        o.mx.iter_mut()
+            .for_each(|m| m.unknown = Some("SERVFAIL".into()));
+        let (found, unseen) = judge(&MxMissing, &o);
+        assert!(found.is_empty());
+        assert_eq!(unseen[0].subject, "example.com MX");
     }
 }

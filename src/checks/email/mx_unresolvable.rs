@@ -15,11 +15,36 @@ crate::check! {
         refs: &["RFC 5321 §5.1", "RFC 2181 §10.3"],
     };
     fn evaluate(o, out, doc) {
-            for (host, why) in o.mx.iter().flat_map(|m| &m.unresolvable) {
-                out.push(
-                    doc
-                        .finding(host, format!("MX {} → {host}: {why}", o.domain)),
-                );
-            }
+        for (host, why) in o.mx.iter().flat_map(|m| &m.unresolvable) {
+            out.push(
+                doc
+                    .finding(host, format!("MX {} → {host}: {why}", o.domain)),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.mx.iter_mut().for_each(|m| {
+            m.unresolvable
+                .push(("mail.example.com".into(), "no A or AAAA record".into()))
+        });
+        let (found, _) = judge(&MxUnresolvable, &o);
+        assert_eq!(found.len(), 1);
+        o.mx.iter_mut().for_each(|m| {
+            m.unresolvable.clear();
+            m.unknown_hosts
+                .push(("mail.example.com".into(), "timeout".into()));
+        });
+        let (found, unseen) = judge(&MxUnresolvable, &o);
+        assert!(found.is_empty());
+        assert_eq!(unseen[0].subject, "mail.example.com");
     }
 }

@@ -15,12 +15,33 @@ crate::check! {
         refs: &["RFC 7208 §4.6.4", "RFC 7208 §5.2"],
     };
     fn evaluate(o, out, doc) {
-            if let Some(path) = o.spf.iter().flat_map(|t| &t.loops).next() {
-                let at = path.last().cloned().unwrap_or_default();
-                out.push(
-                    doc
-                        .finding(txt_subject(&at), format!("loop: {}", path.join(" → "))),
-                );
-            }
+        if let Some(path) = o.spf.iter().flat_map(|t| &t.loops).next() {
+            let at = path.last().cloned().unwrap_or_default();
+            out.push(
+                doc
+                    .finding(txt_subject(&at), format!("loop: {}", path.join(" → "))),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.spf.iter_mut().for_each(|t| {
+            t.loops.push(vec![
+                "example.com".into(),
+                "a.example.com".into(),
+                "example.com".into(),
+            ])
+        });
+        let (found, _) = judge(&SpfIncludeLoop, &o);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].evidence.starts_with("loop: "));
     }
 }

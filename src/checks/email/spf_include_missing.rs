@@ -15,11 +15,33 @@ crate::check! {
         refs: &["RFC 7208 §5.2", "RFC 7208 §6.1"],
     };
     fn evaluate(o, out, doc) {
-            for (from, term, target, why) in o.spf.iter().flat_map(|t| &t.missing) {
-                out.push(doc.finding(
-                    txt_subject(target),
-                    format!("`{term}` in the record of {from}: {why}"),
-                ));
-            }
+        for (from, term, target, why) in o.spf.iter().flat_map(|t| &t.missing) {
+            out.push(doc.finding(
+                txt_subject(target),
+                format!("`{term}` in the record of {from}: {why}"),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.spf.iter_mut().for_each(|t| {
+            t.missing.push((
+                "example.com".into(),
+                "include:_spf.gone.example".into(),
+                "_spf.gone.example".into(),
+                "NXDOMAIN".into(),
+            ))
+        });
+        let (found, _) = judge(&SpfIncludeMissing, &o);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].subject, "_spf.gone.example TXT");
     }
 }

@@ -15,10 +15,33 @@ crate::check! {
         refs: &["RFC 7208 §4.5", "https://support.google.com/a/answer/81126"],
     };
     fn evaluate(o, out, doc) {
-            if let Some(t) = &o.spf {
-                if let Status::Missing(why) = &t.root.status {
-                    out.push(doc.finding(txt_subject(&o.domain), why.clone()));
-                }
+        if let Some(t) = &o.spf {
+            if let Status::Missing(why) = &t.root.status {
+                out.push(doc.finding(txt_subject(&o.domain), why.clone()));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.spf
+            .iter_mut()
+            .for_each(|t| t.root.status = Status::Missing("no v=spf1 record".into()));
+        let (found, _) = judge(&SpfMissing, &o);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].subject, "example.com TXT");
+        o.spf
+            .iter_mut()
+            .for_each(|t| t.root.status = Status::Unknown("SERVFAIL".into()));
+        let (found, unseen) = judge(&SpfMissing, &o);
+        assert!(found.is_empty());
+        assert_eq!(unseen.len(), 1);
     }
 }

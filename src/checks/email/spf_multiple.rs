@@ -15,11 +15,28 @@ crate::check! {
         refs: &["RFC 7208 §4.5", "RFC 7208 §3.2"],
     };
     fn evaluate(o, out, doc) {
-            for (name, n) in o.spf.iter().flat_map(|t| &t.multiple) {
-                out.push(doc.finding(
-                    txt_subject(name),
-                    format!("{name} has {n} v=spf1 TXT records; exactly one is allowed"),
-                ));
-            }
+        for (name, n) in o.spf.iter().flat_map(|t| &t.multiple) {
+            out.push(doc.finding(
+                txt_subject(name),
+                format!("{name} has {n} v=spf1 TXT records; exactly one is allowed"),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.spf
+            .iter_mut()
+            .for_each(|t| t.multiple.push(("example.com".into(), 2)));
+        let (found, _) = judge(&SpfMultiple, &o);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].evidence.contains("2 v=spf1"));
     }
 }

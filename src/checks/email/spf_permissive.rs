@@ -15,11 +15,28 @@ crate::check! {
         refs: &["RFC 7208 §5.1", "RFC 7208 §8.1"],
     };
     fn evaluate(o, out, doc) {
-            for (name, term) in o.spf.iter().flat_map(|t| &t.permissive) {
-                out.push(doc.finding(
-                    txt_subject(name),
-                    format!("{name} ends its SPF record with `{term}`"),
-                ));
-            }
+        for (name, term) in o.spf.iter().flat_map(|t| &t.permissive) {
+            out.push(doc.finding(
+                txt_subject(name),
+                format!("{name} ends its SPF record with `{term}`"),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.spf
+            .iter_mut()
+            .for_each(|t| t.permissive.push(("example.com".into(), "+all".into())));
+        let (found, _) = judge(&SpfPermissive, &o);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].evidence.contains("+all"));
     }
 }

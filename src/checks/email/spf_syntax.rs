@@ -15,8 +15,26 @@ crate::check! {
         refs: &["RFC 7208 §4.6", "RFC 7208 §12 (ABNF)"],
     };
     fn evaluate(o, out, doc) {
-            for (name, e) in o.spf.iter().flat_map(|t| &t.syntax) {
-                out.push(doc.finding(txt_subject(name), e.clone()));
-            }
+        for (name, e) in o.spf.iter().flat_map(|t| &t.syntax) {
+            out.push(doc.finding(txt_subject(name), e.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.spf.iter_mut().for_each(|t| {
+            t.syntax
+                .push(("example.com".into(), "`ip4:mail`: bad".into()))
+        });
+        let (found, _) = judge(&SpfSyntax, &o);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].evidence, "`ip4:mail`: bad");
     }
 }

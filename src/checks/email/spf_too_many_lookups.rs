@@ -15,23 +15,55 @@ crate::check! {
         refs: &["RFC 7208 §4.6.4"],
     };
     fn evaluate(o, out, doc) {
-            let Some(t) = &o.spf else { return };
-            if !t.loops.is_empty() {
-                out.push(doc.finding(
-                    txt_subject(&o.domain),
-                    format!(
-                        "unbounded: the include/redirect chain loops ({}), so every evaluation that reaches it exceeds {MAX_DNS_TERMS} lookups",
-                        t.loops[0].join(" → ")
-                    ),
-                ));
-            } else if t.total_lookups > MAX_DNS_TERMS as usize {
-                out.push(doc.finding(
-                    txt_subject(&o.domain),
-                    format!(
-                        "{} DNS-querying terms over the include tree (limit {MAX_DNS_TERMS})",
-                        t.total_lookups
-                    ),
-                ));
-            }
+        let Some(t) = &o.spf else { return };
+        if !t.loops.is_empty() {
+            out.push(doc.finding(
+                txt_subject(&o.domain),
+                format!(
+                    "unbounded: the include/redirect chain loops ({}), so every evaluation that reaches it exceeds {MAX_DNS_TERMS} lookups",
+                    t.loops[0].join(" → ")
+                ),
+            ));
+        } else if t.total_lookups > MAX_DNS_TERMS as usize {
+            out.push(doc.finding(
+                txt_subject(&o.domain),
+                format!(
+                    "{} DNS-querying terms over the include tree (limit {MAX_DNS_TERMS})",
+                    t.total_lookups
+                ),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.spf.iter_mut().for_each(|t| t.total_lookups = 10);
+        assert!(judge(&SpfTooManyLookups, &o).0.is_empty());
+        o.spf.iter_mut().for_each(|t| t.total_lookups = 11);
+        let (found, _) = judge(&SpfTooManyLookups, &o);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].evidence.starts_with("11 "),
+            "{}",
+            found[0].evidence
+        );
+        o.spf.iter_mut().for_each(|t| {
+            t.total_lookups = 3;
+            t.unwalked
+                .push(("a.example.net".into(), "query budget exhausted".into()));
+        });
+        let (found, unseen) = judge(&SpfTooManyLookups, &o);
+        assert!(found.is_empty());
+        assert!(
+            unseen[0].reason.contains("query budget exhausted"),
+            "{unseen:?}"
+        );
     }
 }

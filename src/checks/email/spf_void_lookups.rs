@@ -15,16 +15,34 @@ crate::check! {
         refs: &["RFC 7208 §4.6.4"],
     };
     fn evaluate(o, out, doc) {
-            let Some(t) = &o.spf else { return };
-            if t.voids.len() > crate::spf::MAX_VOID_LOOKUPS as usize {
-                out.push(doc.finding(
-                    txt_subject(&o.domain),
-                    format!(
-                        "{} void lookups (limit 2): {}",
-                        t.voids.len(),
-                        t.voids.join("; ")
-                    ),
-                ));
-            }
+        let Some(t) = &o.spf else { return };
+        if t.voids.len() > crate::spf::MAX_VOID_LOOKUPS as usize {
+            out.push(doc.finding(
+                txt_subject(&o.domain),
+                format!(
+                    "{} void lookups (limit 2): {}",
+                    t.voids.len(),
+                    t.voids.join("; ")
+                ),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.spf
+            .iter_mut()
+            .for_each(|t| t.voids = vec!["a".into(), "b".into()]);
+        assert!(judge(&SpfVoidLookups, &o).0.is_empty());
+        o.spf.iter_mut().for_each(|t| t.voids.push("c".into()));
+        let (found, _) = judge(&SpfVoidLookups, &o);
+        assert_eq!(found.len(), 1);
     }
 }

@@ -15,14 +15,28 @@ crate::check! {
         refs: &["RFC 8460 §3"],
     };
     fn evaluate(o, out, doc) {
-            if let Some(t) = &o.tls_rpt {
-                if t.unknown.is_none() && (t.record.is_none() || t.problem.is_some()) {
-                    let evidence = match (&t.record, &t.problem) {
-                        (Some(r), Some(p)) => format!("{r}: {p}"),
-                        _ => format!("no v=TLSRPTv1 record at {}", t.name),
-                    };
-                    out.push(doc.finding(txt_subject(&t.name), evidence));
-                }
+        if let Some(t) = &o.tls_rpt {
+            if t.unknown.is_none() && (t.record.is_none() || t.problem.is_some()) {
+                let evidence = match (&t.record, &t.problem) {
+                    (Some(r), Some(p)) => format!("{r}: {p}"),
+                    _ => format!("no v=TLSRPTv1 record at {}", t.name),
+                };
+                out.push(doc.finding(txt_subject(&t.name), evidence));
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::*;
+    use super::*;
+
+    #[test]
+    fn fires_on_a_hand_built_observation() {
+        let mut o = healthy();
+        o.tls_rpt.iter_mut().for_each(|t| t.record = None);
+        let (found, _) = judge(&TlsRptMissing, &o);
+        assert_eq!(found.len(), 1);
     }
 }
