@@ -14,8 +14,10 @@ use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use hickory_proto::serialize::binary::{BinDecoder, Restrict};
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::time::Instant;
 
 /// A zone-file error, located by file and 1-based line (line 0: the file itself could not be read).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,15 +35,55 @@ impl fmt::Display for ZoneError {
 
 impl std::error::Error for ZoneError {}
 
+/// Bounds on what one zone load may read: a zone file may come from anyone, so its `$INCLUDE`s
+/// must not read outside its directory, read special files, block, or fan out without end.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Bytes read across the zone file and every included file.
+    pub max_total_bytes: u64,
+    /// Files read, the zone file included.
+    pub max_files: usize,
+    /// `$INCLUDE` nesting depth (the zone file itself is depth 0).
+    pub max_depth: usize,
+    /// Parsing stops with an error past this instant (`--timeout` covers parsing too).
+    pub deadline: Option<Instant>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_total_bytes: 64 << 20,
+            max_files: 64,
+            max_depth: 8,
+            deadline: None,
+        }
+    }
+}
+
 /// Reads a zone file from disk; `$INCLUDE` paths are resolved relative to the including file's directory.
 /// `origin`: the initial $ORIGIN if the file does not set one (None: relative names before a $ORIGIN are an error).
 pub fn parse_zone_file(path: &Path, origin: Option<&Name>) -> Result<Vec<Record>, ZoneError> {
-    let bytes = std::fs::read(path).map_err(|e| ZoneError {
-        file: path.to_path_buf(),
-        line: 0,
-        message: format!("cannot read zone file: {e}"),
-    })?;
-    parse_zone_bytes(&bytes, path, origin)
+    parse_zone_file_with(path, origin, &Limits::default())
+}
+
+/// [`parse_zone_file`] under explicit limits. Includes resolve only to regular files under the
+/// zone file's own (canonical) directory.
+pub fn parse_zone_file_with(
+    path: &Path,
+    origin: Option<&Name>,
+    limits: &Limits,
+) -> Result<Vec<Record>, ZoneError> {
+    let top = |msg: String| Fail::new(0, msg).at(path);
+    let canonical = std::fs::canonicalize(path)
+        .map_err(|e| top(format!("cannot read zone file: {}", io_reason(&e))))?;
+    let root = canonical
+        .parent()
+        .map(Path::to_path_buf)
+        .ok_or_else(|| top("cannot read zone file: not a file".to_string()))?;
+    let mut parser = Parser::new(limits, Some(root));
+    let bytes = parser.read_file(&canonical).map_err(top)?;
+    parser.include_stack.push(canonical);
+    parser.run(&bytes, path, origin)
 }
 
 /// Parses zone text. `file` is only used to label errors and to resolve `$INCLUDE` relative paths (its parent dir).
@@ -50,32 +92,45 @@ pub fn parse_zone_str(
     file: &Path,
     origin: Option<&Name>,
 ) -> Result<Vec<Record>, ZoneError> {
-    parse_zone_bytes(text.as_bytes(), file, origin)
+    let root = file.parent().and_then(|d| {
+        let d = if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        };
+        std::fs::canonicalize(d).ok()
+    });
+    let limits = Limits::default();
+    let mut parser = Parser::new(&limits, root);
+    parser.total_bytes = text.len() as u64;
+    parser.files = 1;
+    parser
+        .include_stack
+        .push(std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf()));
+    parser.run(text.as_bytes(), file, origin)
 }
 
-fn parse_zone_bytes(
-    src: &[u8],
-    file: &Path,
-    origin: Option<&Name>,
-) -> Result<Vec<Record>, ZoneError> {
-    let mut parser = Parser {
-        records: Vec::new(),
-        default_ttl: None,
-        last_ttl: None,
-        last_class: DNSClass::IN,
-        include_stack: vec![std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf())],
-    };
-    let origin = origin.map(|n| n.iter().map(<[u8]>::to_vec).collect::<Labels>());
-    parser.parse_text(src, file, origin, None)?;
-    Ok(parser.records)
+/// An I/O error's reason without the OS's path echo.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::WouldBlock => "would block (not a regular file)".to_string(),
+        _ => e.to_string(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Limits
 
-const MAX_INCLUDE_DEPTH: usize = 16;
 /// RFC 2181 section 8: TTLs are 31-bit.
 const MAX_TTL: u64 = 0x7fff_ffff;
+/// Longest token an error message quotes whole...
+const MAX_QUOTE: usize = 24;
+/// ...and how much of a longer one it shows.
+const CUT_QUOTE: usize = 12;
+/// Special file systems no zone file or include is ever read from.
+const FORBIDDEN_ROOTS: &[&str] = &["/proc", "/sys", "/dev"];
 
 /// An absolute domain name as raw labels (root = no labels).
 type Labels = Vec<Vec<u8>>;
@@ -104,8 +159,27 @@ impl Fail {
     }
 }
 
+/// File content as an error may quote it: a token of at most [`MAX_QUOTE`] bytes whole, a
+/// longer one cut to its first [`CUT_QUOTE`] bytes, control bytes and non-ASCII escaped as
+/// `\xNN` — so an error never prints a whole secret or a terminal escape.
 fn show(raw: &[u8]) -> String {
-    String::from_utf8_lossy(raw).into_owned()
+    let (shown, cut) = if raw.len() > MAX_QUOTE {
+        (raw.get(..CUT_QUOTE).unwrap_or(raw), true)
+    } else {
+        (raw, false)
+    };
+    let mut out = String::new();
+    for &b in shown {
+        if b.is_ascii_graphic() || b == b' ' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    if cut {
+        out.push('…');
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1305,6 +1379,12 @@ fn make_rdata(code: u16, bytes: Vec<u8>, generic: bool, line: usize) -> Result<R
 // Parser
 
 struct Parser {
+    limits: Limits,
+    /// Canonical directory includes must stay under (None: includes are refused).
+    root: Option<PathBuf>,
+    total_bytes: u64,
+    files: usize,
+    entries: u64,
     records: Vec<Record>,
     /// `$TTL` (RFC 2308); persists across `$INCLUDE`, like BIND.
     default_ttl: Option<u32>,
@@ -1315,6 +1395,78 @@ struct Parser {
 }
 
 impl Parser {
+    fn new(limits: &Limits, root: Option<PathBuf>) -> Parser {
+        Parser {
+            limits: limits.clone(),
+            root,
+            total_bytes: 0,
+            files: 0,
+            entries: 0,
+            records: Vec::new(),
+            default_ttl: None,
+            last_ttl: None,
+            last_class: DNSClass::IN,
+            include_stack: Vec::new(),
+        }
+    }
+
+    fn run(
+        mut self,
+        src: &[u8],
+        file: &Path,
+        origin: Option<&Name>,
+    ) -> Result<Vec<Record>, ZoneError> {
+        let origin = origin.map(|n| n.iter().map(<[u8]>::to_vec).collect::<Labels>());
+        self.parse_text(src, file, origin, None)?;
+        Ok(self.records)
+    }
+
+    /// Reads one regular file (canonical path) within the byte and file budgets, never blocking
+    /// and never reading special files.
+    fn read_file(&mut self, canonical: &Path) -> Result<Vec<u8>, String> {
+        use std::io::Read;
+        if FORBIDDEN_ROOTS.iter().any(|r| canonical.starts_with(r)) {
+            return Err("refusing to read a special file (/proc, /sys, /dev)".to_string());
+        }
+        if self.files >= self.limits.max_files {
+            return Err(format!(
+                "too many files: more than {} zone and include files",
+                self.limits.max_files
+            ));
+        }
+        let meta = std::fs::metadata(canonical).map_err(|e| io_reason(&e))?;
+        if !meta.is_file() {
+            return Err("not a regular file".to_string());
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            // Never block on open, even if the file was swapped for a FIFO since the check.
+            options.custom_flags(libc::O_NONBLOCK);
+        }
+        let file = options.open(canonical).map_err(|e| io_reason(&e))?;
+        // The type of what was actually opened.
+        if !file.metadata().map_err(|e| io_reason(&e))?.is_file() {
+            return Err("not a regular file".to_string());
+        }
+        let budget = self.limits.max_total_bytes.saturating_sub(self.total_bytes);
+        let mut bytes = Vec::new();
+        file.take(budget.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| io_reason(&e))?;
+        self.total_bytes += bytes.len() as u64;
+        if self.total_bytes > self.limits.max_total_bytes {
+            return Err(format!(
+                "zone too large: more than {} bytes across all files",
+                self.limits.max_total_bytes
+            ));
+        }
+        self.files += 1;
+        Ok(bytes)
+    }
+
     /// Parses one file's text. `$ORIGIN` and the current owner are local to the file: they are
     /// restored when an `$INCLUDE` returns (RFC 1035 section 5.1).
     fn parse_text(
@@ -1328,6 +1480,18 @@ impl Parser {
         let mut origin = origin;
         let mut owner = owner;
         while let Some(entry) = lexer.next_entry().map_err(|f| f.at(file))? {
+            self.entries += 1;
+            if self.entries % 256 == 0 {
+                if let Some(deadline) = self.limits.deadline {
+                    if Instant::now() >= deadline {
+                        return Err(Fail::new(
+                            entry.line,
+                            "timed out reading the zone (--timeout)",
+                        )
+                        .at(file));
+                    }
+                }
+            }
             let Some(first) = entry.tokens.first() else {
                 continue;
             };
@@ -1398,33 +1562,44 @@ impl Parser {
                 };
                 let raw = unescape(&path_tok.raw).map_err(|m| fail(path_tok.line, m))?;
                 let shown = show(&raw);
-                let rel = PathBuf::from(&shown);
+                let rel = PathBuf::from(std::ffi::OsStr::from_bytes(&raw));
                 let path = match file.parent() {
                     Some(dir) if rel.is_relative() => dir.join(&rel),
                     _ => rel,
                 };
+                let depth = self.include_stack.len();
+                if depth > self.limits.max_depth {
+                    return Err(fail(
+                        path_tok.line,
+                        format!(
+                            "$INCLUDE nested more than {} levels deep",
+                            self.limits.max_depth
+                        ),
+                    ));
+                }
                 let canonical = std::fs::canonicalize(&path).map_err(|e| {
                     fail(
                         path_tok.line,
-                        format!("cannot read include file \"{shown}\": {e}"),
+                        format!("cannot read include file \"{shown}\": {}", io_reason(&e)),
                     )
                 })?;
+                let inside = self.root.as_ref().is_some_and(|r| canonical.starts_with(r));
+                if !inside {
+                    return Err(fail(
+                        path_tok.line,
+                        format!("$INCLUDE \"{shown}\" is outside the zone file's directory"),
+                    ));
+                }
                 if self.include_stack.contains(&canonical) {
                     return Err(fail(
                         path_tok.line,
                         format!("$INCLUDE loop: \"{shown}\" is already being read"),
                     ));
                 }
-                if self.include_stack.len() > MAX_INCLUDE_DEPTH {
-                    return Err(fail(
-                        path_tok.line,
-                        format!("$INCLUDE nested more than {MAX_INCLUDE_DEPTH} levels deep"),
-                    ));
-                }
-                let bytes = std::fs::read(&canonical).map_err(|e| {
+                let bytes = self.read_file(&canonical).map_err(|m| {
                     fail(
                         path_tok.line,
-                        format!("cannot read include file \"{shown}\": {e}"),
+                        format!("cannot read include file \"{shown}\": {m}"),
                     )
                 })?;
                 self.include_stack.push(canonical);
@@ -1949,7 +2124,7 @@ mail A 192.0.2.25
             "{e}"
         );
 
-        // A chain deeper than 16 files.
+        // A chain deeper than 8 files.
         for i in 0..20 {
             std::fs::write(
                 dir.join(format!("d{i}.zone")),
@@ -1958,7 +2133,26 @@ mail A 192.0.2.25
             .expect("write");
         }
         let e = parse_zone_file(&dir.join("d0.zone"), None).expect_err("deep");
-        assert!(e.message.contains("nested more than 16"), "{e}");
+        assert!(e.message.contains("nested more than 8"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn deadline_covers_parsing() {
+        let dir = temp_dir("deadline");
+        let zone = dir.join("big.zone");
+        let mut text = String::from("$ORIGIN example.com.\n$TTL 60\n");
+        for i in 0..1000 {
+            text.push_str(&format!("h{i} A 192.0.2.1\n"));
+        }
+        std::fs::write(&zone, text).expect("write");
+        let limits = Limits {
+            deadline: Some(Instant::now()),
+            ..Limits::default()
+        };
+        let e = parse_zone_file_with(&zone, None, &limits).expect_err("timed out");
+        assert!(e.message.contains("timed out"), "{e}");
+        assert_eq!(parse_zone_file(&zone, None).expect("parse").len(), 1000);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
