@@ -188,6 +188,15 @@ impl Resolver {
         }
     }
 
+    /// With `--zone`: "zone file: N records of types CERT, LOC kept uninterpreted", when the
+    /// zone holds records of types the reader keeps opaque (for the DNS stage's notes).
+    pub fn zone_note(&self) -> Option<String> {
+        match &self.backend {
+            Backend::Zone(z) => z.uninterpreted_note().map(|n| format!("zone file: {n}")),
+            _ => None,
+        }
+    }
+
     /// Describes where answers come from, for notes and logs.
     pub fn describe(&self) -> String {
         match &self.backend {
@@ -197,7 +206,10 @@ impl Resolver {
                 .map(|s| s.to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-            Backend::Zone(_) => "the zone file".into(),
+            Backend::Zone(z) => match z.uninterpreted_note() {
+                Some(note) => format!("the zone file ({} records; {note})", z.len()),
+                None => format!("the zone file ({} records)", z.len()),
+            },
         }
     }
 

@@ -146,3 +146,4 @@ use types::*;
 use values::*;
 
 pub use errors::{ZoneError, ZoneErrorKind};
+pub use types::type_name;

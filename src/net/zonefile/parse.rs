@@ -317,12 +317,16 @@ impl Parser {
         let code = parse_type(type_tok)?;
 
         let generic = rdata_toks.first().is_some_and(|t| t.is("\\#"));
-        let bytes = if generic {
-            generic_rdata(type_tok.line, rdata_toks.get(1..).unwrap_or_default())?
+        let rdata = if generic {
+            let bytes = generic_rdata(type_tok.line, rdata_toks.get(1..).unwrap_or_default())?;
+            make_rdata(code, bytes, true, entry.line)?
         } else {
-            encode_rdata(code, entry.line, rdata_toks, origin)?
+            match encode_rdata(code, entry.line, rdata_toks, origin) {
+                Ok(bytes) => make_rdata(code, bytes, false, entry.line)?,
+                Err(_) if !strict(code) => opaque(code, rdata_toks),
+                Err(f) => return Err(f),
+            }
         };
-        let rdata = make_rdata(code, bytes, generic, entry.line)?;
 
         let ttl = match ttl.or(self.default_ttl).or(self.last_ttl) {
             Some(t) => t,

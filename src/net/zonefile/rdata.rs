@@ -248,3 +248,41 @@ pub(super) fn make_rdata(
         }),
     }
 }
+
+/// Types the audit's checks read: their RDATA must be valid, as a DNS server would insist.
+/// Any other type whose presentation form this reader can't encode (a mnemonic where a number
+/// was expected, a type without field rules, a format hickory can't hold) is kept as an opaque
+/// record instead of stopping the audit.
+pub(super) fn strict(code: u16) -> bool {
+    matches!(
+        code,
+        1 | 2 | 5 | 6 | 12 | 15 | 16 | 28 | 33 | 39 | 64 | 65 | 99 | 257
+    )
+}
+
+/// An opaque record of a type this reader doesn't interpret: hickory's `RData::Unknown`
+/// holding the presentation text (tokens joined by spaces, quoted ones re-quoted).
+pub(super) fn opaque(code: u16, tokens: &[Token]) -> RData {
+    let mut text = Vec::new();
+    for (n, t) in tokens.iter().enumerate() {
+        if n > 0 {
+            text.push(b' ');
+        }
+        if t.quoted {
+            text.push(b'"');
+            text.extend_from_slice(&t.raw);
+            text.push(b'"');
+        } else {
+            text.extend_from_slice(&t.raw);
+        }
+    }
+    text.truncate(usize::from(u16::MAX));
+    RData::Unknown {
+        code: RecordType::from(code),
+        rdata: if text.is_empty() {
+            NULL::new()
+        } else {
+            NULL::with(text)
+        },
+    }
+}

@@ -376,3 +376,41 @@ fn classes_and_ttl_order() {
     assert_eq!(records[2].dns_class(), DNSClass::CH);
     assert_eq!(records[3].dns_class(), DNSClass::IN);
 }
+
+#[test]
+fn uninterpreted_types_are_kept_opaque() {
+    use crate::net::zone::ZoneData;
+    let records = parse(
+        "$TTL 60\n\
+         @ LOC 52 22 23.000 N 4 53 32.000 E -2.00m\n\
+         @ CERT PGP 0 0 AAAA\n\
+         @ DS 60485 RSASHA1 1 2BB183AF5F22588179A53B0A98631FAD1A292118\n\
+         @ EUI48 00-00-5e-00-53-2a\n\
+         @ A 192.0.2.1\n",
+    );
+    assert_eq!(records.len(), 5);
+    match records[0].data() {
+        Some(RData::Unknown { code, rdata }) => {
+            assert_eq!(*code, RecordType::from(29));
+            assert_eq!(
+                rdata.anything(),
+                b"52 22 23.000 N 4 53 32.000 E -2.00m".as_slice()
+            );
+        }
+        other => panic!("not opaque: {other:?}"),
+    }
+    let zone = ZoneData::new(records);
+    assert_eq!(zone.len(), 5);
+    assert_eq!(
+        zone.uninterpreted_note().as_deref(),
+        Some("4 records of types CERT, DS, EUI48, LOC kept uninterpreted")
+    );
+    // Types the checks read stay strict.
+    let e = parse_err("$TTL 60\nwww A 1.2.3\n", Some(&name("example.com.")));
+    assert!(matches!(e.kind, ZoneErrorKind::Invalid { .. }), "{e}");
+    let e = parse_err("$TTL 60\nwww MX ten mail\n", Some(&name("example.com.")));
+    assert!(matches!(e.kind, ZoneErrorKind::OutOfRange { .. }), "{e}");
+    // Mnemonics no reader knows are still an error.
+    let e = parse_err("$TTL 60\nwww FOO 1\n", Some(&name("example.com.")));
+    assert!(matches!(e.kind, ZoneErrorKind::UnknownType { .. }), "{e}");
+}

@@ -1,10 +1,12 @@
-//! Record type mnemonics and the RDATA fields of each type the reader interprets.
+//! Record type mnemonics (every one BIND and dnspython read) and the RDATA fields of each type
+//! the reader encodes field by field. A type without fields here is kept as an opaque record
+//! of its presentation text (see `rdata::opaque`).
 
 use super::*;
 use hickory_proto::rr::RecordType;
 use std::str::FromStr;
 
-/// Types this reader understands in presentation form: (mnemonic, code).
+/// Type mnemonics: (mnemonic, code).
 pub(super) const TYPES: &[(&str, u16)] = &[
     ("A", 1),
     ("NS", 2),
@@ -24,16 +26,28 @@ pub(super) const TYPES: &[(&str, u16)] = &[
     ("TXT", 16),
     ("RP", 17),
     ("AFSDB", 18),
+    ("X25", 19),
+    ("ISDN", 20),
     ("RT", 21),
+    ("NSAP", 22),
+    ("NSAP-PTR", 23),
     ("SIG", 24),
     ("KEY", 25),
+    ("PX", 26),
+    ("GPOS", 27),
     ("AAAA", 28),
     ("LOC", 29),
+    ("NXT", 30),
+    ("EID", 31),
+    ("NIMLOC", 32),
     ("SRV", 33),
+    ("ATMA", 34),
     ("NAPTR", 35),
     ("KX", 36),
     ("CERT", 37),
+    ("A6", 38),
     ("DNAME", 39),
+    ("SINK", 40),
     ("APL", 42),
     ("DS", 43),
     ("SSHFP", 44),
@@ -47,6 +61,9 @@ pub(super) const TYPES: &[(&str, u16)] = &[
     ("TLSA", 52),
     ("SMIMEA", 53),
     ("HIP", 55),
+    ("NINFO", 56),
+    ("RKEY", 57),
+    ("TALINK", 58),
     ("CDS", 59),
     ("CDNSKEY", 60),
     ("OPENPGPKEY", 61),
@@ -55,14 +72,29 @@ pub(super) const TYPES: &[(&str, u16)] = &[
     ("SVCB", 64),
     ("HTTPS", 65),
     ("SPF", 99),
+    ("UINFO", 100),
+    ("UID", 101),
+    ("GID", 102),
+    ("UNSPEC", 103),
+    ("NID", 104),
+    ("L32", 105),
+    ("L64", 106),
+    ("LP", 107),
     ("EUI48", 108),
     ("EUI64", 109),
     ("URI", 256),
     ("CAA", 257),
+    ("AVC", 258),
+    ("DOA", 259),
+    ("AMTRELAY", 260),
+    ("RESINFO", 261),
+    ("WALLET", 262),
+    ("TA", 32768),
     ("DLV", 32769),
 ];
 
-pub(super) fn type_name(code: u16) -> String {
+/// The mnemonic of a type code (`TYPEnnn` when it has none).
+pub fn type_name(code: u16) -> String {
     TYPES
         .iter()
         .find(|(_, c)| *c == code)
@@ -146,6 +178,18 @@ pub(super) fn rdata_fields(code: u16) -> Option<&'static [Field]> {
     Some(match code {
         1 => &[Ipv4],
         2 | 3 | 4 | 5 | 7 | 8 | 9 | 12 | 39 => &[Name],
+        19 => &[Str],
+        24 => &[Type, U8, U8, U32, Time, Time, U16, Name, Base64],
+        25 => &[U16, U8, U8, Base64],
+        26 => &[U16, Name, Name],
+        27 => &[Str, Str, Str],
+        32768 => &[U16, U8, U8, Hex],
+        49 => &[Base64],
+        56 | 258 | 261 | 262 => &[Strs],
+        62 => &[U32, U16, TypeBitmap],
+        63 => &[U32, U8, U8, Hex],
+        105 => &[U16, Ipv4],
+        107 => &[U16, Name],
         6 => &[Name, Name, U32, Period, Period, Period, Period],
         13 => &[Str, Str],
         14 | 17 => &[Name, Name],
