@@ -136,7 +136,9 @@ pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
             };
             let records = zonefile::parse_zone_file_with(path, Some(&origin), &limits)
                 .map_err(|e| usage(format!("--zone {e}")))?;
-            Source::Zone(Arc::new(ZoneData::new(records)))
+            // Names outside the zone (a CNAME to a provider, an include: in SPF) go to the
+            // system's resolvers when they work; otherwise they stay not checked.
+            Source::ZoneOr(Arc::new(ZoneData::new(records)), dns::system_servers())
         }
         (None, None) => Source::System,
     };
