@@ -61,10 +61,14 @@ pub fn parse_zone_file_with(
         })
     };
     let canonical = std::fs::canonicalize(path).map_err(|e| unreadable(io_reason(&e)))?;
-    let root = canonical
-        .parent()
-        .map(Path::to_path_buf)
-        .ok_or_else(|| unreadable("not a file".to_string()))?;
+    // Includes stay under the directory the zone file was named in (where relative includes
+    // are resolved), even when the zone file itself is a symlink.
+    let root = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => std::fs::canonicalize(d).ok(),
+        _ => std::fs::canonicalize(".").ok(),
+    }
+    .or_else(|| canonical.parent().map(Path::to_path_buf))
+    .ok_or_else(|| unreadable("not a file".to_string()))?;
     let mut parser = Parser::new(limits, Some(root));
     let bytes = parser
         .read_file(&canonical, "zone file", &shown)

@@ -237,3 +237,26 @@ fn never_panics_on_odd_input() {
         let _ = parse_zone_str(input, Path::new("x"), None);
     }
 }
+
+#[test]
+fn includes_stay_under_the_directory_the_zone_was_named_in() {
+    let dir = temp_dir("linked");
+    let elsewhere = dir.join("elsewhere");
+    let zones = dir.join("zones");
+    std::fs::create_dir_all(&elsewhere).expect("dir");
+    std::fs::create_dir_all(&zones).expect("dir");
+    std::fs::write(
+        elsewhere.join("real.zone"),
+        "$ORIGIN example.com.\n$TTL 60\n$INCLUDE hosts.inc\n",
+    )
+    .expect("write");
+    std::fs::write(zones.join("hosts.inc"), "www A 192.0.2.1\n").expect("write");
+    std::os::unix::fs::symlink(elsewhere.join("real.zone"), zones.join("link.zone"))
+        .expect("symlink");
+    let records = parse_zone_file(&zones.join("link.zone"), None).expect("parse");
+    assert_eq!(records.len(), 1);
+    // Read through its real path, the include is not in that directory.
+    let e = parse_zone_file(&elsewhere.join("real.zone"), None).expect_err("missing");
+    assert!(matches!(e.kind, ZoneErrorKind::Unreadable { .. }), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
