@@ -57,7 +57,8 @@ pub struct NetArgs {
     /// Ask this resolver instead of the system's (port default 53).
     #[arg(long, value_name = "IP[:PORT]", conflicts_with = "zone")]
     pub dns_server: Option<String>,
-    /// Answer DNS from this RFC 1035 master file only (offline).
+    /// Answer DNS from this RFC 1035 master file (names outside it go to the system resolver
+    /// when one works, and are reported as not checked when none does).
     #[arg(long, value_name = "FILE")]
     pub zone: Option<PathBuf>,
     /// Connect there instead, like curl (repeatable; empty HOST or PORT matches any).

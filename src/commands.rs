@@ -128,9 +128,17 @@ pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
         (Some(server), _) => Source::Server(dns::parse_server(server).map_err(usage)?),
         (None, Some(path)) => {
             let origin = dns::name(&domain).map_err(|e| usage(e.to_string()))?;
-            let records = zonefile::parse_zone_file(path, Some(&origin))
+            // --timeout covers reading the zone too.
+            let limits = zonefile::Limits {
+                deadline: std::time::Instant::now()
+                    .checked_add(Duration::from_secs_f64(args.net.timeout)),
+                ..zonefile::Limits::default()
+            };
+            let records = zonefile::parse_zone_file_with(path, Some(&origin), &limits)
                 .map_err(|e| usage(format!("--zone {e}")))?;
-            Source::Zone(Arc::new(ZoneData::new(records)))
+            // Names outside the zone (a CNAME to a provider, an include: in SPF) go to the
+            // system's resolvers when they work; otherwise they stay not checked.
+            Source::ZoneOr(Arc::new(ZoneData::new(records)), dns::system_servers())
         }
         (None, None) => Source::System,
     };

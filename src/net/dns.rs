@@ -163,11 +163,17 @@ pub enum Source {
     Server(SocketAddr),
     /// Only this zone data, no network.
     Zone(Arc<ZoneData>),
+    /// This zone data; names outside it go to these resolvers, if a sanity query (the root's
+    /// NS) shows they work — the usual pre-cutover case: a new zone whose CNAME targets are
+    /// live. When none works, such names stay `DnsError::NotInZone`. `--zone` uses this with
+    /// the system's resolvers.
+    ZoneOr(Arc<ZoneData>, Vec<SocketAddr>),
 }
 
 enum Backend {
     Servers(Vec<SocketAddr>),
-    Zone(Arc<ZoneData>),
+    /// Zone data, and resolvers for names outside it (empty: none).
+    Zone(Arc<ZoneData>, Vec<SocketAddr>),
 }
 
 /// Counters for one run.
@@ -184,6 +190,8 @@ pub struct Resolver {
     cache: Mutex<HashMap<(Name, RecordType), Slot>>,
     pub stats: Stats,
     attempt_timeout: Duration,
+    /// Zone mode: whether the resolvers for names outside the zone answered the sanity query.
+    fallback_live: OnceCell<bool>,
 }
 
 /// Parses `IP[:PORT]` or `[IPv6]:PORT`; the port defaults to 53.
@@ -200,7 +208,7 @@ pub fn parse_server(s: &str) -> Result<SocketAddr, String> {
 }
 
 /// The nameservers of /etc/resolv.conf.
-fn system_servers() -> Vec<SocketAddr> {
+pub fn system_servers() -> Vec<SocketAddr> {
     let text = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
     text.lines()
         .filter_map(|l| {
@@ -227,13 +235,24 @@ impl Resolver {
         let backend = match source {
             Source::System => Backend::Servers(system_servers()),
             Source::Server(sa) => Backend::Servers(vec![sa]),
-            Source::Zone(z) => Backend::Zone(z),
+            Source::Zone(z) => Backend::Zone(z, Vec::new()),
+            Source::ZoneOr(z, fallback) => Backend::Zone(z, fallback),
         };
         Resolver {
             backend,
             cache: Mutex::new(HashMap::new()),
             stats: Stats::default(),
             attempt_timeout,
+            fallback_live: OnceCell::new(),
+        }
+    }
+
+    /// With `--zone`: "zone file: N records of types CERT, LOC kept uninterpreted", when the
+    /// zone holds records of types the reader keeps opaque (for the DNS stage's notes).
+    pub fn zone_note(&self) -> Option<String> {
+        match &self.backend {
+            Backend::Zone(z, _) => z.uninterpreted_note().map(|n| format!("zone file: {n}")),
+            _ => None,
         }
     }
 
@@ -246,7 +265,18 @@ impl Resolver {
                 .map(|s| s.to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-            Backend::Zone(_) => "the zone file".into(),
+            Backend::Zone(z, _) => {
+                let mut text = match z.uninterpreted_note() {
+                    Some(note) => format!("the zone file ({} records; {note})", z.len()),
+                    None => format!("the zone file ({} records)", z.len()),
+                };
+                match self.fallback_live.get() {
+                    Some(true) => text.push_str("; names outside it: the system resolver"),
+                    Some(false) => text.push_str("; names outside it: no working resolver"),
+                    None => {}
+                }
+                text
+            }
         }
     }
 
@@ -260,7 +290,7 @@ impl Resolver {
     }
 
     pub fn is_offline(&self) -> bool {
-        matches!(self.backend, Backend::Zone(_))
+        matches!(self.backend, Backend::Zone(..))
     }
 
     /// One cached lookup.
@@ -312,41 +342,77 @@ impl Resolver {
         self.stats.queries.fetch_add(1, Ordering::Relaxed);
         crate::debug!("dns: {qname} {rtype}");
         match &self.backend {
-            Backend::Zone(zone) => match zone.lookup(&qname, rtype) {
+            Backend::Zone(zone, fallback) => match zone.lookup(&qname, rtype) {
                 Some(a) => Ok(Arc::new(Answer {
                     rcode: a.rcode,
                     records: a.answers,
                     authoritative: true,
                 })),
+                None if self.fallback_works(fallback).await => {
+                    crate::debug!("dns: {qname} is outside the zone file: asking {fallback:?}");
+                    self.ask_servers(fallback, &qname, rtype).await
+                }
                 None => Err(DnsError::NotInZone(qname.to_string())),
             },
-            Backend::Servers(servers) => {
-                if servers.is_empty() {
-                    return Err(DnsError::Io(
-                        "system resolver".into(),
-                        "no nameserver in /etc/resolv.conf".into(),
-                    ));
-                }
-                let mut last = DnsError::Timeout(servers[0].to_string());
+            Backend::Servers(servers) => self.ask_servers(servers, &qname, rtype).await,
+        }
+    }
+
+    /// Zone mode: whether the resolvers for names outside the zone work (asked once per run:
+    /// the root's NS must come back NOERROR from one of them).
+    async fn fallback_works(&self, servers: &[SocketAddr]) -> bool {
+        if servers.is_empty() {
+            return false;
+        }
+        *self
+            .fallback_live
+            .get_or_init(|| async {
+                self.stats.queries.fetch_add(1, Ordering::Relaxed);
                 for server in servers {
-                    match exchange(*server, &qname, rtype, true, self.attempt_timeout).await {
-                        Ok(msg) => {
-                            let rcode = msg.response_code();
-                            if rcode == ResponseCode::NoError || rcode == ResponseCode::NXDomain {
-                                return Ok(Arc::new(Answer {
-                                    rcode,
-                                    authoritative: msg.authoritative(),
-                                    records: msg.answers().to_vec(),
-                                }));
-                            }
-                            last = DnsError::Failure(server.to_string(), rcode);
+                    let root = Name::root();
+                    if let Ok(msg) =
+                        exchange(*server, &root, RecordType::NS, true, self.attempt_timeout).await
+                    {
+                        if msg.response_code() == ResponseCode::NoError {
+                            return true;
                         }
-                        Err(e) => last = e,
                     }
                 }
-                Err(last)
+                false
+            })
+            .await
+    }
+
+    async fn ask_servers(
+        &self,
+        servers: &[SocketAddr],
+        qname: &Name,
+        rtype: RecordType,
+    ) -> Outcome {
+        let Some(first) = servers.first() else {
+            return Err(DnsError::Io(
+                "system resolver".into(),
+                "no nameserver in /etc/resolv.conf".into(),
+            ));
+        };
+        let mut last = DnsError::Timeout(first.to_string());
+        for server in servers {
+            match exchange(*server, qname, rtype, true, self.attempt_timeout).await {
+                Ok(msg) => {
+                    let rcode = msg.response_code();
+                    if rcode == ResponseCode::NoError || rcode == ResponseCode::NXDomain {
+                        return Ok(Arc::new(Answer {
+                            rcode,
+                            authoritative: msg.authoritative(),
+                            records: msg.answers().to_vec(),
+                        }));
+                    }
+                    last = DnsError::Failure(server.to_string(), rcode);
+                }
+                Err(e) => last = e,
             }
         }
+        Err(last)
     }
 
     /// Asks one server directly, without recursion and without the cache (lame-delegation
@@ -591,5 +657,68 @@ mod tests {
             "{garbage_only:?}"
         );
         task.abort();
+    }
+
+    /// `--zone` mode: a name outside the zone goes to the fallback resolvers when they answer
+    /// the sanity query, and stays NotInZone when none does.
+    #[tokio::test]
+    async fn names_outside_the_zone_use_a_working_fallback_only() {
+        use crate::net::zonefile::parse_zone_str;
+        use crate::sandbox::dns_server::{serve, Behaviour};
+        let zone_text = "$ORIGIN example.test.\n$TTL 300\n\
+            @ SOA ns1 hostmaster 1 7200 900 1209600 300\n\
+            shop CNAME shops.vanished-provider.example.\n";
+        let origin = name("example.test").expect("name");
+        let records =
+            parse_zone_str(zone_text, std::path::Path::new("z.zone"), Some(&origin)).expect("zone");
+        let zone = Arc::new(ZoneData::new(records));
+        let target = name("shops.vanished-provider.example").expect("name");
+        let t = Duration::from_millis(300);
+
+        // No fallback, or a fallback that doesn't answer: NotInZone.
+        let offline = Resolver::new(Source::Zone(zone.clone()), t);
+        let out = offline.lookup(&target, RecordType::A).await;
+        assert!(matches!(out, Err(DnsError::NotInZone(_))), "{out:?}");
+        let dead = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+        let dead_addr = dead.local_addr().expect("addr");
+        drop(dead);
+        let unreachable = Resolver::new(Source::ZoneOr(zone.clone(), vec![dead_addr]), t);
+        let out = unreachable.lookup(&target, RecordType::A).await;
+        assert!(matches!(out, Err(DnsError::NotInZone(_))), "{out:?}");
+        assert!(unreachable.describe().ends_with("no working resolver"));
+        // In-zone names never leave the zone data.
+        let shop = name("shop.example.test").expect("name");
+        let ans = unreachable
+            .lookup(&shop, RecordType::A)
+            .await
+            .expect("answer");
+        assert_eq!(ans.cname_target(), Some(&target));
+
+        // A live resolver on loopback that knows the target.
+        let live_text = "shops.vanished-provider.example. 60 IN A 192.0.2.7\n";
+        let live_records =
+            parse_zone_str(live_text, std::path::Path::new("live.zone"), None).expect("zone");
+        let (addr, tasks) = serve(
+            "127.0.0.1:0".parse().expect("addr"),
+            Arc::new(ZoneData::new(live_records)),
+            Behaviour::Authoritative,
+            Arc::new(Default::default()),
+        )
+        .await
+        .expect("serve");
+        let resolver = Resolver::new(Source::ZoneOr(zone, vec![addr]), t);
+        let ans = resolver
+            .lookup(&target, RecordType::A)
+            .await
+            .expect("answer");
+        assert_eq!(ans.ips(), vec![IpAddr::from([192, 0, 2, 7])]);
+        assert_eq!(
+            resolver.addrs("shop.example.test").await.ok(),
+            Some(vec![IpAddr::from([192, 0, 2, 7])])
+        );
+        assert!(resolver.describe().ends_with("the system resolver"));
+        for task in tasks {
+            task.abort();
+        }
     }
 }

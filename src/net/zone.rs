@@ -3,7 +3,7 @@
 
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Records indexed by owner name (lower-cased, fully qualified).
 #[derive(Debug, Default)]
@@ -13,6 +13,10 @@ pub struct ZoneData {
     existing: HashSet<Name>,
     /// Zone apexes (SOA owners). Names outside all of them are out of zone.
     origins: Vec<Name>,
+    /// Records in all.
+    total: usize,
+    /// Records kept opaque (types the reader does not interpret), by type mnemonic.
+    uninterpreted: BTreeMap<String, usize>,
 }
 
 /// What an authoritative server would answer.
@@ -38,6 +42,19 @@ impl ZoneData {
                 zone.origins.push(key(r.name()));
             }
         }
+        zone.total = records.len();
+        for r in &records {
+            if matches!(
+                r.data(),
+                Some(RData::Unknown { .. } | RData::NULL(_)) | None
+            ) {
+                let code = u16::from(r.record_type());
+                *zone
+                    .uninterpreted
+                    .entry(crate::net::zonefile::type_name(code))
+                    .or_default() += 1;
+            }
+        }
         for r in records {
             let owner = key(r.name());
             let mut n = owner.clone();
@@ -54,6 +71,35 @@ impl ZoneData {
             zone.by_name.entry(owner).or_default().push(r);
         }
         zone
+    }
+
+    /// Records in the zone data.
+    pub fn len(&self) -> usize {
+        self.total
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Records of types the reader keeps opaque, by type mnemonic.
+    pub fn uninterpreted(&self) -> &BTreeMap<String, usize> {
+        &self.uninterpreted
+    }
+
+    /// "N records of types CERT, LOC kept uninterpreted", when there are any.
+    pub fn uninterpreted_note(&self) -> Option<String> {
+        if self.uninterpreted.is_empty() {
+            return None;
+        }
+        let n: usize = self.uninterpreted.values().sum();
+        let types: Vec<&str> = self.uninterpreted.keys().map(String::as_str).collect();
+        Some(format!(
+            "{n} record{} of type{} {} kept uninterpreted",
+            if n == 1 { "" } else { "s" },
+            if types.len() == 1 { "" } else { "s" },
+            types.join(", ")
+        ))
     }
 
     pub fn records(&self) -> impl Iterator<Item = &Record> {

@@ -168,15 +168,18 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
         .await
         .map_err(|e| format!("DNS did not answer: {e}"))?;
     let outcomes = evaluate_all(CHECKS, &obs);
-    let note = if ctx.resolver.is_offline() {
-        Some("offline (--zone): answers from the zone file; nameservers not asked directly".into())
-    } else {
-        None
-    };
+    let mut notes = Vec::new();
+    if ctx.resolver.is_offline() {
+        notes.push(format!(
+            "--zone: answers from {}; nameservers not asked directly",
+            ctx.resolver.describe()
+        ));
+    }
+    notes.extend(ctx.resolver.zone_note());
     Ok(StageOutput::new(
         outcomes,
         inventory::inventory(&obs, &ctx.resolver),
-        note.into_iter().collect(),
+        notes,
     ))
 }
 
