@@ -182,7 +182,12 @@ impl Observed for EmailObservation {
                 return vec![];
             }
             let mut unseen = t.blind_spots();
-            unseen.extend(t.unwalked.iter().cloned());
+            // A void check that could not be made blinds the void count only; a record that
+            // was not read blinds every check of the tree.
+            let records_unread = t.unwalked.len() > t.unwalked_voids;
+            if id == "email.spf.void-lookups" || records_unread {
+                unseen.extend(t.unwalked.iter().cloned());
+            }
             let Some((name, why)) = unseen.first() else {
                 return vec![];
             };
@@ -340,6 +345,7 @@ pub(crate) mod fixture {
             syntax: vec![],
             multiple: vec![],
             unwalked: vec![],
+            unwalked_voids: 0,
             budget_exhausted: false,
             queries: 2,
         }
