@@ -1,6 +1,6 @@
 //! The terminal report: a verdict banner, the ranked findings and the stage summary.
 
-use super::{Report, StageStatus};
+use super::{sanitize, Report, StageStatus};
 use crate::finding::{Severity, Verdict};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
 
@@ -14,8 +14,14 @@ fn severity_color(s: Severity) -> Color {
     }
 }
 
+/// Untrusted text for one cell or line: every control character shown escaped.
+fn clean(s: &str) -> String {
+    sanitize::terminal_line(s).into_owned()
+}
+
+/// The first line of `s`, at most `max` characters, controls escaped.
 fn first_line(s: &str, max: usize) -> String {
-    let line = s.lines().next().unwrap_or("");
+    let line = clean(s.lines().next().unwrap_or(""));
     if line.chars().count() > max {
         let cut: String = line.chars().take(max.saturating_sub(1)).collect();
         format!("{cut}…")
@@ -40,7 +46,7 @@ fn new_table(color: bool, width: u16) -> Table {
 /// Renders the report; `color` only when writing to a terminal without NO_COLOR.
 pub fn render(report: &Report, color: bool, width: u16) -> String {
     let mut out = String::new();
-    let headline = report.headline();
+    let headline = clean(&report.headline());
     let banner = if color {
         let code = match report.verdict {
             Verdict::NoGo => "1;97;41",
@@ -53,7 +59,9 @@ pub fn render(report: &Report, color: bool, width: u16) -> String {
     };
     out.push_str(&format!(
         "launchready {} — {} ({})\n{banner}\n",
-        report.tool.version, report.target.domain, report.target.url
+        clean(&report.tool.version),
+        clean(&report.target.domain),
+        clean(&report.target.url)
     ));
     let s = &report.summary;
     out.push_str(&format!(
@@ -76,14 +84,18 @@ pub fn render(report: &Report, color: bool, width: u16) -> String {
             };
             t.add_row(vec![
                 sev,
-                Cell::new(&f.id),
-                Cell::new(&f.subject),
+                Cell::new(clean(&f.id)),
+                Cell::new(clean(&f.subject)),
                 Cell::new(first_line(&f.evidence, 160)),
                 Cell::new(first_line(&f.fix, 160)),
             ]);
         }
         out.push_str(&t.to_string());
         out.push_str("\n\n");
+    }
+
+    if !report.not_checked.is_empty() {
+        out.push_str(&not_checked(report, width));
     }
 
     if !report.latency.is_empty() {
@@ -112,18 +124,41 @@ pub fn render(report: &Report, color: bool, width: u16) -> String {
             Cell::new(st.stage.as_str()),
             cell,
             Cell::new(time),
-            Cell::new(&st.note),
+            Cell::new(clean(&st.note)),
         ]);
     }
     out.push_str(&t.to_string());
     out.push('\n');
     for note in &report.notes {
-        out.push_str(&format!("note: {note}\n"));
+        out.push_str(&format!("note: {}\n", clean(note)));
     }
     out.push_str(&format!(
         "{} ms, {} DNS queries. `launchready explain <CHECK>` tells why a check matters and how to fix it.\n",
         report.duration_ms, report.dns_queries
     ));
+    out
+}
+
+/// What could not be checked: each reason once, then each check id with its subjects on one
+/// line cut to the terminal's width.
+fn not_checked(report: &Report, width: u16) -> String {
+    let width = usize::from(width).max(40);
+    let n = report.not_checked.len();
+    let mut out = format!(
+        "Not checked ({n}) — the verdict cannot vouch for {}:\n",
+        if n == 1 { "this check" } else { "these checks" }
+    );
+    for (reason, checks) in report.not_checked_by_reason() {
+        out.push_str(&first_line(&format!("  because {reason}"), width));
+        out.push('\n');
+        let id_width = checks.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
+        for (id, subjects) in checks {
+            let line = format!("    {id:<id_width$}  {}", subjects.join(", "));
+            out.push_str(&first_line(&line, width));
+            out.push('\n');
+        }
+    }
+    out.push('\n');
     out
 }
 
@@ -150,7 +185,7 @@ fn latency_table(report: &Report, color: bool, width: u16) -> String {
             None => format!("c={}", l["concurrency"]),
         };
         t.add_row(vec![
-            Cell::new(l["endpoint"].as_str().unwrap_or("")),
+            Cell::new(clean(l["endpoint"].as_str().unwrap_or(""))),
             Cell::new(load),
             Cell::new(l["requests"].to_string()),
             Cell::new(l["errors"].to_string()),
@@ -167,7 +202,7 @@ fn latency_table(report: &Report, color: bool, width: u16) -> String {
     if p.is_object() {
         out.push_str(&format!(
             "first request {}: dns {} ms · connect {} ms · tls {} ms · ttfb {} ms · total {} ms\n",
-            p["url"].as_str().unwrap_or(""),
+            clean(p["url"].as_str().unwrap_or("")),
             ms(&p["dns_ms"]),
             ms(&p["connect_ms"]),
             ms(&p["tls_ms"]),
