@@ -177,6 +177,18 @@ fn add_ms(start: &str, ms: u64) -> Option<String> {
     ))
 }
 
+/// The https URL a reference starts with (`https://crt.sh (certificate transparency…)` gives
+/// `https://crt.sh`); None for a reference that is no URL (`RFC 7489 §6.3`).
+fn ref_url(r: &str) -> Option<&str> {
+    let url = r.split_whitespace().next()?;
+    let host = url.strip_prefix("https://")?.split('/').next()?;
+    let ok = host.contains('.')
+        && url
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c));
+    ok.then_some(url)
+}
+
 fn rule(id: &str) -> Value {
     let Some(d) = crate::check::lookup(id) else {
         return json!({"id": id, "name": pascal_case(id), "shortDescription": {"text": id}});
@@ -184,7 +196,18 @@ fn rule(id: &str) -> Value {
     let mut tags: Vec<&str> = vec!["security", d.stage.as_str(), d.impact.as_str()];
     let mut seen = std::collections::BTreeSet::new();
     tags.retain(|t| seen.insert(*t));
-    let refs: Vec<String> = d.refs.iter().map(|r| format!("- <{r}>")).collect();
+    let refs: Vec<String> = d
+        .refs
+        .iter()
+        .map(|r| match ref_url(r) {
+            // A URL and what follows it: the URL as an autolink, the rest as text.
+            Some(url) => format!(
+                "- <{url}>{}",
+                crate::report::sanitize::markdown(&r[url.len()..])
+            ),
+            None => format!("- {}", crate::report::sanitize::markdown(r)),
+        })
+        .collect();
     let markdown = format!(
         "**{}**\n\n{}\n\n**Why it matters for a launch.** {}\n\n**How to fix it.** {}{}",
         d.title,
@@ -218,8 +241,8 @@ fn rule(id: &str) -> Value {
             "security-severity": security_severity(d.severity),
         },
     });
-    if let Some(uri) = d.refs.iter().find(|r| r.starts_with("https://")) {
-        r["helpUri"] = json!(url_uri(uri));
+    if let Some(uri) = d.refs.iter().find_map(|r| ref_url(r)) {
+        r["helpUri"] = json!(uri);
     }
     r
 }
@@ -354,6 +377,17 @@ mod tests {
             uri(Stage::Redirects, "http://example.com/a b?next=<x>"),
             "http://example.com/a%20b?next=%3Cx%3E"
         );
+    }
+
+    #[test]
+    fn help_uri_is_a_url_only() {
+        assert_eq!(
+            ref_url("https://crt.sh (certificate transparency)"),
+            Some("https://crt.sh")
+        );
+        assert_eq!(ref_url("RFC 7489 §6.3"), None);
+        assert_eq!(ref_url("OWASP WSTG-INFO-04"), None);
+        assert_eq!(ref_url("http://insecure.example"), None);
     }
 
     #[test]
