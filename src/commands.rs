@@ -295,16 +295,20 @@ fn color_enabled() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// `COLUMNS`, else the terminal's width, else 80.
 fn terminal_width() -> u16 {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
-        .unwrap_or(140)
+        .or_else(|| comfy_table::Table::new().width())
+        .unwrap_or(80)
 }
 
 fn render(report: &Report, format: Format, color: bool) -> String {
     match format {
-        Format::Table => report::table::render(report, color, terminal_width()),
+        Format::Table => {
+            report::table::render_with(report, color, terminal_width(), crate::log::enabled(2))
+        }
         Format::Json => report::json(report) + "\n",
         Format::Markdown => report::markdown::render(report),
         Format::Sarif => report::sarif::render(report),

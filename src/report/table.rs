@@ -43,26 +43,40 @@ fn new_table(color: bool, width: u16) -> Table {
     t
 }
 
-/// Renders the report; `color` only when writing to a terminal without NO_COLOR.
+/// Renders the report with the ranked list (one entry per check); `color` only when writing
+/// to a terminal without NO_COLOR.
 pub fn render(report: &Report, color: bool, width: u16) -> String {
-    let mut out = String::new();
-    let headline = clean(&report.headline());
-    let banner = if color {
-        let code = match report.verdict {
-            Verdict::NoGo => "1;97;41",
-            Verdict::Incomplete => "1;30;43",
-            Verdict::Go => "1;97;42",
-        };
-        format!("\x1b[{code}m {headline} \x1b[0m")
-    } else {
-        headline
-    };
-    out.push_str(&format!(
-        "launchready {} — {} ({})\n{banner}\n",
-        clean(&report.tool.version),
-        clean(&report.target.domain),
-        clean(&report.target.url)
-    ));
+    render_with(report, color, width, false)
+}
+
+/// `verbose` (`-v`): every finding as its own row, with its evidence, instead of the ranked
+/// list.
+pub fn render_with(report: &Report, color: bool, width: u16, verbose: bool) -> String {
+    let cols = usize::from(width).clamp(40, 200);
+    let mut out = wrap(
+        &format!(
+            "launchready {} — {} ({})",
+            report.tool.version, report.target.domain, report.target.url
+        ),
+        cols,
+        "",
+        "  ",
+    );
+    // The banner: wrapped first (its padding included), then coloured line by line.
+    let headline = wrap(&report.headline(), cols.saturating_sub(2), "", "  ");
+    for line in headline.lines() {
+        if color {
+            let code = match report.verdict {
+                Verdict::NoGo => "1;97;41",
+                Verdict::Incomplete => "1;30;43",
+                Verdict::Go => "1;97;42",
+            };
+            out.push_str(&format!("\x1b[{code}m {line} \x1b[0m\n"));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
     let s = &report.summary;
     out.push_str(&format!(
         "{} blocker · {} high · {} medium · {} low · {} info   (fail-on: {})\n\n",
@@ -71,6 +85,8 @@ pub fn render(report: &Report, color: bool, width: u16) -> String {
 
     if report.findings.is_empty() {
         out.push_str("No findings.\n\n");
+    } else if !verbose {
+        out.push_str(&ranked(report, color, width));
     } else {
         let mut t = new_table(color, width);
         t.set_header(vec!["Severity", "Check", "Subject", "Evidence", "Fix"]);
@@ -130,12 +146,138 @@ pub fn render(report: &Report, color: bool, width: u16) -> String {
     out.push_str(&t.to_string());
     out.push('\n');
     for note in &report.notes {
-        out.push_str(&format!("note: {}\n", clean(note)));
+        out.push_str(&wrap(note, cols, "note: ", "      "));
     }
-    out.push_str(&format!(
-        "{} ms, {} DNS queries. `launchready explain <CHECK>` tells why a check matters and how to fix it.\n",
-        report.duration_ms, report.dns_queries
+    out.push_str(&wrap(
+        &format!(
+            "{} ms, {} DNS queries. `launchready explain <CHECK>` tells why a check matters and how to fix it.",
+            report.duration_ms, report.dns_queries
+        ),
+        cols,
+        "",
+        "",
     ));
+    out
+}
+
+/// Word-wraps `text` (controls escaped) to `width` columns, every line after the first
+/// starting with `indent`; a word longer than a line is cut.
+fn wrap(text: &str, width: usize, first: &str, indent: &str) -> String {
+    let text = clean(text);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = first.to_string();
+    let mut len = first.chars().count();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let sep = usize::from(!empty);
+            if len + sep + word.len() <= width {
+                if !empty {
+                    line.push(' ');
+                }
+                line.extend(word.iter());
+                len += sep + word.len();
+                empty = false;
+                break;
+            }
+            if !empty {
+                lines.push(std::mem::replace(&mut line, indent.to_string()));
+                len = indent.chars().count();
+                empty = true;
+                continue;
+            }
+            // A word longer than a whole line: cut it.
+            let room = width.saturating_sub(len).max(1);
+            let rest = word.split_off(room.min(word.len()));
+            line.extend(word.iter());
+            lines.push(std::mem::replace(&mut line, indent.to_string()));
+            len = indent.chars().count();
+            word = rest;
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !empty || lines.is_empty() {
+        lines.push(line);
+    }
+    lines.join("\n") + "\n"
+}
+
+/// The ranked risk list: one entry per check, in rank order, with how many subjects it hit,
+/// the subjects (a few; `-v` shows every row) and the fix once. Plain lines, so it fits any
+/// terminal width.
+fn ranked(report: &Report, color: bool, width: u16) -> String {
+    const SHOWN: usize = 6;
+    let width = usize::from(width).clamp(40, 200);
+    let mut groups: Vec<Vec<&crate::finding::Finding>> = Vec::new();
+    for f in report.findings.iter().filter(|f| !f.suppressed) {
+        match groups.iter_mut().find(|g| g[0].id == f.id) {
+            Some(g) => g.push(f),
+            None => groups.push(vec![f]),
+        }
+    }
+    let open: usize = groups.iter().map(Vec::len).sum();
+    let mut out = format!(
+        "Ranked risks — {} check{}, {open} finding{} (-v: every finding with its evidence):\n",
+        groups.len(),
+        if groups.len() == 1 { "" } else { "s" },
+        if open == 1 { "" } else { "s" },
+    );
+    for (i, g) in groups.iter().enumerate() {
+        let f = g[0];
+        let sev = format!("{:<7}", f.severity.as_str().to_uppercase());
+        let sev = if color {
+            let code = match f.severity {
+                Severity::Blocker => "1;31",
+                Severity::High => "1;35",
+                Severity::Medium => "33",
+                Severity::Low => "36",
+                Severity::Info => "2",
+            };
+            format!("\x1b[{code}m{sev}\x1b[0m")
+        } else {
+            sev
+        };
+        out.push_str(&format!(
+            "{:>2}. {sev} {}",
+            i + 1,
+            wrap(
+                &format!("{} ({}) — {}", f.id, g.len(), f.title),
+                width.saturating_sub(12),
+                "",
+                "            "
+            )
+        ));
+        let mut subjects: Vec<&str> = g.iter().take(SHOWN).map(|f| f.subject.as_str()).collect();
+        let more = g.len().saturating_sub(SHOWN);
+        let more_text = format!("… and {more} more");
+        if more > 0 {
+            subjects.push(&more_text);
+        }
+        out.push_str(&wrap(&subjects.join(", "), width, "    on: ", "        "));
+        out.push_str(&wrap(&f.fix, width, "    fix: ", "         "));
+    }
+    let accepted: Vec<_> = report.findings.iter().filter(|f| f.suppressed).collect();
+    if !accepted.is_empty() {
+        out.push_str("Accepted risks (suppressed):\n");
+        for f in accepted {
+            out.push_str(&wrap(
+                &format!(
+                    "{} {} on {}: {}",
+                    f.severity,
+                    f.id,
+                    f.subject,
+                    f.suppression.as_deref().unwrap_or("suppressed")
+                ),
+                width,
+                "  - ",
+                "    ",
+            ));
+        }
+    }
+    out.push('\n');
     out
 }
 
@@ -177,7 +319,7 @@ fn latency_table(report: &Report, color: bool, width: u16) -> String {
     };
     let mut t = new_table(color, width);
     t.set_header(vec![
-        "Endpoint", "Load", "Requests", "Errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "Budget",
+        "Endpoint", "Load", "Reqs", "Errs", "p50 ms", "p95 ms", "p99 ms", "max ms", "Budget",
     ]);
     for l in &report.latency {
         let load = match l.get("rate").and_then(|r| r.as_f64()) {

@@ -152,10 +152,53 @@ fn table_lists_what_was_not_checked_and_escapes_controls() {
     assert!(out.contains("PARTIAL"));
     assert_no_raw_controls(&out, "table");
     assert!(out.contains("\\x1b[2J"), "{out}");
+    // -v: every finding with its evidence, escaped too.
+    let verbose = table::render_with(&incomplete(), false, 100, true);
+    assert_no_raw_controls(&verbose, "table -v");
+    assert!(verbose.contains("v=DMARC1; p=none\\x1b[2J"), "{verbose}");
     // With colour, the only escapes are our own SGR sequences.
     let colored = table::render(&incomplete(), true, 100);
     assert!(!colored.contains("\x1b[2J") && !colored.contains("\x1b[H"));
     assert!(!colored.contains('\u{7}'));
+}
+
+#[test]
+fn the_ranked_list_names_each_check_once_and_fits_80_columns() {
+    let mut r = no_go();
+    for host in [
+        "www", "app", "status", "api", "shop", "blog", "docs", "mail",
+    ] {
+        r.findings.push(finding(
+            "tls.cert.expiring",
+            Stage::Tls,
+            Severity::High,
+            &format!("https://{host}.example.com:443"),
+            "expires in 5 days",
+        ));
+    }
+    crate::finding::rank(&mut r.findings);
+    let out = table::render(&r, false, 80);
+    for line in out.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    assert_eq!(out.matches("tls.cert.expiring (8)").count(), 1, "{out}");
+    assert_eq!(
+        out.matches("fix: Publish").count(),
+        3,
+        "one fix per check: {out}"
+    );
+    assert!(out.contains("… and 2 more"), "{out}");
+    assert!(out.contains("Accepted risks (suppressed)"));
+    // The blocker ranks first.
+    let first = out.find("dns.apex.unresolvable").expect("blocker listed");
+    assert!(first < out.find("tls.cert.expiring").expect("listed"));
+    // -v lists every subject.
+    let verbose = table::render_with(&r, false, 200, true);
+    assert!(verbose.contains("mail.example.com"), "{verbose}");
 }
 
 #[test]
