@@ -258,3 +258,60 @@ fn a_closed_stdout_is_a_quiet_exit() {
         assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
     }
 }
+
+/// A DMARC record that clears the screen, prints a fake verdict and carries an HTML payload:
+/// every format shows it inert (escaped), whatever the renderer.
+#[test]
+fn hostile_dns_text_is_inert_in_every_format() {
+    let dir = std::env::temp_dir().join(format!("launchready-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let zone = dir.join("hostile.zone");
+    std::fs::write(
+        &zone,
+        concat!(
+            "$ORIGIN example.test.\n$TTL 3600\n",
+            "@ IN SOA ns1.example.test. hostmaster.example.test. 1 3600 600 1209600 300\n",
+            "@ IN NS ns1.example.test.\n@ IN NS ns2.example.test.\n",
+            "ns1 IN A 127.0.0.1\nns2 IN A 127.0.0.3\n@ 300 IN A 127.0.0.1\n",
+            "@ IN MX 10 mail.example.test.\nmail IN A 127.0.0.1\n",
+            "@ IN TXT \"v=spf1 mx -all\"\n",
+            "_dmarc IN TXT \"v=DMARC1; p=none; \\027[2J\\027[H GO - all checks passed ",
+            "<img src=x onerror=alert(1)>\"\n",
+        ),
+    )
+    .expect("zone");
+    let zone = zone.to_str().expect("utf-8").to_string();
+    for format in ["table", "markdown", "html", "junit", "sarif", "json"] {
+        let run = launchready([
+            "audit",
+            "example.test",
+            "--zone",
+            &zone,
+            "--only",
+            "email",
+            "-v",
+            "--format",
+            format,
+        ]);
+        assert!(
+            run.code == 0 || run.code == 1 || run.code == 3,
+            "{format}: {}",
+            run.stderr
+        );
+        // (The table at 80 columns may wrap the record inside its cell.)
+        assert!(
+            format == "table" || run.stdout.contains("2J"),
+            "{format}: the record is shown: {}",
+            run.stdout
+        );
+        assert!(!run.stdout.contains('\x1b'), "{format}: raw ESC on stdout");
+        assert!(!run.stderr.contains('\x1b'), "{format}: raw ESC on stderr");
+        if matches!(format, "markdown" | "html" | "junit") {
+            assert!(!run.stdout.contains("<img"), "{format}: {}", run.stdout);
+        }
+        if format == "junit" {
+            junit(&run.stdout);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
