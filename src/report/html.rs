@@ -68,7 +68,7 @@ code{{background:#f4f4f4;padding:0 .2em}}td{{overflow-wrap:anywhere}}</style></h
                 esc(&f.title),
                 esc(&f.subject),
                 esc(&f.evidence),
-                esc(&f.fix)
+                sanitize::html_with_code(&f.fix)
             ));
         }
         out.push_str("</table>\n");

@@ -118,6 +118,26 @@ pub fn html(s: &str) -> String {
     out
 }
 
+/// For HTML from text we wrote that may carry untrusted parts: escaped as [`html`], and its
+/// `code spans` shown as `<code>` (a stray backtick leaves everything as text).
+pub fn html_with_code(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return html(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 0 {
+            out.push_str(&html(part));
+        } else {
+            out.push_str("<code>");
+            out.push_str(&html(part));
+            out.push_str("</code>");
+        }
+    }
+    out
+}
+
 /// For XML 1.0 text and attribute values: only characters XML 1.0 allows (controls other than
 /// tab, LF and CR, and U+FFFE/U+FFFF are shown escaped instead), then the five entities. Line
 /// breaks and tabs become character references so attribute values keep them.
@@ -199,6 +219,15 @@ mod tests {
         assert!(!h.contains('<') && !h.contains('\x1b') && !h.contains('\u{ffff}'));
         assert!(h.contains("&lt;img src=x onerror=alert(1)&gt;"));
         assert_eq!(html("a\"b'c&"), "a&quot;b&#39;c&amp;");
+    }
+
+    #[test]
+    fn html_code_spans_are_code_and_escaped() {
+        assert_eq!(
+            html_with_code("Publish `<domain> TXT` now <b>"),
+            "Publish <code>&lt;domain&gt; TXT</code> now &lt;b&gt;"
+        );
+        assert_eq!(html_with_code("a ` <b>"), "a ` &lt;b&gt;");
     }
 
     #[test]

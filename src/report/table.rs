@@ -291,8 +291,7 @@ fn not_checked(report: &Report, width: u16) -> String {
         if n == 1 { "this check" } else { "these checks" }
     );
     for (reason, checks) in report.not_checked_by_reason() {
-        out.push_str(&first_line(&format!("  because {reason}"), width));
-        out.push('\n');
+        out.push_str(&wrap(reason, width, "  because ", "    "));
         let id_width = checks.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
         for (id, subjects) in checks {
             let line = format!("    {id:<id_width$}  {}", subjects.join(", "));
