@@ -68,7 +68,7 @@ code{{background:#f4f4f4;padding:0 .2em}}td{{overflow-wrap:anywhere}}</style></h
                 esc(&f.title),
                 esc(&f.subject),
                 esc(&f.evidence),
-                sanitize::html_with_code(&f.fix)
+                sanitize::html_with_code(&report.fix_for(f))
             ));
         }
         out.push_str("</table>\n");
@@ -121,12 +121,15 @@ code{{background:#f4f4f4;padding:0 .2em}}td{{overflow-wrap:anywhere}}</style></h
     }
     out.push_str("</table>\n");
     if !report.inventory.certificates.is_empty() {
-        out.push_str("<h2>Certificates</h2>\n<pre>");
+        out.push_str("<h2>Certificates</h2>\n<table><tr><th>Hosts</th><th>Subject</th><th>Issuer</th><th>Expires</th><th>Days left</th><th>Key</th></tr>\n");
         for c in &report.inventory.certificates {
-            out.push_str(&esc(&c.to_string()));
-            out.push('\n');
+            out.push_str("<tr>");
+            for cell in super::markdown::cert_row(c) {
+                out.push_str(&format!("<td>{}</td>", esc(&cell)));
+            }
+            out.push_str("</tr>\n");
         }
-        out.push_str("</pre>\n");
+        out.push_str("</table>\n");
     }
     for note in &report.notes {
         out.push_str(&format!("<p><em>{}</em></p>\n", esc(note)));

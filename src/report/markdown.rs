@@ -52,7 +52,7 @@ pub fn render(report: &Report) -> String {
             md(&f.title),
             md(&f.subject),
             md(&f.evidence),
-            sanitize::markdown_with_code(&f.fix)
+            sanitize::markdown_with_code(&report.fix_for(f))
         ));
         if let Some(s) = &f.suppression {
             out.push_str(&format!("  - Suppression: {}\n", md(s)));
@@ -89,6 +89,21 @@ pub fn render(report: &Report) -> String {
             ));
         }
     }
+    if !report.inventory.certificates.is_empty() {
+        out.push_str("\n## Certificates\n\n| hosts | subject | issuer | expires | days left | key |\n|---|---|---|---|---|---|\n");
+        for c in &report.inventory.certificates {
+            let [hosts, subject, issuer, expires, days, key] = cert_row(c);
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                md(&hosts),
+                md(&subject),
+                md(&issuer),
+                md(&expires),
+                md(&days),
+                md(&key)
+            ));
+        }
+    }
     out.push_str("\n## Stages\n\n| stage | status | time | note |\n|---|---|---|---|\n");
     for st in &report.stages {
         out.push_str(&format!(
@@ -103,4 +118,31 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!("\n> {}\n", md(note)));
     }
     out
+}
+
+/// One certificate of the inventory as table cells: hosts, subject, issuer, expiry, days left
+/// and key (raw, unescaped: each renderer escapes for its format).
+pub fn cert_row(c: &serde_json::Value) -> [String; 6] {
+    let text = |k: &str| match &c[k] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        v => v.to_string(),
+    };
+    let hosts = c["hosts"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|h| h.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    [
+        hosts,
+        text("subject"),
+        text("issuer"),
+        text("expires"),
+        text("days_left"),
+        text("key"),
+    ]
 }

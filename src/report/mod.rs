@@ -331,6 +331,17 @@ impl Report {
         groups
     }
 
+    /// A finding's fix with the docs' placeholder domain (`example.com`) replaced by the
+    /// audited one, so the record to publish or the nginx line names the real host. A
+    /// repository scan (no domain) keeps the placeholder.
+    pub fn fix_for(&self, f: &Finding) -> String {
+        if self.target.url.starts_with("http") && !self.target.domain.is_empty() {
+            f.fix.replace("example.com", &self.target.domain)
+        } else {
+            f.fix.clone()
+        }
+    }
+
     /// The not-checked entries of one check id.
     pub fn not_checked_of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a NotChecked> {
         self.not_checked.iter().filter(move |u| u.id == id)

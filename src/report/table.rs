@@ -103,7 +103,7 @@ pub fn render_with(report: &Report, color: bool, width: u16, verbose: bool) -> S
                 Cell::new(clean(&f.id)),
                 Cell::new(clean(&f.subject)),
                 Cell::new(first_line(&f.evidence, 160)),
-                Cell::new(first_line(&f.fix, 160)),
+                Cell::new(first_line(&report.fix_for(f), 160)),
             ]);
         }
         out.push_str(&t.to_string());
@@ -257,7 +257,7 @@ fn ranked(report: &Report, color: bool, width: u16) -> String {
             subjects.push(&more_text);
         }
         out.push_str(&wrap(&subjects.join(", "), width, "    on: ", "        "));
-        out.push_str(&wrap(&f.fix, width, "    fix: ", "         "));
+        out.push_str(&wrap(&report.fix_for(f), width, "    fix: ", "         "));
     }
     let accepted: Vec<_> = report.findings.iter().filter(|f| f.suppressed).collect();
     if !accepted.is_empty() {

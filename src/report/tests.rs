@@ -402,3 +402,34 @@ fn json_says_incomplete() {
     assert_eq!(v["not_checked"].as_array().map(Vec::len), Some(2));
     assert_eq!(v["stages"][3]["status"], "partial");
 }
+
+#[test]
+fn fixes_name_the_audited_domain_and_certificates_are_a_table() {
+    let mut r = no_go();
+    r.target.domain = "shop.io".into();
+    r.target.url = "https://shop.io/".into();
+    r.findings[0].fix = "Keep the URI (`return 301 https://example.com$request_uri;`).".into();
+    r.inventory.certificates = vec![json!({
+        "hosts": ["shop.io:443", "www.shop.io:443"], "subject": "CN=shop.io",
+        "issuer": "CN=R11 <script>", "expires": "2026-12-19", "days_left": 19, "key": "EC 256",
+    })];
+    let table = table::render(&r, false, 100);
+    assert!(table.contains("https://shop.io$request_uri"), "{table}");
+    assert!(!table.contains("example.com$request_uri"));
+    let md = markdown::render(&r);
+    assert!(
+        md.contains("`return 301 https://shop.io$request_uri;`"),
+        "{md}"
+    );
+    assert!(
+        md.contains("## Certificates") && md.contains("| 19 |"),
+        "{md}"
+    );
+    let html = html::render(&r);
+    assert!(html.contains("<th>Days left</th>") && !html.contains("<pre>"));
+    assert!(
+        html.contains("CN=R11 &lt;script&gt;")
+            && html.contains("<code>return 301 https://shop.io$request_uri;</code>"),
+        "{html}"
+    );
+}
