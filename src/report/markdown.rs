@@ -57,6 +57,35 @@ pub fn render(report: &Report) -> String {
         if let Some(s) = &f.suppression {
             out.push_str(&format!("  - Suppression: {}\n", md(s)));
         }
+        out.push_str("  - Owner: ______ · Due: ______\n");
+    }
+    if let Some(b) = &report.baseline {
+        let fixed: Vec<String> = b["fixed"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| {
+                        format!(
+                            "- `{}` on {}\n",
+                            f["id"].as_str().unwrap_or("").replace(['`', '\n'], ""),
+                            md(f["subject"].as_str().unwrap_or(""))
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n## Since {}\n\n{} new (the checklist above), {} unchanged (not listed), {} fixed{}\n",
+            md(b["file"].as_str().unwrap_or("the baseline")),
+            b["new"],
+            b["unchanged"],
+            fixed.len(),
+            if fixed.is_empty() { "." } else { ":" }
+        ));
+        if !fixed.is_empty() {
+            out.push('\n');
+            out.push_str(&fixed.concat());
+        }
     }
     let accepted: Vec<_> = report.findings.iter().filter(|f| f.suppressed).collect();
     if !accepted.is_empty() {
@@ -86,6 +115,31 @@ pub fn render(report: &Report) -> String {
                 u.id.replace(['`', '|', '\n'], ""),
                 md(&u.subject),
                 md(&u.reason)
+            ));
+        }
+    }
+    if !report.latency.is_empty() {
+        out.push_str("\n## Latency\n\n| endpoint | load | requests | errors | p50 ms | p95 ms | p99 ms | max ms | budget ms |\n|---|---|---|---|---|---|---|---|---|\n");
+        for l in &report.latency {
+            let cell = |k: &str| match &l[k] {
+                serde_json::Value::String(s) => md(s),
+                serde_json::Value::Null => "—".into(),
+                v => md(&v.to_string()),
+            };
+            let load = match l.get("rate").and_then(|r| r.as_f64()) {
+                Some(r) => format!("{r} req/s"),
+                None => format!("c={}", cell("concurrency")),
+            };
+            out.push_str(&format!(
+                "| {} | {load} | {} | {} | {} | {} | {} | {} | {} |\n",
+                cell("endpoint"),
+                cell("requests"),
+                cell("errors"),
+                cell("p50_ms"),
+                cell("p95_ms"),
+                cell("p99_ms"),
+                cell("max_ms"),
+                cell("budget_ms"),
             ));
         }
     }
