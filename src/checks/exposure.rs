@@ -8,7 +8,7 @@ use super::StageOutput;
 use crate::audit::Context;
 use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
 use crate::finding::{Impact, Severity};
-use crate::net::http::resolve_location;
+use crate::net::http::{resolve_location, HttpError};
 use crate::secrets::{self, Kind};
 use futures_util::future::join_all;
 use regex::Regex;
@@ -17,6 +17,11 @@ use std::sync::OnceLock;
 
 /// At most this many scripts are fetched from the app page.
 pub const MAX_SCRIPTS: usize = 20;
+/// A script longer than the body cap is fetched again, alone, and scanned whole up to this
+/// size; anything beyond it is reported as not checked.
+pub const SCRIPT_CAP: usize = 32 * 1024 * 1024;
+/// The time a script of up to [`SCRIPT_CAP`] gets to arrive.
+pub const SCRIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Environment files a deploy may leave in the web root.
 pub const ENV_PATHS: &[&str] = &["/.env", "/.env.production", "/.env.local"];
 /// Directories that are often listed by accident.
@@ -55,6 +60,16 @@ pub fn looks_like_env(body: &str) -> bool {
         .take(50)
         .collect();
     !lines.is_empty() && lines.iter().filter(|l| line.is_match(l)).count() * 2 > lines.len()
+}
+
+/// The variable name of an env line (`[A-Za-z_][A-Za-z0-9_]*` before `=`), if it is one:
+/// never "whatever is before the first `=`", which may be a URL with a password.
+pub fn env_name(line: &str) -> Option<&str> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    re(&RE, r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")?
+        .captures(line)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
 }
 
 /// `.git/HEAD` is `ref: refs/…` or a bare commit id; `.git/config` has a `[core]` section.
@@ -142,6 +157,9 @@ pub struct ExposureObservation {
     pub stack_traces: Vec<(String, &'static str)>,
     /// (URL, status) of staging hosts that answer without authentication.
     pub staging_open: Vec<(String, u16)>,
+    /// (check id, subject, reason) of what a probe could not see: those checks are not
+    /// checked for that subject, never silently passed.
+    pub unseen: Vec<(&'static str, String, String)>,
 }
 
 macro_rules! unit {
@@ -154,6 +172,11 @@ macro_rules! unit {
             fn evaluate(&self, $o: &ExposureObservation, $out: &mut Outcomes) {
                 let $d = &$doc;
                 $body
+                for (id, subject, why) in &$o.unseen {
+                    if *id == $d.id {
+                        $out.unseen($d, subject.clone(), why.clone());
+                    }
+                }
             }
         }
     };
@@ -357,14 +380,43 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
         app: ctx.target.url.clone(),
         ..Default::default()
     };
-    let app = http.follow(&ctx.target.url, 10, &[]).await;
-    let Some(page) = app.last.as_ref() else {
-        notes.push(format!(
-            "{}: no answer; only the staging hosts were checked",
-            app.failed_at.as_deref().unwrap_or(&app.start)
-        ));
-        staging(ctx, &mut obs).await;
-        return obs;
+    let audited = |u: &str| ctx.target.audits(u);
+    let app = http
+        .follow_within(&ctx.target.url, 10, &[], &audited, &ctx.target.domain)
+        .await;
+    let blind = if let Some(off) = &app.off_site {
+        Some(format!(
+            "{} redirects off the audited hosts to {off}: no path is probed there (give the real app URL with --url)",
+            app.start
+        ))
+    } else if app.last.is_none() {
+        let at = app.failed_at.as_deref().unwrap_or(&app.start).to_string();
+        Some(match &app.error {
+            Some(e) => match http.blind_from_here(e).await {
+                Some(from_here) => from_here,
+                None => format!("{at}: {}", http.reason(e)),
+            },
+            None => format!(
+                "{at}: no page at the end of the redirects ({})",
+                app.describe()
+            ),
+        })
+    } else {
+        None
+    };
+    let page = match (&blind, app.last.as_ref()) {
+        (None, Some(page)) => page,
+        _ => {
+            let why = blind.unwrap_or_default();
+            notes.push(format!("{why}; only the staging hosts were checked"));
+            for c in CHECKS.iter().map(|c| c.doc()) {
+                if c.id != STAGING_OPEN.id {
+                    obs.unseen.push((c.id, app.start.clone(), why.clone()));
+                }
+            }
+            staging(ctx, &mut obs).await;
+            return obs;
+        }
     };
     let base = app.final_url().to_string();
     let domain = ctx.target.domain.clone();
@@ -386,10 +438,49 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     let fetched = join_all(scripts.iter().map(|u| http.get(u))).await;
     let mut maps = Vec::new();
     let mut dirs = std::collections::BTreeSet::new();
+    // Scripts over the body cap are fetched again one at a time (memory stays bounded by
+    // one script) and scanned whole up to SCRIPT_CAP.
+    let mut big = http.clone();
+    big.body_cap = SCRIPT_CAP;
+    big.timeout = SCRIPT_TIMEOUT;
     for (url, r) in scripts.iter().zip(fetched) {
-        let Ok(r) = r else { continue };
+        let r = match r {
+            Ok(r) if r.truncated => match big.get(url).await {
+                Ok(full) => full,
+                Err(e) => {
+                    obs.unseen.push((
+                        SECRET_IN_BUNDLE.id,
+                        url.clone(),
+                        format!(
+                            "script larger than {} MiB could not be read whole ({}): scanned the first {} MiB",
+                            http.body_cap >> 20,
+                            big.reason(&e),
+                            http.body_cap >> 20
+                        ),
+                    ));
+                    r
+                }
+            },
+            Ok(r) => r,
+            Err(e) => {
+                obs.unseen
+                    .push((SECRET_IN_BUNDLE.id, url.clone(), http.reason(&e)));
+                continue;
+            }
+        };
         if !r.status.is_success() {
             continue;
+        }
+        if r.truncated && r.body.len() >= SCRIPT_CAP {
+            obs.unseen.push((
+                SECRET_IN_BUNDLE.id,
+                url.clone(),
+                format!(
+                    "script larger than {} MiB: scanned the first {} MiB",
+                    SCRIPT_CAP >> 20,
+                    SCRIPT_CAP >> 20
+                ),
+            ));
         }
         scan_into(&mut obs, url, &r.body);
         let text = body(&r);
@@ -410,6 +501,10 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     }
     let map_answers = join_all(maps.iter().map(|u| http.get(u))).await;
     for (url, r) in maps.iter().zip(map_answers) {
+        if let Err(e) = &r {
+            obs.unseen
+                .push((SOURCE_MAP.id, url.clone(), http.reason(e)));
+        }
         if let Ok(r) = r {
             let text = body(&r);
             if r.status.is_success() && looks_like_source_map(&text) {
@@ -449,16 +544,32 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
         join_all(dir_urls.iter().map(|u| http.get(u))),
         join_all(error_urls.iter().map(|u| http.get(u))),
     );
+    // A probe that got no answer leaves its check not checked for that URL.
+    let mut unseen = |id: &'static str, url: &String, r: &Result<_, HttpError>| {
+        if let Err(e) = r {
+            obs.unseen.push((id, url.clone(), http.reason(e)));
+        }
+    };
+    for (u, r) in env_urls.iter().zip(&env) {
+        unseen(ENV_FILE.id, u, r);
+    }
+    for (u, r) in git_urls.iter().zip(&git) {
+        unseen(GIT.id, u, r);
+    }
+    for (u, r) in debug_urls.iter().zip(&debug) {
+        unseen(DEBUG_ENDPOINT.id, u, r);
+    }
+    for (u, r) in dir_urls.iter().zip(&listing) {
+        unseen(DIRECTORY_LISTING.id, u, r);
+    }
+    for (u, r) in error_urls.iter().zip(&errors) {
+        unseen(STACK_TRACE.id, u, r);
+    }
     for (url, r) in env_urls.iter().zip(env) {
         if let Ok(r) = r {
             let text = body(&r);
             if r.status.is_success() && looks_like_env(&text) {
-                let keys: Vec<&str> = text
-                    .lines()
-                    .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim()))
-                    .filter(|k| !k.starts_with('#') && !k.is_empty())
-                    .take(5)
-                    .collect();
+                let keys: Vec<&str> = text.lines().filter_map(env_name).take(5).collect();
                 let found = secrets::scan_bytes(url, &r.body);
                 let evidence = match found.first() {
                     Some(m) => format!(
@@ -598,6 +709,18 @@ mod tests {
         assert!(looks_like_listing(
             "<html><head><title>Index of /static/</title>"
         ));
+    }
+
+    #[test]
+    fn env_names_are_identifiers_only() {
+        assert_eq!(env_name("export API_KEY=abc"), Some("API_KEY"));
+        assert_eq!(env_name("  DB_URL = x"), Some("DB_URL"));
+        assert_eq!(
+            env_name("postgres://user:password@host/db?sslmode=require"),
+            None
+        );
+        assert_eq!(env_name("# COMMENT=1"), None);
+        assert_eq!(env_name("1BAD=1"), None);
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct SandboxInfo {
     pub http: SocketAddr,
     pub https: SocketAddr,
     pub ca_file: PathBuf,
+    /// `host path` of every request the web servers answered (capped), for tests.
+    pub requests: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl SandboxInfo {
@@ -148,6 +150,7 @@ impl Sandbox {
         let pki = tls::prepare(&sc.tls, &sc.domain).await?;
         tasks.extend(pki.tasks);
         let web = Arc::new(web::Site::new(sc.web, sc.domain.clone()));
+        let requests = web.log.clone();
         let (http, t1) = web::serve_http(web.clone())
             .await
             .map_err(|e| format!("sandbox HTTP: {e}"))?;
@@ -183,6 +186,7 @@ impl Sandbox {
                 http,
                 https,
                 ca_file,
+                requests,
             },
             dir,
             tasks,
