@@ -32,6 +32,7 @@ pub const STAGING_LABELS: &[&str] = &["staging", "dev", "test", "preview"];
 /// (path, what the page must contain to be that debug endpoint).
 pub const DEBUG_PATHS: &[(&str, &[&str])] = &[
     ("/phpinfo.php", &["phpinfo()", "PHP Version"]),
+    ("/info.php", &["phpinfo()", "PHP Version"]),
     ("/server-status", &["Apache Server Status"]),
     ("/actuator/env", &["\"propertySources\""]),
     ("/console", &["Interactive Console", "Werkzeug"]),
@@ -99,8 +100,9 @@ pub fn looks_like_source_map(body: &str) -> bool {
 pub fn stack_trace(body: &str) -> Option<&'static str> {
     const SIGNATURES: &[(&str, &str)] = &[
         ("Traceback (most recent call last)", "Python traceback"),
+        // Django 3.2–5.2 print a typographic apostrophe; older ones a straight one.
         (
-            "You're seeing this error because you have <code>DEBUG = True</code>",
+            "seeing this error because you have <code>DEBUG = True</code>",
             "Django debug page",
         ),
         ("Whoops! There was an error", "Laravel debug page"),
@@ -118,6 +120,16 @@ pub fn stack_trace(body: &str) -> Option<&'static str> {
         return Some(what);
     }
     static NODE: OnceLock<Option<Regex>> = OnceLock::new();
+    static NODE_HTML: OnceLock<Option<Regex>> = OnceLock::new();
+    // Express renders its stack as HTML: `<br> &nbsp; &nbsp;at fn (/srv/app.js:3:9)`.
+    if re(
+        &NODE_HTML,
+        r"<br>\s*(?:&nbsp;\s*)+at [^<]*(/|[A-Za-z]:\\|node:)[^<]*:\d+:\d+",
+    )
+    .is_some_and(|r| r.is_match(body))
+    {
+        return Some("Node.js stack trace (Express)");
+    }
     static JAVA: OnceLock<Option<Regex>> = OnceLock::new();
     static RUBY: OnceLock<Option<Regex>> = OnceLock::new();
     static GO: OnceLock<Option<Regex>> = OnceLock::new();
@@ -236,19 +248,28 @@ unit!(SecretInBundle, SECRET_IN_BUNDLE, |o, d, out| {
 static STACK_TRACE: CheckDoc = CheckDoc {
     id: "exposure.stack-trace",
     stage: Stage::Exposure,
-    severity: Severity::Medium,
+    severity: Severity::High,
     impact: Impact::Security,
     title: "Error pages show stack traces or debug screens",
-    catches: "A request for a page that cannot exist, or a malformed one, returns a stack trace or a framework debug page (Python, Node, Java, Ruby, PHP, .NET, Go panics, Django/Laravel/Rails debug screens).",
+    catches: "A request for a page that cannot exist, a malformed one, or one of the app's own API routes (found in the page and its scripts: fetch, axios, XMLHttpRequest; GET only, with a malformed variant) returns a stack trace or a framework debug page (Python, Node text and Express HTML, Java, Ruby, PHP, .NET, Go panics, Django/Laravel/Rails/Spring/Starlette debug screens). High: it maps the code for an attacker and means debug mode is on; the Werkzeug debugger, an interactive console, is a blocker.",
     why: "It shows file paths, library versions, SQL and sometimes environment variables, and it means debug mode is on in production — often with an interactive console one step away.",
     fix: "Turn debug mode off in production (DEBUG=False, APP_DEBUG=false, NODE_ENV=production) and serve a generic error page; send the details to your logs instead.",
     refs: &["OWASP WSTG-ERRH-01", "https://cwe.mitre.org/data/definitions/209.html"],
 };
 unit!(StackTrace, STACK_TRACE, |o, d, out| {
     for (url, what) in &o.stack_traces {
-        out.push(d.finding(url, format!("{what} in the error page")));
+        let mut f = d.finding(url, format!("{what} in the error page"));
+        if console(what) {
+            f.severity = Severity::Blocker;
+        }
+        out.push(f);
     }
 });
+
+/// An interactive console (remote code execution), not just a page that tells too much.
+fn console(what: &str) -> bool {
+    what.contains("Werkzeug") || what.contains("Interactive Console")
+}
 
 static DEBUG_ENDPOINT: CheckDoc = CheckDoc {
     id: "exposure.debug-endpoint",
@@ -256,14 +277,18 @@ static DEBUG_ENDPOINT: CheckDoc = CheckDoc {
     severity: Severity::High,
     impact: Impact::Security,
     title: "A debug endpoint is public",
-    catches: "A well-known debug or status page answers with its own content: phpinfo(), Apache server-status, Spring actuator/env, the Werkzeug console, the Symfony profiler, Go pprof, the Django debug toolbar.",
+    catches: "A well-known debug or status page answers with its own content: phpinfo() (/phpinfo.php, /info.php), Apache server-status, Spring actuator/env, the Werkzeug console (a blocker: it runs code), the Symfony profiler, Go pprof, the Django debug toolbar.",
     why: "They print environment variables and secrets, internal addresses and request data, and some execute code.",
     fix: "Disable the endpoint in production or put it behind authentication on an internal network.",
     refs: &["OWASP WSTG-CONF-05", "https://cwe.mitre.org/data/definitions/215.html"],
 };
 unit!(DebugEndpoint, DEBUG_ENDPOINT, |o, d, out| {
     for (url, what) in &o.debug {
-        out.push(d.finding(url, format!("{url} answers with {what}")));
+        let mut f = d.finding(url, format!("{url} answers with {what}"));
+        if console(what) {
+            f.severity = Severity::Blocker;
+        }
+        out.push(f);
     }
 });
 
@@ -342,6 +367,32 @@ fn script_srcs(html: &str) -> Vec<String> {
     r.captures_iter(html)
         .filter_map(|c| c.get(1).map(|m| m.as_str().to_string()))
         .collect()
+}
+
+/// At most this many of the app's own API routes are asked (each with a malformed variant).
+pub const MAX_API_ROUTES: usize = 5;
+
+/// Same-origin API paths the page and its scripts call: `fetch('/api/…')`, `axios.get('/…')`,
+/// `xhr.open('GET', '/…')`, and `apiBase`/`API_URL`-style constants. Only absolute paths
+/// (`/…`) are taken: a full URL may point anywhere.
+pub fn api_routes(code: &str) -> Vec<String> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(r) = re(
+        &RE,
+        r#"(?:\bfetch\(\s*|\baxios(?:\.(?:get|head|delete|post|put|patch|request))?\(\s*|\.open\(\s*["'][A-Za-z]+["']\s*,\s*|\b(?:api_?base(?:_?url)?|api_?url|API_(?:BASE|URL|ROOT))\s*[:=]\s*)["'`](/[A-Za-z0-9_\-./]*)"#,
+    ) else {
+        return vec![];
+    };
+    let mut out: Vec<String> = Vec::new();
+    for c in r.captures_iter(code) {
+        if let Some(m) = c.get(1) {
+            let p = m.as_str().trim_end_matches('/').to_string();
+            if p.len() > 1 && !p.starts_with("//") && !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
 }
 
 fn source_map_ref(js: &str) -> Option<String> {
@@ -424,6 +475,8 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
         |u: &str| host_of(u).is_some_and(|h| h == domain || h.ends_with(&format!(".{domain}")));
 
     // Scripts the page loads, on the site's own hosts only, bounded in count and size.
+    // The app's own API routes, from the page (inline scripts) and its scripts.
+    let mut routes: Vec<String> = api_routes(&body(page));
     let mut scripts: Vec<String> = script_srcs(&body(page))
         .iter()
         .filter_map(|s| resolve_location(&base, s))
@@ -484,6 +537,11 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
         }
         scan_into(&mut obs, url, &r.body);
         let text = body(&r);
+        for route in api_routes(&text) {
+            if !routes.contains(&route) {
+                routes.push(route);
+            }
+        }
         let header_map = r
             .headers
             .get("sourcemap")
@@ -536,7 +594,19 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     let dir_urls: Vec<String> = dirs.into_iter().collect();
     let missing = resolve_location(&base, "/launchready-missing-page");
     let malformed = resolve_location(&base, "/launchready-probe/%ff%fe?id[]=%27%22%3C");
-    let error_urls: Vec<String> = [missing, malformed].into_iter().flatten().collect();
+    let mut error_urls: Vec<String> = [missing, malformed].into_iter().flatten().collect();
+    // Where apps really throw: their own API routes, asked with GET (idempotent only), each
+    // with a malformed variant (an id that cannot exist and a value of the wrong type).
+    routes.truncate(MAX_API_ROUTES);
+    for r in &routes {
+        for variant in [r.clone(), format!("{r}/launchready-0%27?id=%7B%7D")] {
+            if let Some(u) = resolve_location(&base, &variant).filter(|u| ctx.target.audits(u)) {
+                if !error_urls.contains(&u) {
+                    error_urls.push(u);
+                }
+            }
+        }
+    }
     let (env, git, debug, listing, errors) = tokio::join!(
         join_all(env_urls.iter().map(|u| http.get(u))),
         join_all(git_urls.iter().map(|u| http.get(u))),
@@ -612,7 +682,12 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     for (url, r) in error_urls.iter().zip(errors) {
         if let Ok(r) = r {
             if let Some(what) = stack_trace(&body(&r)) {
-                obs.stack_traces.push((url.clone(), what));
+                // One finding per kind of page and host is enough to act on.
+                if !obs.stack_traces.iter().any(|(u, w)| {
+                    *w == what && crate::target::host_of(u) == crate::target::host_of(url)
+                }) {
+                    obs.stack_traces.push((url.clone(), what));
+                }
             }
         }
     }
@@ -749,6 +824,25 @@ mod tests {
             assert_eq!(stack_trace(text), Some(want), "{text}");
         }
         assert_eq!(stack_trace("<h1>Not found</h1>"), None);
+    }
+
+    #[test]
+    fn recognises_real_framework_error_pages() {
+        let django = "<p>You\u{2019}re seeing this error because you have <code>DEBUG = True</code> in your Django settings file.</p>";
+        assert_eq!(stack_trace(django), Some("Django debug page"));
+        let express = "<pre>TypeError: Cannot read properties of undefined (reading &#39;id&#39;)<br> &nbsp; &nbsp;at /srv/app/routes/items.js:12:19<br> &nbsp; &nbsp;at Layer.handle [as handle_request] (/srv/app/node_modules/express/lib/router/layer.js:95:5)</pre>";
+        assert_eq!(stack_trace(express), Some("Node.js stack trace (Express)"));
+        assert!(console("Werkzeug debugger") && !console("Python traceback"));
+    }
+
+    #[test]
+    fn finds_the_apps_own_api_routes() {
+        let code = r#"fetch('/api/items/1').then(r=>r.json()); axios.get("/api/user"); x.open("GET", '/api/v2/orders'); const API_URL = "/api"; fetch("https://evil.test/x"); fetch('//cdn.test/y')"#;
+        assert_eq!(
+            api_routes(code),
+            ["/api/items/1", "/api/user", "/api/v2/orders", "/api"]
+        );
+        assert!(api_routes("<h1>hello</h1>").is_empty());
     }
 
     #[test]
