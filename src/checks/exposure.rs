@@ -432,9 +432,11 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
         ..Default::default()
     };
     let audited = |u: &str| ctx.target.audits(u);
-    let app = http
-        .follow_within(&ctx.target.url, 10, &[], &audited, &ctx.target.domain)
+    let (app, lenient_http, lenient) = http
+        .follow_app(&ctx.roots, &ctx.target.url, &audited, &ctx.target.domain)
         .await;
+    notes.extend(lenient);
+    let http = &lenient_http;
     let blind = if let Some(off) = &app.off_site {
         Some(format!(
             "{} redirects off the audited hosts to {off}: no path is probed there (give the real app URL with --url)",

@@ -651,10 +651,11 @@ fn page_of(url: &str, auth: bool, r: &Response) -> Page {
 pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservation {
     let mut obs = HeadersObservation::default();
     let audited = |u: &str| ctx.target.audits(u);
-    let app = ctx
+    let (app, http, lenient) = ctx
         .http
-        .follow_within(&ctx.target.url, 10, &[], &audited, &ctx.target.domain)
+        .follow_app(&ctx.roots, &ctx.target.url, &audited, &ctx.target.domain)
         .await;
+    notes.extend(lenient);
     if let Some(off) = &app.off_site {
         // Another host's page is not this audit's to judge, nor to probe.
         let why = format!(
@@ -668,9 +669,9 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservati
     let Some(resp) = app.last.as_ref() else {
         let at = app.failed_at.as_deref().unwrap_or(&app.start).to_string();
         let why = match &app.error {
-            Some(e) => match ctx.http.blind_from_here(e).await {
+            Some(e) => match http.blind_from_here(e).await {
                 Some(from_here) => from_here,
-                None => format!("{at}: {}", ctx.http.reason(e)),
+                None => format!("{at}: {}", http.reason(e)),
             },
             None => format!(
                 "{at}: no page at the end of the redirects ({})",
@@ -685,7 +686,7 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservati
         notes.push(format!(
             "{}: body cut at {} bytes",
             app.final_url(),
-            ctx.http.body_cap
+            http.body_cap
         ));
     }
     let app_url = app.final_url().to_string();
@@ -695,13 +696,13 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservati
         .filter_map(|p| resolve_location(&app_url, p))
         .filter(|u| *u != app_url)
         .collect();
-    let auth = join_all(auth_urls.iter().map(|u| ctx.http.get(u))).await;
+    let auth = join_all(auth_urls.iter().map(|u| http.get(u))).await;
     for (u, r) in auth_urls.iter().zip(auth) {
         match r {
             Ok(r) if r.status.is_success() => pages.push(page_of(u, true, &r)),
             Ok(_) => {}
             Err(e) => {
-                let why = ctx.http.reason(&e);
+                let why = http.reason(&e);
                 notes.push(format!("{u}: {why}"));
                 for id in ["cache.auth.cacheable", "headers.cookie.insecure"] {
                     obs.unseen.push((id, u.clone(), why.clone()));
@@ -710,10 +711,11 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservati
         }
     }
     // The CORS probe: the same pages, asked from a foreign origin.
-    let cors = join_all(pages.iter().map(|p| {
-        ctx.http
-            .request(hyper::Method::GET, &p.url, &[("origin", PROBE_ORIGIN)])
-    }))
+    let cors = join_all(
+        pages
+            .iter()
+            .map(|p| http.request(hyper::Method::GET, &p.url, &[("origin", PROBE_ORIGIN)])),
+    )
     .await;
     for (p, r) in pages.iter_mut().zip(cors) {
         match r {
@@ -728,7 +730,7 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservati
                     "headers.cors.wildcard-credentials",
                     "headers.cors.reflected-origin",
                 ] {
-                    obs.unseen.push((id, p.url.clone(), ctx.http.reason(&e)));
+                    obs.unseen.push((id, p.url.clone(), http.reason(&e)));
                 }
             }
         }
@@ -752,11 +754,11 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservati
         .collect();
     asset_urls.dedup();
     asset_urls.truncate(MAX_ASSETS);
-    let assets = join_all(asset_urls.iter().map(|u| ctx.http.get(u))).await;
+    let assets = join_all(asset_urls.iter().map(|u| http.get(u))).await;
     for (u, r) in asset_urls.iter().zip(assets) {
         if let Err(e) = &r {
             obs.unseen
-                .push(("cache.static.uncached", u.clone(), ctx.http.reason(e)));
+                .push(("cache.static.uncached", u.clone(), http.reason(e)));
         }
         if let Ok(r) = r {
             if r.status.is_success() {

@@ -891,8 +891,21 @@ async fn probe_host(
     }
 }
 
-async fn fetch_hsts(http: crate::net::http::Client, url: String) -> Hsts {
-    match http.get(&url).await {
+async fn fetch_hsts(
+    http: crate::net::http::Client,
+    roots: Arc<rustls::RootCertStore>,
+    url: String,
+) -> Hsts {
+    let mut answer = http.get(&url).await;
+    // A certificate the other checks already report does not hide the HSTS header.
+    if matches!(&answer, Err(crate::net::http::HttpError::Tls(e))
+        if e.contains("invalid peer certificate") && !e.contains("not valid for name"))
+    {
+        if let Ok(lenient) = http.lenient(roots) {
+            answer = lenient.get(&url).await;
+        }
+    }
+    match answer {
         Ok(r) => {
             match r
                 .headers
@@ -926,9 +939,13 @@ pub async fn observe(ctx: &Context) -> Result<TlsObservation, String> {
         .and_then(|u| u.host().map(|h| h.to_ascii_lowercase()));
     // HSTS alongside the handshakes; dropped if the app host turns out unreachable, so a dead
     // server costs one probe timeout, not two.
-    let hsts_task = app_host
-        .is_some()
-        .then(|| tokio::spawn(fetch_hsts(ctx.http.clone(), app_url.clone())));
+    let hsts_task = app_host.is_some().then(|| {
+        tokio::spawn(fetch_hsts(
+            ctx.http.clone(),
+            ctx.roots.clone(),
+            app_url.clone(),
+        ))
+    });
     let aia = AiaCache::default();
     let mut hosts = join_all(
         targets(ctx)

@@ -315,6 +315,67 @@ pub fn is_public(ip: IpAddr) -> bool {
     }
 }
 
+/// A verifier that accepts any certificate for the right name (see [`Client::lenient`]).
+#[derive(Debug)]
+struct Lenient {
+    inner: Arc<rustls::client::WebPkiServerVerifier>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for Lenient {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &rustls_pki_types::ServerName<'_>,
+        ocsp: &[u8],
+        now: rustls_pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        use rustls::CertificateError as C;
+        match self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
+            Err(
+                e @ rustls::Error::InvalidCertificate(
+                    C::NotValidForName | C::NotValidForNameContext { .. },
+                ),
+            ) => Err(e),
+            _ => Ok(rustls::client::danger::ServerCertVerified::assertion()),
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        let mut schemes = self.inner.supported_verify_schemes();
+        for s in [
+            rustls::SignatureScheme::RSA_PKCS1_SHA1,
+            rustls::SignatureScheme::ECDSA_SHA1_Legacy,
+        ] {
+            if !schemes.contains(&s) {
+                schemes.push(s);
+            }
+        }
+        schemes
+    }
+}
+
 /// The host name could not be turned into an address: the DNS stage's business, not the
 /// site's, so HTTP-level checks stay silent about it.
 #[derive(Debug)]
@@ -477,6 +538,32 @@ impl Client {
             outbound: Arc::default(),
             private_target: Arc::default(),
         }
+    }
+
+    /// The same client, accepting a certificate that is expired, self-signed, not yet valid or
+    /// from an unknown CA — but not one for another name (that may be another server). The
+    /// headers and exposure stages read a page through it when only its certificate is wrong:
+    /// the tls stage reports the certificate, and the page's own faults still count.
+    pub fn lenient(&self, roots: Arc<RootCertStore>) -> Result<Client, String> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let inner =
+            rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+                .build()
+                .map_err(|e| e.to_string())?;
+        let mut config = (*self.tls).clone();
+        config
+            .dangerous()
+            .set_certificate_verifier(Arc::new(Lenient { inner }));
+        let mut c = self.clone();
+        c.tls = Arc::new(config);
+        c.inner = build_inner(
+            &self.resolver,
+            &self.connect_to,
+            &c.tls,
+            self.timeout,
+            false,
+        );
+        Ok(c)
     }
 
     /// The same client, refusing to connect to any address that is not public.
@@ -834,6 +921,36 @@ impl Client {
     ) -> Chain {
         self.follow_inner(url, max_hops, headers, Some((audited, domain)))
             .await
+    }
+
+    /// Follows the app URL within the audited hosts. When the only trouble is its certificate
+    /// (expired, self-signed, unknown CA — not another name's), follows it again through
+    /// [`Client::lenient`] and returns that client for the stage's other probes, with a note.
+    pub async fn follow_app(
+        &self,
+        roots: &Arc<RootCertStore>,
+        url: &str,
+        audited: &Audited<'_>,
+        domain: &str,
+    ) -> (Chain, Client, Option<String>) {
+        let chain = self.follow_within(url, 10, &[], audited, domain).await;
+        let bad_cert = matches!(&chain.error, Some(HttpError::Tls(e))
+            if e.contains("invalid peer certificate") && !e.contains("not valid for name"));
+        if !bad_cert {
+            return (chain, self.clone(), None);
+        }
+        let Ok(lenient) = self.lenient(roots.clone()) else {
+            return (chain, self.clone(), None);
+        };
+        let again = lenient.follow_within(url, 10, &[], audited, domain).await;
+        if again.last.is_none() {
+            return (chain, self.clone(), None);
+        }
+        let note = format!(
+            "{}: the certificate is not trusted (the tls stage reports it); the site was read without verifying it",
+            chain.failed_at.as_deref().unwrap_or(url)
+        );
+        (again, lenient, Some(note))
     }
 
     async fn follow_inner(
