@@ -26,8 +26,8 @@ pub const SCRIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3
 pub const ENV_PATHS: &[&str] = &["/.env", "/.env.production", "/.env.local"];
 /// Directories that are often listed by accident.
 pub const LISTING_PATHS: &[&str] = &["/static/", "/assets/", "/uploads/", "/backup/"];
-/// Staging-like hosts asked whether they answer without authentication.
-pub const STAGING_LABELS: &[&str] = &["staging", "dev", "test", "preview"];
+/// Staging-like hosts asked whether they answer without authentication (audited hosts).
+pub const STAGING_LABELS: &[&str] = crate::target::STAGING_LABELS;
 
 /// (path, what the page must contain to be that debug endpoint).
 pub const DEBUG_PATHS: &[(&str, &[&str])] = &[
@@ -730,7 +730,12 @@ async fn staging(ctx: &Context, obs: &mut ExposureObservation) {
         .map(|(h, _)| h)
         .collect();
     let urls: Vec<String> = live.iter().map(|h| format!("https://{h}/")).collect();
-    let answers = join_all(urls.iter().map(|u| ctx.http.follow(u, 5, &[]))).await;
+    let audited = |u: &str| ctx.target.audits(u);
+    let answers = join_all(
+        urls.iter()
+            .map(|u| ctx.http.follow_within(u, 5, &[], &audited, domain)),
+    )
+    .await;
     for (h, chain) in live.iter().zip(answers) {
         if let Some(r) = &chain.last {
             let auth = r.status.as_u16() == 401
