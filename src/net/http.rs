@@ -680,7 +680,14 @@ impl Client {
                 .await
                 .map_err(|e| classify(&e))?;
             let (parts, mut body) = resp.into_parts();
-            let mut buf = Vec::new();
+            // Sized from Content-Length (within the cap) so a big body is not grown by doubling.
+            let declared = parts
+                .headers
+                .get(hyper::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            let mut buf = Vec::with_capacity(declared.min(cap.saturating_add(1)).min(64 << 20));
             let mut truncated = false;
             while let Some(frame) = body.frame().await {
                 let frame = frame.map_err(|e| HttpError::Protocol(e.to_string()))?;
