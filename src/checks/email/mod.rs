@@ -321,7 +321,7 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
 #[cfg(test)]
 pub(crate) mod fixture {
     use super::*;
-    use crate::finding::{Finding, NotChecked};
+
     use crate::spf::tree::Node;
 
     pub const RSA_1024: &str = "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDwIRP/UC3SBsEmGqZ9ZJW3/DkMoGeLnQg1fWn7/zYtIxN2SnFCjxOCKG9v3b4jYfcTNh5ijSsq631uBItLa7od+v/RtdC2UzJ1lWT947qR+Rcac2gbto/NMqJ0fzfVjH4OuKhitdY9tf6mcwGjaNBcWToIMmPSPDdQPNUYckcQ2QIDAQAB";
@@ -420,25 +420,11 @@ pub(crate) mod fixture {
         }
     }
 
-    /// What one check concludes over `o`, as the stage evaluates it (blind spots included).
-    pub fn judge(
-        check: &dyn Check<EmailObservation>,
-        o: &EmailObservation,
-    ) -> (Vec<Finding>, Vec<NotChecked>) {
-        let out = evaluate_all(&[check], o);
-        (out.findings, out.not_checked)
-    }
+    pub use crate::check::testing::judge;
 
     #[test]
     fn healthy_passes_every_check() {
-        for check in CHECKS {
-            let (found, unseen) = judge(*check, &healthy());
-            assert!(
-                found.is_empty() && unseen.is_empty(),
-                "{}: {found:?} {unseen:?}",
-                check.doc().id
-            );
-        }
+        crate::check::testing::assert_all_pass(CHECKS, &healthy());
     }
 
     #[test]
