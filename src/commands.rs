@@ -273,8 +273,8 @@ fn secrets_command(args: SecretsArgs) -> Result<u8, Failure> {
 }
 
 /// The latency/edge plan: flags first, then the config, then the defaults.
-fn load_plan(args: &AuditArgs, config: &config::Config) -> crate::checks::latency::LoadPlan {
-    let defaults = crate::checks::latency::LoadPlan::default();
+fn load_plan(args: &AuditArgs, config: &config::Config) -> crate::net::load::LoadPlan {
+    let defaults = crate::net::load::LoadPlan::default();
     let latency = config.latency.as_ref();
     let configured: Vec<String> = config
         .endpoints
@@ -282,7 +282,7 @@ fn load_plan(args: &AuditArgs, config: &config::Config) -> crate::checks::latenc
         .filter(|e| !e.path.contains('*'))
         .map(|e| e.path.clone())
         .collect();
-    crate::checks::latency::LoadPlan {
+    crate::net::load::LoadPlan {
         endpoints: if args.endpoint.is_empty() {
             configured
         } else {
