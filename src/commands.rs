@@ -188,6 +188,12 @@ pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
             subdomains,
             dkim_selectors: loaded.config.dkim_selectors.clone(),
             sends_mail: loaded.config.sends_mail,
+            auth_paths: loaded
+                .config
+                .auth_paths
+                .iter()
+                .map(|p| p.get_ref().clone())
+                .collect(),
         },
         dns: dns_source,
         connect_to,

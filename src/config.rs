@@ -19,7 +19,7 @@ pub struct Config {
     pub dkim_selectors: Vec<String>,
     /// Pages that need the auth checks (default: whichever of /login, /signin, /account exist).
     #[serde(default)]
-    pub auth_paths: Vec<String>,
+    pub auth_paths: Vec<Spanned<String>>,
     #[serde(default)]
     pub endpoints: Vec<Endpoint>,
     pub latency: Option<Latency>,
@@ -200,6 +200,9 @@ impl Loaded {
     }
 }
 
+/// The most `auth_paths` a config may name (each is requested by several stages).
+pub const MAX_AUTH_PATHS: usize = 10;
+
 pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ConfigError(format!("config {}: {e}", path.display())))?;
@@ -229,6 +232,24 @@ pub fn parse(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
     for s in &config.subdomains {
         crate::target::validate_label_path(s.get_ref())
             .map_err(|e| at(s.span().start, format!("subdomains: {e}")))?;
+    }
+    if config.auth_paths.len() > MAX_AUTH_PATHS {
+        return Err(at(
+            config.auth_paths[MAX_AUTH_PATHS].span().start,
+            format!("auth_paths: at most {MAX_AUTH_PATHS} pages"),
+        ));
+    }
+    for a in &config.auth_paths {
+        let p = a.get_ref();
+        if !p.starts_with('/')
+            || p.len() > 512
+            || p.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(at(
+                a.span().start,
+                "auth_paths: each entry is a path on the app's host, such as \"/login\"".into(),
+            ));
+        }
     }
     if let Some(l) = &config.latency {
         // The same limits as the flags: a config file is no way around them.

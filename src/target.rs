@@ -15,12 +15,27 @@ pub struct Target {
     pub dkim_selectors: Vec<String>,
     /// Whether the domain sends mail (config `sends_mail`; unknown counts as yes).
     pub sends_mail: Option<bool>,
+    /// The sign-in and account pages (config `auth_paths`); empty means the defaults.
+    pub auth_paths: Vec<String>,
 }
+
+/// The sign-in and account pages looked for when the config names none.
+pub const DEFAULT_AUTH_PATHS: &[&str] = &["/login", "/signin", "/account"];
 
 /// Labels of staging-like hosts the exposure stage asks about (`staging.<domain>`, …).
 pub const STAGING_LABELS: &[&str] = &["staging", "dev", "test", "preview"];
 
 impl Target {
+    /// The pages the auth checks (cache, cookies, rate limit, latency budget) look at: the
+    /// configured `auth_paths`, else [`DEFAULT_AUTH_PATHS`].
+    pub fn auth_paths(&self) -> Vec<&str> {
+        if self.auth_paths.is_empty() {
+            DEFAULT_AUTH_PATHS.to_vec()
+        } else {
+            self.auth_paths.iter().map(String::as_str).collect()
+        }
+    }
+
     /// The hosts this audit may send probes to: the apex, www, the app URL's host, the
     /// declared subdomains and the staging names. Nothing else is probed: a redirect to another
     /// host is followed for one request at most.

@@ -429,3 +429,39 @@ fn without_dns_the_audit_is_incomplete_not_a_verdict_on_the_site() {
     assert!(blind.contains("cannot reach"), "{blind}");
     assert!(stage_note(&r, "dns").contains("no working DNS"));
 }
+
+/// `auth_paths` in the config decides which pages the auth checks look at; a malformed entry
+/// is a configuration error naming the key and line.
+#[test]
+fn auth_paths_from_the_config_are_the_pages_the_auth_checks_read() {
+    let sb = sandbox("login-cacheable");
+    let dir = std::env::temp_dir().join(format!("lr-auth-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let cfg = dir.join("launchready.toml");
+    let cfg_s = cfg.to_string_lossy().to_string();
+    let run_with = |text: &str| {
+        std::fs::write(&cfg, text).expect("write");
+        audit(&sb, &["--only", "headers", "-c", cfg_s.as_str()])
+    };
+    // The default pages include /login, which this site lets shared caches keep.
+    let default = audit(&sb, &["--only", "headers"]);
+    assert!(ids(&default.json()).contains("cache.auth.cacheable"));
+    // Only a page that does not exist: /login is no longer read.
+    let other = run_with("auth_paths = [\"/members-only\"]\n");
+    assert!(
+        !ids(&other.json()).contains("cache.auth.cacheable"),
+        "{}",
+        other.stdout
+    );
+    // Named explicitly, it is read again.
+    let named = run_with("auth_paths = [\"/login\"]\n");
+    assert!(ids(&named.json()).contains("cache.auth.cacheable"));
+    let bad = run_with("domain = \"example.test\"\nauth_paths = [\"login\"]\n");
+    assert_eq!(bad.code, 2, "{}", bad.stdout);
+    assert!(
+        bad.stderr.contains("launchready.toml:2") && bad.stderr.contains("auth_paths"),
+        "{}",
+        bad.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

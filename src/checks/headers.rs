@@ -15,7 +15,7 @@ use serde_json::json;
 use std::sync::OnceLock;
 
 /// Auth pages looked for when the config names none.
-pub const AUTH_PATHS: &[&str] = &["/login", "/signin", "/account"];
+pub use crate::target::DEFAULT_AUTH_PATHS as AUTH_PATHS;
 /// The foreign origin of the CORS probe (`.invalid` never resolves: RFC 2606).
 pub const PROBE_ORIGIN: &str = "https://launchready-cors-probe.invalid";
 /// Fingerprinted assets should be cached at least this long (30 days).
@@ -691,8 +691,10 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservati
     }
     let app_url = app.final_url().to_string();
     let mut pages = vec![page_of(&app_url, false, resp)];
-    let auth_urls: Vec<String> = AUTH_PATHS
-        .iter()
+    let auth_urls: Vec<String> = ctx
+        .target
+        .auth_paths()
+        .into_iter()
         .filter_map(|p| resolve_location(&app_url, p))
         .filter(|u| *u != app_url)
         .collect();

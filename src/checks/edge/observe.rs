@@ -67,8 +67,7 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> EdgeObservation 
         }
     }
     if ctx.load.probe_rate_limit && obs.unreachable.is_none() {
-        let auth =
-            crate::web::first_ok(ctx, &ctx.target.url, crate::checks::headers::AUTH_PATHS).await;
+        let auth = crate::web::first_ok(ctx, &ctx.target.url, &ctx.target.auth_paths()).await;
         match auth.as_deref().and_then(Endpoint::parse) {
             Some(ep) => {
                 let body = "email=launchready-probe%40example.invalid&password=not-the-password";

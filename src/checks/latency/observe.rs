@@ -18,8 +18,9 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> LatencyObservati
     let mut urls = Vec::new();
     if plan.endpoints.is_empty() {
         urls.push(ctx.target.url.clone());
+        let auth_paths = ctx.target.auth_paths();
         let (auth, health) = tokio::join!(
-            first_ok(ctx, &ctx.target.url, crate::checks::headers::AUTH_PATHS),
+            first_ok(ctx, &ctx.target.url, &auth_paths),
             find_page(ctx, &ctx.target.url, HEALTH_PATHS)
         );
         if let Some(auth) = auth {
