@@ -101,7 +101,15 @@ fn healthy(name: &str) -> Tree {
         .write("node_modules/left-pad/package.json", "{}\n")
         .write("go.mod", "module example.test/app\n")
         .write("go.sum", "")
-        .write("README.md", "# app\n");
+        .write(
+            "README.md",
+            "# app\n\nTo roll back, run `fly releases` and redeploy the previous image.\n",
+        )
+        .write(".gitignore", "node_modules\n.env\n")
+        .write(
+            ".env.example",
+            "DATABASE_URL=postgres://user:pass@localhost/app\n",
+        );
     t
 }
 
@@ -229,6 +237,20 @@ fn ci_without_a_deploy_job_is_repo_deploy_manual() {
     t.write(".github/workflows/ci.yml", &ci);
     let (code, ids, report) = t.audit();
     assert_eq!(ids, set(&["repo.deploy.manual"]), "{report}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn env_without_example_and_no_rollback_doc() {
+    let t = healthy("envroll");
+    t.remove(".env.example")
+        .write("README.md", "# app\n")
+        .write("docs/setup.md", "Run npm start.\n");
+    let (code, ids, _) = t.audit();
+    assert_eq!(
+        ids,
+        set(&["repo.env-example.missing", "repo.rollback.undocumented"])
+    );
     assert_eq!(code, 0);
 }
 

@@ -76,6 +76,15 @@ pub struct RepoObservation {
     pub manifests: Vec<Manifest>,
     /// The walk stopped at its cap: manifests beyond it were not seen.
     pub truncated: bool,
+    /// Why the project reads a `.env` file (a `.env*` file, `.env` in `.gitignore`, dotenv),
+    /// if it does.
+    pub env_used: Option<String>,
+    /// The committed example of the environment (`.env.example`, `.env.sample`, …).
+    pub env_example: Option<String>,
+    /// The documentation file that describes a rollback, if any.
+    pub rollback_doc: Option<String>,
+    /// The documentation files read for it.
+    pub docs_read: usize,
 }
 
 impl RepoObservation {
@@ -102,17 +111,21 @@ impl RepoObservation {
 
 mod ci_missing;
 mod deploy_manual;
+mod env_example_missing;
 mod inventory;
 mod lockfile_missing;
 mod observe;
+mod rollback_undocumented;
 mod secret_scan_missing;
 mod workflow_injection;
 mod workflow_permissions;
 
 pub use ci_missing::CiMissing;
 pub use deploy_manual::DeployManual;
+pub use env_example_missing::EnvExampleMissing;
 pub use lockfile_missing::LockfileMissing;
 pub use observe::observe;
+pub use rollback_undocumented::RollbackUndocumented;
 pub use secret_scan_missing::SecretScanMissing;
 pub use workflow_injection::WorkflowInjection;
 pub use workflow_permissions::WorkflowPermissions;
@@ -139,6 +152,8 @@ pub static CHECKS: &[&dyn Check<RepoObservation>] = &[
     &LockfileMissing,
     &WorkflowPermissions,
     &DeployManual,
+    &RollbackUndocumented,
+    &EnvExampleMissing,
 ];
 
 /// The stage: read the tree, then every check.
@@ -221,6 +236,10 @@ pub(crate) mod fixture {
                 wants: vec!["package-lock.json"],
                 lockfile: Some("package-lock.json".into()),
             }],
+            env_used: Some(".env in .gitignore".into()),
+            env_example: Some(".env.example".into()),
+            rollback_doc: Some("RUNBOOK.md".into()),
+            docs_read: 2,
             ..Default::default()
         }
     }

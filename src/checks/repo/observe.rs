@@ -117,6 +117,8 @@ pub fn observe(root: &Path) -> Result<RepoObservation, String> {
     }
     obs.pre_commit = read_capped(&root.join(".pre-commit-config.yaml"), MAX_CI_BYTES).ok();
 
+    env_and_docs(root, &mut obs);
+
     // Manifests and lockfiles.
     let mut entries = 0usize;
     walk(root, root, 0, &mut entries, &mut obs);
@@ -323,6 +325,83 @@ fn parse_step(s: &Value) -> Step {
         with_ref: with.and_then(|w| get(w, "ref")).and_then(as_str),
         uses,
         script,
+    }
+}
+
+/// A rollback described in prose.
+static ROLLBACK: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(?i)\broll(ing)?[\s-]?back|\brevert(ing)?\s+(a|the)\s+(deploy|release)|\bprevious\s+(release|version|deploy)")
+        .expect("static regex")
+});
+
+/// Documentation files at the root and under docs/ (one level), capped.
+fn doc_files(root: &Path) -> Vec<(String, std::path::PathBuf)> {
+    let mut out = Vec::new();
+    for (prefix, dir) in [("", root.to_path_buf()), ("docs/", root.join("docs"))] {
+        let Ok(rd) = fs::read_dir(&dir) else { continue };
+        let mut names: Vec<String> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                let l = n.to_ascii_lowercase();
+                l.ends_with(".md") || l.ends_with(".rst") || l.ends_with(".txt") || l == "readme"
+            })
+            .collect();
+        names.sort();
+        for n in names.into_iter().take(200) {
+            out.push((format!("{prefix}{n}"), dir.join(&n)));
+        }
+    }
+    out
+}
+
+/// The `.env` usage, its committed example, and a documented rollback.
+fn env_and_docs(root: &Path, obs: &mut RepoObservation) {
+    if let Ok(rd) = fs::read_dir(root) {
+        let mut names: Vec<String> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        for n in &names {
+            let l = n.to_ascii_lowercase();
+            let example = ["example", "sample", "template", "dist"]
+                .iter()
+                .any(|w| l.contains(w));
+            if (l.starts_with(".env") || l.ends_with(".env")) && example {
+                obs.env_example.get_or_insert_with(|| n.clone());
+            } else if l == ".env" || l.starts_with(".env.") {
+                obs.env_used.get_or_insert_with(|| format!("{n} exists"));
+            }
+        }
+    }
+    if obs.env_used.is_none() {
+        if let Ok(gi) = read_capped(&root.join(".gitignore"), MAX_CI_BYTES) {
+            if gi.lines().map(str::trim).any(|l| {
+                matches!(
+                    l,
+                    ".env" | "/.env" | ".env*" | ".env.*" | "*.env" | ".env.local"
+                )
+            }) {
+                obs.env_used = Some(".env in .gitignore".into());
+            }
+        }
+    }
+    if obs.env_used.is_none() {
+        if let Ok(pkg) = read_capped(&root.join("package.json"), MAX_CI_BYTES) {
+            if pkg.contains("\"dotenv\"") {
+                obs.env_used = Some("package.json depends on dotenv".into());
+            }
+        }
+    }
+    for (rel, path) in doc_files(root) {
+        let Ok(text) = read_capped(&path, MAX_CI_BYTES) else {
+            continue;
+        };
+        obs.docs_read += 1;
+        if obs.rollback_doc.is_none() && ROLLBACK.is_match(&text) {
+            obs.rollback_doc = Some(rel);
+        }
     }
 }
 
