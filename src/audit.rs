@@ -34,7 +34,7 @@ pub struct Options {
     /// `--repo`: the source tree the secrets stage scans (with its git history).
     pub repo: Option<std::path::PathBuf>,
     /// The latency and edge stages' plan.
-    pub load: crate::checks::latency::LoadPlan,
+    pub load: crate::net::load::LoadPlan,
 }
 
 /// Whether a stage runs, and if not, why.
@@ -58,7 +58,7 @@ pub struct Context {
     /// `--repo`, for the secrets stage.
     pub repo: Option<std::path::PathBuf>,
     /// The latency and edge stages' plan.
-    pub load: crate::checks::latency::LoadPlan,
+    pub load: crate::net::load::LoadPlan,
     /// Raw keep-alive connections for the load probes.
     pub dialer: crate::net::load::Dialer,
     /// The run's request budget (`--max-requests`).

@@ -283,6 +283,30 @@ pub fn evaluate_all<O: Observed>(checks: &[&dyn Check<O>], observation: &O) -> O
     out
 }
 
+/// For the checks' unit tests: what one check concludes over a hand-built observation, as its
+/// stage evaluates it (blind spots included), and the healthy control over a whole stage.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    pub fn judge<O: Observed>(check: &dyn Check<O>, o: &O) -> (Vec<Finding>, Vec<NotChecked>) {
+        let out = evaluate_all(&[check], o);
+        (out.findings, out.not_checked)
+    }
+
+    /// Every check of a stage passes on its healthy observation: no finding, nothing unseen.
+    pub fn assert_all_pass<O: Observed>(checks: &[&dyn Check<O>], healthy: &O) {
+        for check in checks {
+            let (found, unseen) = judge(*check, healthy);
+            assert!(
+                found.is_empty() && unseen.is_empty(),
+                "{}: {found:?} {unseen:?}",
+                check.doc().id
+            );
+        }
+    }
+}
+
 /// Every check launchready knows, in catalog order.
 pub fn registry() -> Vec<&'static CheckDoc> {
     let mut docs: Vec<&'static CheckDoc> = Vec::new();

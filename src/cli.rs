@@ -77,7 +77,8 @@ pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Write the report there (the table summary still goes to the terminal).
+    /// Write the report there (the table summary still goes to the terminal); without
+    /// --format, the extension picks it: .json .sarif .xml (JUnit) .md .html.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Quieter: no warnings, no summary when writing to a file.

@@ -39,11 +39,11 @@ pub fn run(cli: Cli) -> u8 {
     match outcome {
         Ok(code) => code,
         Err(Failure::Usage(msg)) => {
-            eprintln!("launchready: error: {msg}");
+            eprintln!("launchready: error: {}", report::sanitize::terminal(&msg));
             EXIT_USAGE
         }
         Err(Failure::Run(msg)) => {
-            eprintln!("launchready: error: {msg}");
+            eprintln!("launchready: error: {}", report::sanitize::terminal(&msg));
             EXIT_INCOMPLETE
         }
     }
@@ -241,6 +241,7 @@ fn secrets_command(args: SecretsArgs) -> Result<u8, Failure> {
         }
         None => Vec::new(),
     };
+    check_output(&args.output)?;
     let started = std::time::Instant::now();
     let (status, note, output) = match crate::checks::secrets::scan(&root, args.history) {
         Ok(out) => (
@@ -276,8 +277,8 @@ fn secrets_command(args: SecretsArgs) -> Result<u8, Failure> {
 }
 
 /// The latency/edge plan: flags first, then the config, then the defaults.
-fn load_plan(args: &AuditArgs, config: &config::Config) -> crate::checks::latency::LoadPlan {
-    let defaults = crate::checks::latency::LoadPlan::default();
+fn load_plan(args: &AuditArgs, config: &config::Config) -> crate::net::load::LoadPlan {
+    let defaults = crate::net::load::LoadPlan::default();
     let latency = config.latency.as_ref();
     let configured: Vec<String> = config
         .endpoints
@@ -285,7 +286,7 @@ fn load_plan(args: &AuditArgs, config: &config::Config) -> crate::checks::latenc
         .filter(|e| !e.path.contains('*'))
         .map(|e| e.path.clone())
         .collect();
-    crate::checks::latency::LoadPlan {
+    crate::net::load::LoadPlan {
         endpoints: if args.endpoint.is_empty() {
             configured
         } else {
@@ -319,16 +320,20 @@ fn color_enabled() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// `COLUMNS`, else the terminal's width, else 80.
 fn terminal_width() -> u16 {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
-        .unwrap_or(140)
+        .or_else(|| comfy_table::Table::new().width())
+        .unwrap_or(80)
 }
 
 fn render(report: &Report, format: Format, color: bool) -> String {
     match format {
-        Format::Table => report::table::render(report, color, terminal_width()),
+        Format::Table => {
+            report::table::render_with(report, color, terminal_width(), crate::log::enabled(2))
+        }
         Format::Json => report::json(report) + "\n",
         Format::Markdown => report::markdown::render(report),
         Format::Sarif => report::sarif::render(report),
@@ -337,24 +342,77 @@ fn render(report: &Report, format: Format, color: bool) -> String {
     }
 }
 
+/// The format a report file's name asks for: `.json`, `.sarif`, `.xml` (JUnit), `.md`,
+/// `.html`; None for anything else.
+pub fn format_for_path(path: &std::path::Path) -> Option<Format> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "json" => Some(Format::Json),
+        "sarif" => Some(Format::Sarif),
+        "xml" => Some(Format::Junit),
+        "md" | "markdown" => Some(Format::Markdown),
+        "html" | "htm" => Some(Format::Html),
+        _ => None,
+    }
+}
+
+/// The format of the report: `--format`, else the `-o` file's extension, else the table.
+fn output_format(out: &OutputArgs) -> Format {
+    out.format
+        .or_else(|| out.output.as_deref().and_then(format_for_path))
+        .unwrap_or(Format::Table)
+}
+
+/// Fails with a usage error (exit 2) when the `-o` file cannot be written, so that nothing
+/// is probed for a report that would be lost. A file created for the test is removed again.
+pub fn check_output(out: &OutputArgs) -> Result<(), Failure> {
+    let Some(path) = &out.output else {
+        return Ok(());
+    };
+    let fail = |why: String| Failure::Usage(format!("-o {}: {why}", path.display()));
+    if path.is_dir() {
+        return Err(fail("is a directory".into()));
+    }
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| fail(e.to_string()))?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
+/// Writes to stdout; a reader that went away (EPIPE) is not an error worth more than silence.
+fn print_out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
 /// Prints or writes the report as asked.
 fn emit(report: &Report, out: &OutputArgs) -> Result<(), Failure> {
-    let format = out.format.unwrap_or(Format::Table);
+    let format = output_format(out);
     match &out.output {
         Some(path) => {
             std::fs::write(path, render(report, format, false))
                 .map_err(|e| Failure::Usage(format!("-o {}: {e}", path.display())))?;
             if !out.quiet {
-                print!("{}", render(report, Format::Table, color_enabled()));
-                println!("report written to {}", path.display());
+                print_out(&render(report, Format::Table, color_enabled()));
+                print_out(&format!(
+                    "report written to {}\n",
+                    report::sanitize::terminal_line(&path.display().to_string())
+                ));
             }
         }
-        None => {
-            let text = render(report, format, format == Format::Table && color_enabled());
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(text.as_bytes());
-            let _ = stdout.flush();
-        }
+        None => print_out(&render(
+            report,
+            format,
+            format == Format::Table && color_enabled(),
+        )),
     }
     Ok(())
 }
@@ -382,6 +440,7 @@ fn read_baseline(path: &std::path::Path) -> Result<Vec<(String, String)>, Failur
 fn audit_command(args: AuditArgs) -> Result<u8, Failure> {
     set_log_level(&args.output);
     let opts = prepare(&args)?;
+    check_output(&args.output)?;
     let baseline = match &args.baseline {
         Some(path) => Some((path.display().to_string(), read_baseline(path)?)),
         None => None,
@@ -412,6 +471,7 @@ fn demo_command(args: DemoArgs) -> Result<u8, Failure> {
             args.scenario
         )));
     }
+    check_output(&args.output)?;
     let rt = runtime()?;
     let code = rt.block_on(async {
         let sandbox = crate::sandbox::Sandbox::start(&args.scenario)

@@ -17,3 +17,4 @@ pub mod sandbox;
 pub mod secrets;
 pub mod spf;
 pub mod target;
+pub mod web;

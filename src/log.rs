@@ -1,4 +1,4 @@
-//! Logs go to stderr only, never into a report. `-v` shows probe-level detail, `-q` silences
+//! Logs go to stderr only, never into a report; control characters in them are shown escaped. `-v` shows probe-level detail, `-q` silences
 //! warnings.
 
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -17,20 +17,20 @@ pub fn enabled(level: u8) -> bool {
 #[macro_export]
 macro_rules! info {
     ($($arg:tt)*) => {
-        if $crate::log::enabled(2) { eprintln!("launchready: {}", format_args!($($arg)*)); }
+        if $crate::log::enabled(2) { eprintln!("launchready: {}", $crate::report::sanitize::terminal(&format!($($arg)*))); }
     };
 }
 
 #[macro_export]
 macro_rules! debug {
     ($($arg:tt)*) => {
-        if $crate::log::enabled(3) { eprintln!("launchready: {}", format_args!($($arg)*)); }
+        if $crate::log::enabled(3) { eprintln!("launchready: {}", $crate::report::sanitize::terminal(&format!($($arg)*))); }
     };
 }
 
 #[macro_export]
 macro_rules! warn {
     ($($arg:tt)*) => {
-        if $crate::log::enabled(1) { eprintln!("launchready: warning: {}", format_args!($($arg)*)); }
+        if $crate::log::enabled(1) { eprintln!("launchready: warning: {}", $crate::report::sanitize::terminal(&format!($($arg)*))); }
     };
 }

@@ -17,8 +17,71 @@ pub struct Target {
     pub sends_mail: Option<bool>,
 }
 
+/// Labels of staging-like hosts the exposure stage asks about (`staging.<domain>`, …).
+pub const STAGING_LABELS: &[&str] = &["staging", "dev", "test", "preview"];
+
+impl Target {
+    /// The hosts this audit may send probes to: the apex, www, the app URL's host, the
+    /// declared subdomains and the staging names. Nothing else is probed: a redirect to another
+    /// host is followed for one request at most.
+    pub fn audited_hosts(&self) -> Vec<String> {
+        let mut hosts = vec![self.domain.clone(), format!("www.{}", self.domain)];
+        if let Some(h) = host_of(&self.url) {
+            hosts.push(h);
+        }
+        hosts.extend(self.subdomains.iter().cloned());
+        hosts.extend(
+            STAGING_LABELS
+                .iter()
+                .map(|l| format!("{l}.{}", self.domain)),
+        );
+        hosts.sort();
+        hosts.dedup();
+        hosts
+    }
+
+    /// Whether `url` is on one of the audited hosts.
+    pub fn audits(&self, url: &str) -> bool {
+        match host_of(url) {
+            Some(h) => {
+                h == self.domain
+                    || h == format!("www.{}", self.domain)
+                    || host_of(&self.url).as_deref() == Some(h.as_str())
+                    || self.subdomains.contains(&h)
+                    || STAGING_LABELS
+                        .iter()
+                        .any(|l| h == format!("{l}.{}", self.domain))
+            }
+            None => false,
+        }
+    }
+}
+
+/// The lower-case host of a URL, without a trailing dot.
+pub fn host_of(url: &str) -> Option<String> {
+    let uri = url.parse::<hyper::Uri>().ok()?;
+    let host = uri.host()?.trim_end_matches('.').to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
+/// Refuses a URL that carries credentials (`https://user:pass@host/`): they would be sent to
+/// the site and echoed in every report.
+pub fn refuse_credentials(s: &str) -> Result<(), String> {
+    let rest = s.split_once("://").map(|(_, r)| r).unwrap_or(s);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err(
+            "the URL contains credentials (user:password@); launchready neither sends nor prints credentials: give the URL without them"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
 /// Accepts a domain, or a bare URL (`https://example.com/`) whose host is taken.
 pub fn validate_domain(input: &str) -> Result<String, String> {
+    // Checked before anything quotes the input: credentials are never echoed.
+    refuse_credentials(input.trim())?;
     let s = input.trim();
     let host = if let Some(rest) = s
         .strip_prefix("https://")
@@ -129,6 +192,7 @@ pub fn qualify(sub: &str, domain: &str) -> String {
 
 /// Validates an app URL: http or https, with a host.
 pub fn parse_url(s: &str) -> Result<hyper::Uri, String> {
+    refuse_credentials(s)?;
     let uri: hyper::Uri = s.parse().map_err(|_| format!("{s:?} is not a URL"))?;
     match uri.scheme_str() {
         Some("http") | Some("https") => {}
@@ -184,6 +248,43 @@ mod tests {
         ] {
             assert!(validate_domain(bad).is_err(), "{bad:?} should be rejected");
         }
+    }
+
+    #[test]
+    fn audited_hosts_are_the_apex_www_app_subdomains_and_staging() {
+        let t = Target {
+            domain: "example.com".into(),
+            url: "https://app.example.com/dash".into(),
+            subdomains: vec!["api.example.com".into()],
+            ..Default::default()
+        };
+        for ok in [
+            "https://example.com/x",
+            "http://www.example.com/",
+            "https://app.example.com/",
+            "https://api.example.com/v1",
+            "https://staging.example.com/",
+            "https://EXAMPLE.com./",
+        ] {
+            assert!(t.audits(ok), "{ok}");
+        }
+        for no in [
+            "https://evil.test/",
+            "https://cdn.example.com/",
+            "http://169.254.169.254/latest/meta-data/",
+            "https://example.com.evil.test/",
+            "not a url",
+        ] {
+            assert!(!t.audits(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn refuses_urls_with_credentials() {
+        assert!(refuse_credentials("https://user:pw@example.com/").is_err());
+        assert!(refuse_credentials("https://user@example.com/").is_err());
+        assert!(refuse_credentials("https://example.com/a@b").is_ok());
+        assert!(refuse_credentials("https://example.com/?email=a@b.c").is_ok());
     }
 
     #[test]

@@ -91,3 +91,39 @@ fn no_output_format_ever_contains_a_secret_value() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Apps throw where their API is, not at made-up URLs: the route the page calls with fetch()
+/// is asked, and its Express HTML stack is a high finding charged to that URL.
+#[test]
+fn error_pages_are_provoked_on_the_apps_own_api_routes() {
+    let sb = sandbox("api-debug");
+    let run = audit(&sb, &["--only", "exposure", "--fail-on", "high"]);
+    let r = run.json();
+    assert_eq!(
+        run.code, 1,
+        "a stack trace is high: NO-GO at --fail-on high"
+    );
+    let traces: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["id"] == "exposure.stack-trace")
+        .collect();
+    assert_eq!(traces.len(), 1, "{traces:?}");
+    assert_eq!(traces[0]["severity"], "high");
+    assert_eq!(traces[0]["subject"], "https://example.test/api/items/1");
+    // The discovered route was asked, and every request went to an audited host.
+    let log = sb.info.requests.lock().expect("log").clone();
+    assert!(
+        log.iter().any(|l| l == "example.test /api/items/1"),
+        "{log:?}"
+    );
+    assert!(log.iter().all(|l| l.starts_with("example.test ")
+        || l.starts_with("www.example.test ")
+        || l.starts_with("app.example.test ")
+        || l.starts_with("mta-sts.")
+        || l.starts_with("staging.")
+        || l.starts_with("dev.")
+        || l.starts_with("test.")
+        || l.starts_with("preview.")));
+}

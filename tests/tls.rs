@@ -129,7 +129,8 @@ fn garbage_and_silent_ports_cost_at_most_the_probe_timeout() {
             run.elapsed
         );
         let tls = stage(&r, "tls");
-        assert_eq!(tls["status"], "ran", "{name}: {tls}");
+        // Partial: the certificate checks of hosts without a handshake are not checked.
+        assert_eq!(tls["status"], "partial", "{name}: {tls}");
         let ms = tls["duration_ms"].as_u64().expect("duration");
         assert!(ms <= limit.as_millis() as u64, "{name}: tls took {ms} ms");
         assert_eq!(tls_ids(&r), BTreeSet::from(["tls.unreachable".to_string()]));

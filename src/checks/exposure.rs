@@ -8,7 +8,7 @@ use super::StageOutput;
 use crate::audit::Context;
 use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
 use crate::finding::{Impact, Severity};
-use crate::net::http::resolve_location;
+use crate::net::http::{resolve_location, HttpError};
 use crate::secrets::{self, Kind};
 use futures_util::future::join_all;
 use regex::Regex;
@@ -17,16 +17,22 @@ use std::sync::OnceLock;
 
 /// At most this many scripts are fetched from the app page.
 pub const MAX_SCRIPTS: usize = 20;
+/// A script longer than the body cap is fetched again, alone, and scanned whole up to this
+/// size; anything beyond it is reported as not checked.
+pub const SCRIPT_CAP: usize = 32 * 1024 * 1024;
+/// The time a script of up to [`SCRIPT_CAP`] gets to arrive.
+pub const SCRIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Environment files a deploy may leave in the web root.
 pub const ENV_PATHS: &[&str] = &["/.env", "/.env.production", "/.env.local"];
 /// Directories that are often listed by accident.
 pub const LISTING_PATHS: &[&str] = &["/static/", "/assets/", "/uploads/", "/backup/"];
-/// Staging-like hosts asked whether they answer without authentication.
-pub const STAGING_LABELS: &[&str] = &["staging", "dev", "test", "preview"];
+/// Staging-like hosts asked whether they answer without authentication (audited hosts).
+pub const STAGING_LABELS: &[&str] = crate::target::STAGING_LABELS;
 
 /// (path, what the page must contain to be that debug endpoint).
 pub const DEBUG_PATHS: &[(&str, &[&str])] = &[
     ("/phpinfo.php", &["phpinfo()", "PHP Version"]),
+    ("/info.php", &["phpinfo()", "PHP Version"]),
     ("/server-status", &["Apache Server Status"]),
     ("/actuator/env", &["\"propertySources\""]),
     ("/console", &["Interactive Console", "Werkzeug"]),
@@ -57,6 +63,16 @@ pub fn looks_like_env(body: &str) -> bool {
     !lines.is_empty() && lines.iter().filter(|l| line.is_match(l)).count() * 2 > lines.len()
 }
 
+/// The variable name of an env line (`[A-Za-z_][A-Za-z0-9_]*` before `=`), if it is one:
+/// never "whatever is before the first `=`", which may be a URL with a password.
+pub fn env_name(line: &str) -> Option<&str> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    re(&RE, r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=")?
+        .captures(line)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
+}
+
 /// `.git/HEAD` is `ref: refs/…` or a bare commit id; `.git/config` has a `[core]` section.
 pub fn looks_like_git(path: &str, body: &str) -> bool {
     let t = body.trim();
@@ -84,8 +100,9 @@ pub fn looks_like_source_map(body: &str) -> bool {
 pub fn stack_trace(body: &str) -> Option<&'static str> {
     const SIGNATURES: &[(&str, &str)] = &[
         ("Traceback (most recent call last)", "Python traceback"),
+        // Django 3.2–5.2 print a typographic apostrophe; older ones a straight one.
         (
-            "You're seeing this error because you have <code>DEBUG = True</code>",
+            "seeing this error because you have <code>DEBUG = True</code>",
             "Django debug page",
         ),
         ("Whoops! There was an error", "Laravel debug page"),
@@ -103,6 +120,16 @@ pub fn stack_trace(body: &str) -> Option<&'static str> {
         return Some(what);
     }
     static NODE: OnceLock<Option<Regex>> = OnceLock::new();
+    static NODE_HTML: OnceLock<Option<Regex>> = OnceLock::new();
+    // Express renders its stack as HTML: `<br> &nbsp; &nbsp;at fn (/srv/app.js:3:9)`.
+    if re(
+        &NODE_HTML,
+        r"<br>\s*(?:&nbsp;\s*)+at [^<]*(/|[A-Za-z]:\\|node:)[^<]*:\d+:\d+",
+    )
+    .is_some_and(|r| r.is_match(body))
+    {
+        return Some("Node.js stack trace (Express)");
+    }
     static JAVA: OnceLock<Option<Regex>> = OnceLock::new();
     static RUBY: OnceLock<Option<Regex>> = OnceLock::new();
     static GO: OnceLock<Option<Regex>> = OnceLock::new();
@@ -142,6 +169,9 @@ pub struct ExposureObservation {
     pub stack_traces: Vec<(String, &'static str)>,
     /// (URL, status) of staging hosts that answer without authentication.
     pub staging_open: Vec<(String, u16)>,
+    /// (check id, subject, reason) of what a probe could not see: those checks are not
+    /// checked for that subject, never silently passed.
+    pub unseen: Vec<(&'static str, String, String)>,
 }
 
 macro_rules! unit {
@@ -154,6 +184,11 @@ macro_rules! unit {
             fn evaluate(&self, $o: &ExposureObservation, $out: &mut Outcomes) {
                 let $d = &$doc;
                 $body
+                for (id, subject, why) in &$o.unseen {
+                    if *id == $d.id {
+                        $out.unseen($d, subject.clone(), why.clone());
+                    }
+                }
             }
         }
     };
@@ -213,19 +248,28 @@ unit!(SecretInBundle, SECRET_IN_BUNDLE, |o, d, out| {
 static STACK_TRACE: CheckDoc = CheckDoc {
     id: "exposure.stack-trace",
     stage: Stage::Exposure,
-    severity: Severity::Medium,
+    severity: Severity::High,
     impact: Impact::Security,
     title: "Error pages show stack traces or debug screens",
-    catches: "A request for a page that cannot exist, or a malformed one, returns a stack trace or a framework debug page (Python, Node, Java, Ruby, PHP, .NET, Go panics, Django/Laravel/Rails debug screens).",
+    catches: "A request for a page that cannot exist, a malformed one, or one of the app's own API routes (found in the page and its scripts: fetch, axios, XMLHttpRequest; GET only, with a malformed variant) returns a stack trace or a framework debug page (Python, Node text and Express HTML, Java, Ruby, PHP, .NET, Go panics, Django/Laravel/Rails/Spring/Starlette debug screens). High: it maps the code for an attacker and means debug mode is on; the Werkzeug debugger, an interactive console, is a blocker.",
     why: "It shows file paths, library versions, SQL and sometimes environment variables, and it means debug mode is on in production — often with an interactive console one step away.",
     fix: "Turn debug mode off in production (DEBUG=False, APP_DEBUG=false, NODE_ENV=production) and serve a generic error page; send the details to your logs instead.",
     refs: &["OWASP WSTG-ERRH-01", "https://cwe.mitre.org/data/definitions/209.html"],
 };
 unit!(StackTrace, STACK_TRACE, |o, d, out| {
     for (url, what) in &o.stack_traces {
-        out.push(d.finding(url, format!("{what} in the error page")));
+        let mut f = d.finding(url, format!("{what} in the error page"));
+        if console(what) {
+            f.severity = Severity::Blocker;
+        }
+        out.push(f);
     }
 });
+
+/// An interactive console (remote code execution), not just a page that tells too much.
+fn console(what: &str) -> bool {
+    what.contains("Werkzeug") || what.contains("Interactive Console")
+}
 
 static DEBUG_ENDPOINT: CheckDoc = CheckDoc {
     id: "exposure.debug-endpoint",
@@ -233,14 +277,18 @@ static DEBUG_ENDPOINT: CheckDoc = CheckDoc {
     severity: Severity::High,
     impact: Impact::Security,
     title: "A debug endpoint is public",
-    catches: "A well-known debug or status page answers with its own content: phpinfo(), Apache server-status, Spring actuator/env, the Werkzeug console, the Symfony profiler, Go pprof, the Django debug toolbar.",
+    catches: "A well-known debug or status page answers with its own content: phpinfo() (/phpinfo.php, /info.php), Apache server-status, Spring actuator/env, the Werkzeug console (a blocker: it runs code), the Symfony profiler, Go pprof, the Django debug toolbar.",
     why: "They print environment variables and secrets, internal addresses and request data, and some execute code.",
     fix: "Disable the endpoint in production or put it behind authentication on an internal network.",
     refs: &["OWASP WSTG-CONF-05", "https://cwe.mitre.org/data/definitions/215.html"],
 };
 unit!(DebugEndpoint, DEBUG_ENDPOINT, |o, d, out| {
     for (url, what) in &o.debug {
-        out.push(d.finding(url, format!("{url} answers with {what}")));
+        let mut f = d.finding(url, format!("{url} answers with {what}"));
+        if console(what) {
+            f.severity = Severity::Blocker;
+        }
+        out.push(f);
     }
 });
 
@@ -321,6 +369,32 @@ fn script_srcs(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// At most this many of the app's own API routes are asked (each with a malformed variant).
+pub const MAX_API_ROUTES: usize = 5;
+
+/// Same-origin API paths the page and its scripts call: `fetch('/api/…')`, `axios.get('/…')`,
+/// `xhr.open('GET', '/…')`, and `apiBase`/`API_URL`-style constants. Only absolute paths
+/// (`/…`) are taken: a full URL may point anywhere.
+pub fn api_routes(code: &str) -> Vec<String> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    let Some(r) = re(
+        &RE,
+        r#"(?:\bfetch\(\s*|\baxios(?:\.(?:get|head|delete|post|put|patch|request))?\(\s*|\.open\(\s*["'][A-Za-z]+["']\s*,\s*|\b(?:api_?base(?:_?url)?|api_?url|API_(?:BASE|URL|ROOT))\s*[:=]\s*)["'`](/[A-Za-z0-9_\-./]*)"#,
+    ) else {
+        return vec![];
+    };
+    let mut out: Vec<String> = Vec::new();
+    for c in r.captures_iter(code) {
+        if let Some(m) = c.get(1) {
+            let p = m.as_str().trim_end_matches('/').to_string();
+            if p.len() > 1 && !p.starts_with("//") && !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
 fn source_map_ref(js: &str) -> Option<String> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
     re(&RE, r"(?m)^\s*//[#@]\s*sourceMappingURL=(\S+)\s*$")?
@@ -357,14 +431,45 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
         app: ctx.target.url.clone(),
         ..Default::default()
     };
-    let app = http.follow(&ctx.target.url, 10, &[]).await;
-    let Some(page) = app.last.as_ref() else {
-        notes.push(format!(
-            "{}: no answer; only the staging hosts were checked",
-            app.failed_at.as_deref().unwrap_or(&app.start)
-        ));
-        staging(ctx, &mut obs).await;
-        return obs;
+    let audited = |u: &str| ctx.target.audits(u);
+    let (app, lenient_http, lenient) = http
+        .follow_app(&ctx.roots, &ctx.target.url, &audited, &ctx.target.domain)
+        .await;
+    notes.extend(lenient);
+    let http = &lenient_http;
+    let blind = if let Some(off) = &app.off_site {
+        Some(format!(
+            "{} redirects off the audited hosts to {off}: no path is probed there (give the real app URL with --url)",
+            app.start
+        ))
+    } else if app.last.is_none() {
+        let at = app.failed_at.as_deref().unwrap_or(&app.start).to_string();
+        Some(match &app.error {
+            Some(e) => match http.blind_from_here(e).await {
+                Some(from_here) => from_here,
+                None => format!("{at}: {}", http.reason(e)),
+            },
+            None => format!(
+                "{at}: no page at the end of the redirects ({})",
+                app.describe()
+            ),
+        })
+    } else {
+        None
+    };
+    let page = match (&blind, app.last.as_ref()) {
+        (None, Some(page)) => page,
+        _ => {
+            let why = blind.unwrap_or_default();
+            notes.push(format!("{why}; only the staging hosts were checked"));
+            for c in CHECKS.iter().map(|c| c.doc()) {
+                if c.id != STAGING_OPEN.id {
+                    obs.unseen.push((c.id, app.start.clone(), why.clone()));
+                }
+            }
+            staging(ctx, &mut obs).await;
+            return obs;
+        }
     };
     let base = app.final_url().to_string();
     let domain = ctx.target.domain.clone();
@@ -372,6 +477,8 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
         |u: &str| host_of(u).is_some_and(|h| h == domain || h.ends_with(&format!(".{domain}")));
 
     // Scripts the page loads, on the site's own hosts only, bounded in count and size.
+    // The app's own API routes, from the page (inline scripts) and its scripts.
+    let mut routes: Vec<String> = api_routes(&body(page));
     let mut scripts: Vec<String> = script_srcs(&body(page))
         .iter()
         .filter_map(|s| resolve_location(&base, s))
@@ -386,13 +493,58 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     let fetched = join_all(scripts.iter().map(|u| http.get(u))).await;
     let mut maps = Vec::new();
     let mut dirs = std::collections::BTreeSet::new();
+    // Scripts over the body cap are fetched again one at a time (memory stays bounded by
+    // one script) and scanned whole up to SCRIPT_CAP.
+    let mut big = http.clone();
+    big.body_cap = SCRIPT_CAP;
+    big.timeout = SCRIPT_TIMEOUT;
     for (url, r) in scripts.iter().zip(fetched) {
-        let Ok(r) = r else { continue };
+        let r = match r {
+            Ok(r) if r.truncated => match big.get(url).await {
+                Ok(full) => full,
+                Err(e) => {
+                    obs.unseen.push((
+                        SECRET_IN_BUNDLE.id,
+                        url.clone(),
+                        format!(
+                            "script larger than {} MiB could not be read whole ({}): scanned the first {} MiB",
+                            http.body_cap >> 20,
+                            big.reason(&e),
+                            http.body_cap >> 20
+                        ),
+                    ));
+                    r
+                }
+            },
+            Ok(r) => r,
+            Err(e) => {
+                obs.unseen
+                    .push((SECRET_IN_BUNDLE.id, url.clone(), http.reason(&e)));
+                continue;
+            }
+        };
         if !r.status.is_success() {
             continue;
         }
+        if r.truncated && r.body.len() >= SCRIPT_CAP {
+            obs.unseen.push((
+                SECRET_IN_BUNDLE.id,
+                url.clone(),
+                format!(
+                    "script larger than {} MiB: scanned the first {} MiB",
+                    SCRIPT_CAP >> 20,
+                    SCRIPT_CAP >> 20
+                ),
+            ));
+        }
         scan_into(&mut obs, url, &r.body);
-        let text = body(&r);
+        // Borrowed when the script is UTF-8: a 32 MiB bundle is not copied again.
+        let text = String::from_utf8_lossy(&r.body);
+        for route in api_routes(&text) {
+            if !routes.contains(&route) {
+                routes.push(route);
+            }
+        }
         let header_map = r
             .headers
             .get("sourcemap")
@@ -410,6 +562,10 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     }
     let map_answers = join_all(maps.iter().map(|u| http.get(u))).await;
     for (url, r) in maps.iter().zip(map_answers) {
+        if let Err(e) = &r {
+            obs.unseen
+                .push((SOURCE_MAP.id, url.clone(), http.reason(e)));
+        }
         if let Ok(r) = r {
             let text = body(&r);
             if r.status.is_success() && looks_like_source_map(&text) {
@@ -441,7 +597,19 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     let dir_urls: Vec<String> = dirs.into_iter().collect();
     let missing = resolve_location(&base, "/launchready-missing-page");
     let malformed = resolve_location(&base, "/launchready-probe/%ff%fe?id[]=%27%22%3C");
-    let error_urls: Vec<String> = [missing, malformed].into_iter().flatten().collect();
+    let mut error_urls: Vec<String> = [missing, malformed].into_iter().flatten().collect();
+    // Where apps really throw: their own API routes, asked with GET (idempotent only), each
+    // with a malformed variant (an id that cannot exist and a value of the wrong type).
+    routes.truncate(MAX_API_ROUTES);
+    for r in &routes {
+        for variant in [r.clone(), format!("{r}/launchready-0%27?id=%7B%7D")] {
+            if let Some(u) = resolve_location(&base, &variant).filter(|u| ctx.target.audits(u)) {
+                if !error_urls.contains(&u) {
+                    error_urls.push(u);
+                }
+            }
+        }
+    }
     let (env, git, debug, listing, errors) = tokio::join!(
         join_all(env_urls.iter().map(|u| http.get(u))),
         join_all(git_urls.iter().map(|u| http.get(u))),
@@ -449,16 +617,32 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
         join_all(dir_urls.iter().map(|u| http.get(u))),
         join_all(error_urls.iter().map(|u| http.get(u))),
     );
+    // A probe that got no answer leaves its check not checked for that URL.
+    let mut unseen = |id: &'static str, url: &String, r: &Result<_, HttpError>| {
+        if let Err(e) = r {
+            obs.unseen.push((id, url.clone(), http.reason(e)));
+        }
+    };
+    for (u, r) in env_urls.iter().zip(&env) {
+        unseen(ENV_FILE.id, u, r);
+    }
+    for (u, r) in git_urls.iter().zip(&git) {
+        unseen(GIT.id, u, r);
+    }
+    for (u, r) in debug_urls.iter().zip(&debug) {
+        unseen(DEBUG_ENDPOINT.id, u, r);
+    }
+    for (u, r) in dir_urls.iter().zip(&listing) {
+        unseen(DIRECTORY_LISTING.id, u, r);
+    }
+    for (u, r) in error_urls.iter().zip(&errors) {
+        unseen(STACK_TRACE.id, u, r);
+    }
     for (url, r) in env_urls.iter().zip(env) {
         if let Ok(r) = r {
             let text = body(&r);
             if r.status.is_success() && looks_like_env(&text) {
-                let keys: Vec<&str> = text
-                    .lines()
-                    .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim()))
-                    .filter(|k| !k.starts_with('#') && !k.is_empty())
-                    .take(5)
-                    .collect();
+                let keys: Vec<&str> = text.lines().filter_map(env_name).take(5).collect();
                 let found = secrets::scan_bytes(url, &r.body);
                 let evidence = match found.first() {
                     Some(m) => format!(
@@ -501,7 +685,12 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     for (url, r) in error_urls.iter().zip(errors) {
         if let Ok(r) = r {
             if let Some(what) = stack_trace(&body(&r)) {
-                obs.stack_traces.push((url.clone(), what));
+                // One finding per kind of page and host is enough to act on.
+                if !obs.stack_traces.iter().any(|(u, w)| {
+                    *w == what && crate::target::host_of(u) == crate::target::host_of(url)
+                }) {
+                    obs.stack_traces.push((url.clone(), what));
+                }
             }
         }
     }
@@ -542,7 +731,12 @@ async fn staging(ctx: &Context, obs: &mut ExposureObservation) {
         .map(|(h, _)| h)
         .collect();
     let urls: Vec<String> = live.iter().map(|h| format!("https://{h}/")).collect();
-    let answers = join_all(urls.iter().map(|u| ctx.http.follow(u, 5, &[]))).await;
+    let audited = |u: &str| ctx.target.audits(u);
+    let answers = join_all(
+        urls.iter()
+            .map(|u| ctx.http.follow_within(u, 5, &[], &audited, domain)),
+    )
+    .await;
     for (h, chain) in live.iter().zip(answers) {
         if let Some(r) = &chain.last {
             let auth = r.status.as_u16() == 401
@@ -601,6 +795,18 @@ mod tests {
     }
 
     #[test]
+    fn env_names_are_identifiers_only() {
+        assert_eq!(env_name("export API_KEY=abc"), Some("API_KEY"));
+        assert_eq!(env_name("  DB_URL = x"), Some("DB_URL"));
+        assert_eq!(
+            env_name("postgres://user:password@host/db?sslmode=require"),
+            None
+        );
+        assert_eq!(env_name("# COMMENT=1"), None);
+        assert_eq!(env_name("1BAD=1"), None);
+    }
+
+    #[test]
     fn recognises_stack_traces_of_common_stacks() {
         let cases = [
             (
@@ -626,6 +832,25 @@ mod tests {
             assert_eq!(stack_trace(text), Some(want), "{text}");
         }
         assert_eq!(stack_trace("<h1>Not found</h1>"), None);
+    }
+
+    #[test]
+    fn recognises_real_framework_error_pages() {
+        let django = "<p>You\u{2019}re seeing this error because you have <code>DEBUG = True</code> in your Django settings file.</p>";
+        assert_eq!(stack_trace(django), Some("Django debug page"));
+        let express = "<pre>TypeError: Cannot read properties of undefined (reading &#39;id&#39;)<br> &nbsp; &nbsp;at /srv/app/routes/items.js:12:19<br> &nbsp; &nbsp;at Layer.handle [as handle_request] (/srv/app/node_modules/express/lib/router/layer.js:95:5)</pre>";
+        assert_eq!(stack_trace(express), Some("Node.js stack trace (Express)"));
+        assert!(console("Werkzeug debugger") && !console("Python traceback"));
+    }
+
+    #[test]
+    fn finds_the_apps_own_api_routes() {
+        let code = r#"fetch('/api/items/1').then(r=>r.json()); axios.get("/api/user"); x.open("GET", '/api/v2/orders'); const API_URL = "/api"; fetch("https://evil.test/x"); fetch('//cdn.test/y')"#;
+        assert_eq!(
+            api_routes(code),
+            ["/api/items/1", "/api/user", "/api/v2/orders", "/api"]
+        );
+        assert!(api_routes("<h1>hello</h1>").is_empty());
     }
 
     #[test]

@@ -45,6 +45,10 @@ pub struct Asset {
 pub struct HeadersObservation {
     pub pages: Vec<Page>,
     pub assets: Vec<Asset>,
+    /// The app page could not be fetched (or left the audited hosts): (subject, reason).
+    pub blind: Option<(String, String)>,
+    /// (check id, subject, reason) of what one probe could not see.
+    pub unseen: Vec<(&'static str, String, String)>,
 }
 
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -612,7 +616,11 @@ impl Check<HeadersObservation> for MixedContent {
     }
 }
 
-impl Observed for HeadersObservation {}
+impl Observed for HeadersObservation {
+    fn blind(&self) -> Option<(String, String)> {
+        self.blind.clone()
+    }
+}
 
 pub static CHECKS: &[&dyn Check<HeadersObservation>] = &[
     &CspMissing,
@@ -642,21 +650,43 @@ fn page_of(url: &str, auth: bool, r: &Response) -> Page {
 
 pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservation {
     let mut obs = HeadersObservation::default();
-    let app = ctx.http.follow(&ctx.target.url, 10, &[]).await;
+    let audited = |u: &str| ctx.target.audits(u);
+    let (app, http, lenient) = ctx
+        .http
+        .follow_app(&ctx.roots, &ctx.target.url, &audited, &ctx.target.domain)
+        .await;
+    notes.extend(lenient);
+    if let Some(off) = &app.off_site {
+        // Another host's page is not this audit's to judge, nor to probe.
+        let why = format!(
+            "{} redirects off the audited hosts to {off}; its page is not judged (give the real app URL with --url)",
+            app.start
+        );
+        notes.push(why.clone());
+        obs.blind = Some((app.start.clone(), why));
+        return obs;
+    }
     let Some(resp) = app.last.as_ref() else {
-        if let Some(e) = &app.error {
-            notes.push(format!(
-                "{}: {e}",
-                app.failed_at.as_deref().unwrap_or(&app.start)
-            ));
-        }
+        let at = app.failed_at.as_deref().unwrap_or(&app.start).to_string();
+        let why = match &app.error {
+            Some(e) => match http.blind_from_here(e).await {
+                Some(from_here) => from_here,
+                None => format!("{at}: {}", http.reason(e)),
+            },
+            None => format!(
+                "{at}: no page at the end of the redirects ({})",
+                app.describe()
+            ),
+        };
+        notes.push(why.clone());
+        obs.blind = Some((app.start.clone(), why));
         return obs;
     };
     if resp.truncated {
         notes.push(format!(
             "{}: body cut at {} bytes",
             app.final_url(),
-            ctx.http.body_cap
+            http.body_cap
         ));
     }
     let app_url = app.final_url().to_string();
@@ -666,26 +696,43 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservati
         .filter_map(|p| resolve_location(&app_url, p))
         .filter(|u| *u != app_url)
         .collect();
-    let auth = join_all(auth_urls.iter().map(|u| ctx.http.get(u))).await;
+    let auth = join_all(auth_urls.iter().map(|u| http.get(u))).await;
     for (u, r) in auth_urls.iter().zip(auth) {
         match r {
             Ok(r) if r.status.is_success() => pages.push(page_of(u, true, &r)),
             Ok(_) => {}
-            Err(e) => notes.push(format!("{u}: {e}")),
+            Err(e) => {
+                let why = http.reason(&e);
+                notes.push(format!("{u}: {why}"));
+                for id in ["cache.auth.cacheable", "headers.cookie.insecure"] {
+                    obs.unseen.push((id, u.clone(), why.clone()));
+                }
+            }
         }
     }
     // The CORS probe: the same pages, asked from a foreign origin.
-    let cors = join_all(pages.iter().map(|p| {
-        ctx.http
-            .request(hyper::Method::GET, &p.url, &[("origin", PROBE_ORIGIN)])
-    }))
+    let cors = join_all(
+        pages
+            .iter()
+            .map(|p| http.request(hyper::Method::GET, &p.url, &[("origin", PROBE_ORIGIN)])),
+    )
     .await;
     for (p, r) in pages.iter_mut().zip(cors) {
-        if let Ok(r) = r {
-            p.cors = Some((
-                header(&r.headers, "access-control-allow-origin").map(str::to_string),
-                header(&r.headers, "access-control-allow-credentials").map(str::to_string),
-            ));
+        match r {
+            Ok(r) => {
+                p.cors = Some((
+                    header(&r.headers, "access-control-allow-origin").map(str::to_string),
+                    header(&r.headers, "access-control-allow-credentials").map(str::to_string),
+                ))
+            }
+            Err(e) => {
+                for id in [
+                    "headers.cors.wildcard-credentials",
+                    "headers.cors.reflected-origin",
+                ] {
+                    obs.unseen.push((id, p.url.clone(), http.reason(&e)));
+                }
+            }
         }
     }
     // Fingerprinted same-host assets of the app page.
@@ -707,8 +754,12 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservati
         .collect();
     asset_urls.dedup();
     asset_urls.truncate(MAX_ASSETS);
-    let assets = join_all(asset_urls.iter().map(|u| ctx.http.get(u))).await;
+    let assets = join_all(asset_urls.iter().map(|u| http.get(u))).await;
     for (u, r) in asset_urls.iter().zip(assets) {
+        if let Err(e) = &r {
+            obs.unseen
+                .push(("cache.static.uncached", u.clone(), http.reason(e)));
+        }
         if let Ok(r) = r {
             if r.status.is_success() {
                 obs.assets.push(Asset {
@@ -726,7 +777,14 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservati
 pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     let mut notes = Vec::new();
     let obs = observe(ctx, &mut notes).await;
-    let outcomes = evaluate_all(CHECKS, &obs);
+    let mut outcomes = evaluate_all(CHECKS, &obs);
+    for (id, subject, why) in &obs.unseen {
+        if let Some(c) = CHECKS.iter().find(|c| c.doc().id == *id) {
+            outcomes.unseen(c.doc(), subject.clone(), why.clone());
+        }
+    }
+    outcomes.not_checked.sort();
+    outcomes.not_checked.dedup();
     let keep = [
         "content-security-policy",
         "strict-transport-security",
@@ -746,7 +804,7 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
             "status": p.status,
             "auth": p.auth,
             "headers": keep.iter().filter_map(|k| {
-                let vals: Vec<&str> = p.headers.get_all(*k).iter().filter_map(|v| v.to_str().ok()).collect();
+                let vals: Vec<String> = p.headers.get_all(*k).iter().filter_map(|v| v.to_str().ok()).map(|v| if *k == "set-cookie" { redact_cookie(v) } else { v.to_string() }).collect();
                 (!vals.is_empty()).then(|| json!({"name": k, "values": vals}))
             }).collect::<Vec<_>>(),
         }))
@@ -754,9 +812,39 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     Ok(StageOutput::new(outcomes, inventory, notes))
 }
 
+/// A Set-Cookie value for the report: the name and the attributes, never the value
+/// (`session=<redacted 24 chars>; Path=/; Secure`).
+pub fn redact_cookie(set_cookie: &str) -> String {
+    let mut parts = set_cookie.splitn(2, ';');
+    let pair = parts.next().unwrap_or("");
+    let attrs = parts.next();
+    let shown = match pair.split_once('=') {
+        Some((name, value)) => format!(
+            "{}=<redacted {} chars>",
+            name.trim(),
+            value.trim().chars().count()
+        ),
+        None => format!("<redacted {} chars>", pair.trim().chars().count()),
+    };
+    match attrs {
+        Some(a) => format!("{shown};{a}"),
+        None => shown,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cookie_values_never_reach_the_inventory() {
+        assert_eq!(
+            redact_cookie("session=s3ss10n; Path=/; Secure"),
+            "session=<redacted 7 chars>; Path=/; Secure"
+        );
+        assert_eq!(redact_cookie("novalue"), "<redacted 7 chars>");
+        assert_eq!(redact_cookie("a="), "a=<redacted 0 chars>");
+    }
 
     #[test]
     fn finds_subresources_and_fingerprints() {

@@ -22,6 +22,9 @@ pub struct RedirectObservation {
     pub http_www: Option<Chain>,
     pub https_apex: Chain,
     pub https_www: Option<Chain>,
+    /// Why the auditor, not the site, could not see the site (no route out, EMFILE, no
+    /// outbound connection at all): then nothing here is judged.
+    pub from_here: Option<String>,
 }
 
 impl RedirectObservation {
@@ -112,6 +115,10 @@ impl Check<RedirectObservation> for Unreachable {
     }
     fn evaluate(&self, o: &RedirectObservation, out: &mut Outcomes) {
         let c = &o.https_apex;
+        if let Some(why) = &o.from_here {
+            out.unseen(self.doc(), &c.start, why.clone());
+            return;
+        }
         if matches!(
             c.error,
             Some(HttpError::Timeout | HttpError::Connect(_) | HttpError::Protocol(_))
@@ -318,7 +325,26 @@ impl Check<RedirectObservation> for CanonicalDuplicate {
     }
 }
 
-impl Observed for RedirectObservation {}
+impl Observed for RedirectObservation {
+    fn blind(&self) -> Option<(String, String)> {
+        if let Some(why) = &self.from_here {
+            return Some((self.domain.clone(), why.clone()));
+        }
+        // Nothing answered at all: no chain can pass.
+        if self.chains().all(|c| c.hops.is_empty()) {
+            let c = &self.https_apex;
+            let why = match &c.error {
+                Some(e) => format!(
+                    "{}: no answer: {e}",
+                    c.failed_at.as_deref().unwrap_or(&c.start)
+                ),
+                None => format!("{}: no answer", c.start),
+            };
+            return Some((c.start.clone(), why));
+        }
+        None
+    }
+}
 
 pub static CHECKS: &[&dyn Check<RedirectObservation>] = &[
     &Unreachable,
@@ -345,17 +371,28 @@ pub async fn observe(ctx: &Context) -> RedirectObservation {
         format!("https://{domain}{PROBE_PATH}"),
         format!("https://{www}{PROBE_PATH}"),
     ];
-    let mut chains = join_all(starts.iter().map(|u| ctx.http.follow(u, MAX_HOPS, &[]))).await;
+    let audited = |u: &str| ctx.target.audits(u);
+    let mut chains = join_all(
+        starts
+            .iter()
+            .map(|u| ctx.http.follow_within(u, MAX_HOPS, &[], &audited, &domain)),
+    )
+    .await;
     let https_www = chains.pop().filter(www_exists);
     let https_apex = chains.pop().unwrap_or_else(|| empty_chain(&starts[2]));
     let http_www = chains.pop().filter(www_exists);
     let http_apex = chains.pop().unwrap_or_else(|| empty_chain(&starts[0]));
+    let from_here = match &https_apex.error {
+        Some(e) if https_apex.hops.is_empty() => ctx.http.blind_from_here(e).await,
+        _ => None,
+    };
     RedirectObservation {
         domain,
         http_apex,
         http_www,
         https_apex,
         https_www,
+        from_here,
     }
 }
 
@@ -368,6 +405,7 @@ fn empty_chain(url: &str) -> Chain {
         failed_at: None,
         looped: false,
         too_long: false,
+        off_site: None,
     }
 }
 
@@ -375,7 +413,16 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     let obs = observe(ctx).await;
     let outcomes = evaluate_all(CHECKS, &obs);
     let mut notes = Vec::new();
+    if let Some(why) = &obs.from_here {
+        notes.push(why.clone());
+    }
     for c in obs.chains() {
+        if let Some(off) = &c.off_site {
+            notes.push(format!(
+                "{} redirects off the audited hosts to {off}: asked once, not probed further",
+                c.start
+            ));
+        }
         if let (Some(e), Some(url)) = (&c.error, &c.failed_at) {
             let note = format!("{url}: {e}");
             if !notes.contains(&note) {
@@ -389,6 +436,7 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
             "start": c.start,
             "hops": c.hops.iter().map(|h| json!({"url": h.url, "status": h.status, "location": h.location})).collect::<Vec<_>>(),
             "error": c.error.as_ref().map(|e| e.to_string()),
+            "off_site": c.off_site,
             "chain": c.describe(),
         }))
         .collect::<Vec<_>>());

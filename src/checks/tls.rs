@@ -62,6 +62,9 @@ pub enum Outcome {
     Skipped(String),
     /// No certificate seen at all.
     Unreachable(String),
+    /// Nothing seen because of this machine (no route out, no outbound connection works):
+    /// every check of the host is not checked.
+    NotSeen(String),
     Seen(Box<Seen>),
 }
 
@@ -104,7 +107,10 @@ pub enum Hsts {
     Missing {
         url: String,
     },
+    /// The app URL's answer could not be read: the HSTS checks are not checked.
     NotChecked(String),
+    /// HSTS does not apply (the app URL is plain http: the redirects stage judges that).
+    NotApplicable(String),
 }
 
 /// Everything the TLS probes saw.
@@ -114,6 +120,8 @@ pub struct TlsObservation {
     pub now: i64,
     pub hosts: Vec<HostTls>,
     pub hsts: Hsts,
+    /// The app URL (the subject of the HSTS checks).
+    pub app_url: String,
 }
 
 impl TlsObservation {
@@ -161,8 +169,10 @@ impl Check<TlsObservation> for Unreachable {
     }
     fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
         for h in &o.hosts {
-            if let Outcome::Unreachable(why) = &h.outcome {
-                out.push(self.doc().finding(subject(h), why.clone()));
+            match &h.outcome {
+                Outcome::Unreachable(why) => out.push(self.doc().finding(subject(h), why.clone())),
+                Outcome::NotSeen(why) => out.unseen(self.doc(), subject(h), why.clone()),
+                _ => {}
             }
         }
     }
@@ -542,6 +552,7 @@ impl Check<TlsObservation> for HstsMissing {
                 url,
                 format!("Strict-Transport-Security: {value} is ignored by browsers: {why}"),
             )),
+            Hsts::NotChecked(why) => out.unseen(self.doc(), &o.app_url, why.clone()),
             _ => {}
         }
     }
@@ -564,6 +575,9 @@ impl Check<TlsObservation> for HstsShort {
         &HSTS_SHORT
     }
     fn evaluate(&self, o: &TlsObservation, out: &mut Outcomes) {
+        if let Hsts::NotChecked(why) = &o.hsts {
+            out.unseen(self.doc(), &o.app_url, why.clone());
+        }
         if let Hsts::Header {
             url,
             value,
@@ -584,7 +598,20 @@ impl Check<TlsObservation> for HstsShort {
 }
 
 /// The stage's checks, in catalog order.
-impl Observed for TlsObservation {}
+impl Observed for TlsObservation {
+    fn blind(&self) -> Option<(String, String)> {
+        // Nothing seen on any host because of this machine: no check of the stage can pass.
+        let mut why = None;
+        for h in &self.hosts {
+            match &h.outcome {
+                Outcome::NotSeen(w) => why = Some((subject(h), w.clone())),
+                Outcome::Skipped(_) => {}
+                _ => return None,
+            }
+        }
+        why
+    }
+}
 
 pub static CHECKS: &[&dyn Check<TlsObservation>] = &[
     &Unreachable,
@@ -737,8 +764,11 @@ impl AiaCache {
         if let Some(c) = map.get(url) {
             return c.clone();
         }
+        // A URL taken from the target: fetched over http(s) on public addresses only (unless
+        // the target itself lives on private ones), never at a metadata or loopback address.
         let cert = if url.starts_with("http://") || url.starts_with("https://") {
-            match ctx.http.get(url).await {
+            let client = ctx.http.for_target_urls(&ctx.target.domain).await;
+            match client.get(url).await {
                 Ok(r) if r.status.is_success() && !r.truncated && r.body.len() <= AIA_CAP => {
                     decode_certificate(&r.body)
                 }
@@ -861,8 +891,21 @@ async fn probe_host(
     }
 }
 
-async fn fetch_hsts(http: crate::net::http::Client, url: String) -> Hsts {
-    match http.get(&url).await {
+async fn fetch_hsts(
+    http: crate::net::http::Client,
+    roots: Arc<rustls::RootCertStore>,
+    url: String,
+) -> Hsts {
+    let mut answer = http.get(&url).await;
+    // A certificate the other checks already report does not hide the HSTS header.
+    if matches!(&answer, Err(crate::net::http::HttpError::Tls(e))
+        if e.contains("invalid peer certificate") && !e.contains("not valid for name"))
+    {
+        if let Ok(lenient) = http.lenient(roots) {
+            answer = lenient.get(&url).await;
+        }
+    }
+    match answer {
         Ok(r) => {
             match r
                 .headers
@@ -877,7 +920,7 @@ async fn fetch_hsts(http: crate::net::http::Client, url: String) -> Hsts {
                 None => Hsts::Missing { url },
             }
         }
-        Err(e) => Hsts::NotChecked(format!("HSTS not checked: {url}: {e}")),
+        Err(e) => Hsts::NotChecked(format!("{url}: {e}")),
     }
 }
 
@@ -896,34 +939,61 @@ pub async fn observe(ctx: &Context) -> Result<TlsObservation, String> {
         .and_then(|u| u.host().map(|h| h.to_ascii_lowercase()));
     // HSTS alongside the handshakes; dropped if the app host turns out unreachable, so a dead
     // server costs one probe timeout, not two.
-    let hsts_task = app_host
-        .is_some()
-        .then(|| tokio::spawn(fetch_hsts(ctx.http.clone(), app_url.clone())));
+    let hsts_task = app_host.is_some().then(|| {
+        tokio::spawn(fetch_hsts(
+            ctx.http.clone(),
+            ctx.roots.clone(),
+            app_url.clone(),
+        ))
+    });
     let aia = AiaCache::default();
-    let hosts = join_all(
+    let mut hosts = join_all(
         targets(ctx)
             .into_iter()
             .map(|(h, p)| probe_host(ctx, verifier.clone(), h, p, now, &aia)),
     )
     .await;
+    // The auditor's blindness is not the site's fault: a connection that failed with a local
+    // error, or while no outbound connection works at all, is not a finding.
+    for h in &mut hosts {
+        if let Outcome::Unreachable(why) = &h.outcome {
+            let from_here = if why.ends_with(&format!("({})", tls::LOCAL_MARK)) {
+                Some(format!("the site is unreachable from here: {why}"))
+            } else if tls::connect_failed(why) {
+                ctx.http
+                    .outbound_broken()
+                    .await
+                    .map(|o| format!("the site is unreachable from here: {why}; {o}"))
+            } else {
+                None
+            };
+            if let Some(w) = from_here {
+                h.outcome = Outcome::NotSeen(w);
+            }
+        }
+    }
     let app_unreachable = hosts.iter().any(|h| {
-        Some(&h.host) == app_host.as_ref() && matches!(h.outcome, Outcome::Unreachable(_))
+        Some(&h.host) == app_host.as_ref()
+            && matches!(h.outcome, Outcome::Unreachable(_) | Outcome::NotSeen(_))
     });
     let hsts = match hsts_task {
-        None => Hsts::NotChecked(format!(
+        None => Hsts::NotApplicable(format!(
             "HSTS not checked: the app URL {app_url} is not https"
         )),
         Some(task) if app_unreachable => {
             task.abort();
-            Hsts::NotChecked(format!(
-                "HSTS not checked: {app_url} is not reachable over TLS"
-            ))
+            Hsts::NotChecked(format!("{app_url} is not reachable over TLS"))
         }
         Some(task) => task
             .await
-            .unwrap_or_else(|e| Hsts::NotChecked(format!("HSTS not checked: {e}"))),
+            .unwrap_or_else(|e| Hsts::NotChecked(format!("HSTS not read: {e}"))),
     };
-    Ok(TlsObservation { now, hosts, hsts })
+    Ok(TlsObservation {
+        now,
+        hosts,
+        hsts,
+        app_url,
+    })
 }
 
 /// Every certificate seen, once per fingerprint, with the hosts that served it.
@@ -981,17 +1051,46 @@ fn inventory(o: &TlsObservation) -> Value {
 /// The stage: probes, then every check.
 pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     let obs = observe(ctx).await?;
-    let outcomes = evaluate_all(CHECKS, &obs);
+    let mut outcomes = evaluate_all(CHECKS, &obs);
     let mut notes: Vec<String> = Vec::new();
     for h in &obs.hosts {
         match &h.outcome {
             Outcome::Skipped(why) => notes.push(format!("{} not probed: {why}", h.host)),
             Outcome::Seen(s) => notes.extend(s.notes.iter().cloned()),
             Outcome::Unreachable(_) => {}
+            Outcome::NotSeen(why) if !notes.contains(why) => notes.push(why.clone()),
+            Outcome::NotSeen(_) => {}
         }
     }
-    if let Hsts::NotChecked(why) = &obs.hsts {
-        notes.push(why.clone());
+    // A host without a handshake leaves its certificate and protocol checks unseen: they
+    // cannot pass (tls.unreachable says why, when it is the host's fault).
+    for h in &obs.hosts {
+        let why = match &h.outcome {
+            Outcome::Unreachable(w) | Outcome::NotSeen(w) => format!("no TLS handshake: {w}"),
+            _ => continue,
+        };
+        let subj = subject(h);
+        for c in CHECKS.iter().map(|c| c.doc()) {
+            let per_host = !matches!(
+                c.id,
+                "tls.unreachable" | "tls.hsts.missing" | "tls.hsts.short"
+            );
+            let judged = outcomes.iter().any(|f| f.id == c.id && f.subject == subj)
+                || outcomes
+                    .not_checked
+                    .iter()
+                    .any(|n| n.id == c.id && n.subject == subj);
+            if per_host && !judged {
+                outcomes.unseen(c, subj.clone(), why.clone());
+            }
+        }
+    }
+    outcomes.not_checked.sort();
+    outcomes.not_checked.dedup();
+    match &obs.hsts {
+        Hsts::NotChecked(why) => notes.push(format!("HSTS not checked: {why}")),
+        Hsts::NotApplicable(why) => notes.push(why.clone()),
+        _ => {}
     }
     Ok(StageOutput::new(outcomes, inventory(&obs), notes))
 }
@@ -1055,7 +1154,8 @@ mod tests {
                     notes: vec![],
                 })),
             }],
-            hsts: Hsts::NotChecked(String::new()),
+            hsts: Hsts::NotApplicable(String::new()),
+            app_url: "https://example.com/".into(),
         }
     }
 

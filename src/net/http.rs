@@ -173,6 +173,8 @@ struct Connector {
     resolver: Arc<Resolver>,
     connect_to: Arc<Vec<ConnectTo>>,
     timeout: Duration,
+    /// Refuse destinations that are not public addresses (for URLs taken from the target).
+    public_only: bool,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -197,19 +199,180 @@ impl tower_service::Service<Uri> for Connector {
             let addrs = destinations(&this.resolver, &this.connect_to, &host, port)
                 .await
                 .map_err(|e| -> BoxError { Box::new(ResolveError(e)) })?;
+            if this.public_only {
+                if let Some(addr) = addrs.iter().find(|a| !is_public(a.ip())) {
+                    return Err(Box::new(Blocked(format!(
+                        "{host} is at {}, a non-public address; URLs taken from the target are fetched on public addresses only",
+                        addr.ip()
+                    ))) as BoxError);
+                }
+            }
             let mut last: BoxError = "no address".into();
+            let mut all_local = true;
             for addr in addrs {
                 match tokio::time::timeout(this.timeout, TcpStream::connect(addr)).await {
                     Ok(Ok(stream)) => {
                         let _ = stream.set_nodelay(true);
                         return Ok(TokioIo::new(stream));
                     }
-                    Ok(Err(e)) => last = format!("connect {addr}: {e}").into(),
-                    Err(_) => last = format!("connect {addr}: timed out").into(),
+                    Ok(Err(e)) => {
+                        all_local &= is_local_io(&e);
+                        last = format!("connect {addr}: {e}").into();
+                    }
+                    Err(_) => {
+                        all_local = false;
+                        last = format!("connect {addr}: timed out").into();
+                    }
                 }
+            }
+            if all_local {
+                return Err(Box::new(LocalError(last.to_string())));
             }
             Err(last)
         })
+    }
+}
+
+/// A destination refused by policy (a non-public address for a URL taken from the target).
+#[derive(Debug)]
+struct Blocked(String);
+
+impl fmt::Display for Blocked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Blocked {}
+
+/// Every address failed with an error of this machine's (no route, no file descriptor left).
+#[derive(Debug)]
+struct LocalError(String);
+
+impl fmt::Display for LocalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LocalError {}
+
+/// ENFILE, EMFILE, ENOBUFS: errno values std has no `ErrorKind` for.
+#[cfg(target_os = "linux")]
+const LOCAL_ERRNOS: &[i32] = &[23, 24, 105];
+#[cfg(target_os = "macos")]
+const LOCAL_ERRNOS: &[i32] = &[23, 24, 55];
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+const LOCAL_ERRNOS: &[i32] = &[];
+
+/// A connect error that is this machine's, not the target's: no route out, no address to bind,
+/// no file descriptor or buffer left.
+pub fn is_local_io(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::NetworkUnreachable
+            | ErrorKind::HostUnreachable
+            | ErrorKind::NetworkDown
+            | ErrorKind::AddrNotAvailable
+            | ErrorKind::AddrInUse
+    ) || e.raw_os_error().is_some_and(|n| LOCAL_ERRNOS.contains(&n))
+}
+
+/// Whether an address is on the public internet: not loopback, link-local, private,
+/// unique-local, CGNAT, unspecified, multicast, broadcast or documentation space. URLs taken
+/// from a target (AIA, off-site redirects) are fetched only on public addresses.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(a) => {
+            let o = a.octets();
+            !(a.is_loopback()
+                || a.is_private()
+                || a.is_link_local()
+                || a.is_unspecified()
+                || a.is_multicast()
+                || a.is_broadcast()
+                || a.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (o[1] & 0xc0) == 64)
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
+                || (o[0] == 198 && (o[1] & 0xfe) == 18)
+                || o[0] >= 240)
+        }
+        IpAddr::V6(a) => {
+            if let Some(v4) = a.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let s = a.segments();
+            !(a.is_loopback()
+                || a.is_unspecified()
+                || a.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
+                || (s[0] == 0x2001 && s[1] == 0x0db8)
+                || (s[0] == 0x64 && s[1] == 0xff9b))
+        }
+    }
+}
+
+/// A verifier that accepts any certificate for the right name (see [`Client::lenient`]).
+#[derive(Debug)]
+struct Lenient {
+    inner: Arc<rustls::client::WebPkiServerVerifier>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for Lenient {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &rustls_pki_types::ServerName<'_>,
+        ocsp: &[u8],
+        now: rustls_pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        use rustls::CertificateError as C;
+        match self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
+            Err(
+                e @ rustls::Error::InvalidCertificate(
+                    C::NotValidForName | C::NotValidForNameContext { .. },
+                ),
+            ) => Err(e),
+            _ => Ok(rustls::client::danger::ServerCertVerified::assertion()),
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        Ok(rustls::client::danger::HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        let mut schemes = self.inner.supported_verify_schemes();
+        for s in [
+            rustls::SignatureScheme::RSA_PKCS1_SHA1,
+            rustls::SignatureScheme::ECDSA_SHA1_Legacy,
+        ] {
+            if !schemes.contains(&s) {
+                schemes.push(s);
+            }
+        }
+        schemes
     }
 }
 
@@ -233,6 +396,11 @@ pub enum HttpError {
     /// The name did not resolve, or DNS did not answer.
     Resolve(String),
     Connect(String),
+    /// This machine could not open the connection (no route out, EMFILE, …): not the site's
+    /// fault, and nothing about the site was seen.
+    Local(String),
+    /// Not fetched on purpose: the URL came from the target and points at a non-public address.
+    Blocked(String),
     Tls(String),
     Protocol(String),
 }
@@ -243,6 +411,8 @@ impl fmt::Display for HttpError {
             HttpError::Timeout => f.write_str("timed out"),
             HttpError::Resolve(e) => write!(f, "cannot resolve: {e}"),
             HttpError::Connect(e) => write!(f, "cannot connect: {e}"),
+            HttpError::Local(e) => write!(f, "cannot connect from this machine: {e}"),
+            HttpError::Blocked(e) => write!(f, "not fetched: {e}"),
             HttpError::Tls(e) => write!(f, "TLS failed: {e}"),
             HttpError::Protocol(e) => write!(f, "bad HTTP response: {e}"),
         }
@@ -268,16 +438,53 @@ pub struct Client {
     inner: Inner,
     pub timeout: Duration,
     pub body_cap: usize,
+    resolver: Arc<Resolver>,
+    connect_to: Arc<Vec<ConnectTo>>,
+    tls: Arc<rustls::ClientConfig>,
+    /// Whether any outbound TCP connection works (asked once, when a probe fails).
+    outbound: Arc<tokio::sync::OnceCell<Option<String>>>,
+    /// Whether the audited domain itself resolves to non-public addresses (the sandbox, a lab).
+    private_target: Arc<tokio::sync::OnceCell<bool>>,
+}
+
+fn build_inner(
+    resolver: &Arc<Resolver>,
+    connect_to: &Arc<Vec<ConnectTo>>,
+    tls: &Arc<rustls::ClientConfig>,
+    timeout: Duration,
+    public_only: bool,
+) -> Inner {
+    let connector = Connector {
+        resolver: resolver.clone(),
+        connect_to: connect_to.clone(),
+        timeout,
+        public_only,
+    };
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls.as_ref().clone())
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(connector);
+    HyperClient::builder(TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(30))
+        .build(https)
 }
 
 fn classify(e: &hyper_util::client::legacy::Error) -> HttpError {
     let mut text = e.to_string();
     let mut tls = false;
     let mut resolve = None;
+    let mut local = None;
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         if let Some(r) = s.downcast_ref::<ResolveError>() {
             resolve = Some(r.0.clone());
+        }
+        if let Some(l) = s.downcast_ref::<LocalError>() {
+            local = Some(l.0.clone());
+        }
+        if let Some(b) = s.downcast_ref::<Blocked>() {
+            return HttpError::Blocked(b.0.clone());
         }
         text = format!("{text}: {s}");
         // tokio-rustls reports handshake failures as io::Error wrapping a rustls::Error.
@@ -289,6 +496,9 @@ fn classify(e: &hyper_util::client::legacy::Error) -> HttpError {
     }
     if let Some(r) = resolve {
         return HttpError::Resolve(r);
+    }
+    if let Some(l) = local {
+        return HttpError::Local(l);
     }
     if e.is_connect() {
         let tls_words = [
@@ -316,23 +526,126 @@ impl Client {
         timeout: Duration,
         body_cap: usize,
     ) -> Client {
-        let connector = Connector {
-            resolver,
-            connect_to: Arc::new(connect_to),
-            timeout,
-        };
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(connector);
-        let inner = HyperClient::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(30))
-            .build(https);
+        let connect_to = Arc::new(connect_to);
+        let tls = Arc::new(tls);
         Client {
-            inner,
+            inner: build_inner(&resolver, &connect_to, &tls, timeout, false),
             timeout,
             body_cap,
+            resolver,
+            connect_to,
+            tls,
+            outbound: Arc::default(),
+            private_target: Arc::default(),
+        }
+    }
+
+    /// The same client, accepting a certificate that is expired, self-signed, not yet valid or
+    /// from an unknown CA — but not one for another name (that may be another server). The
+    /// headers and exposure stages read a page through it when only its certificate is wrong:
+    /// the tls stage reports the certificate, and the page's own faults still count.
+    pub fn lenient(&self, roots: Arc<RootCertStore>) -> Result<Client, String> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let inner =
+            rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+                .build()
+                .map_err(|e| e.to_string())?;
+        let mut config = (*self.tls).clone();
+        config
+            .dangerous()
+            .set_certificate_verifier(Arc::new(Lenient { inner }));
+        let mut c = self.clone();
+        c.tls = Arc::new(config);
+        c.inner = build_inner(
+            &self.resolver,
+            &self.connect_to,
+            &c.tls,
+            self.timeout,
+            false,
+        );
+        Ok(c)
+    }
+
+    /// The same client, refusing to connect to any address that is not public.
+    pub fn public_only(&self) -> Client {
+        let mut c = self.clone();
+        c.inner = build_inner(
+            &self.resolver,
+            &self.connect_to,
+            &self.tls,
+            self.timeout,
+            true,
+        );
+        c
+    }
+
+    /// A client for URLs taken from the target (AIA, off-site redirects): public addresses
+    /// only, unless the audited domain itself resolves to a non-public one (a lab, the sandbox).
+    pub async fn for_target_urls(&self, domain: &str) -> Client {
+        let private = *self
+            .private_target
+            .get_or_init(|| async {
+                destinations(&self.resolver, &self.connect_to, domain, 443)
+                    .await
+                    .is_ok_and(|a| a.iter().any(|a| !is_public(a.ip())))
+            })
+            .await;
+        if private {
+            self.clone()
+        } else {
+            self.public_only()
+        }
+    }
+
+    /// Why no outbound connection works at all, if that is so: a TCP connection to the DNS
+    /// resolver in use is tried once per run. `None` when one works or none can be tried.
+    pub async fn outbound_broken(&self) -> Option<String> {
+        self.outbound
+            .get_or_init(|| async {
+                let servers: Vec<SocketAddr> = self
+                    .resolver
+                    .describe()
+                    .split(", ")
+                    .filter_map(|s| s.parse().ok())
+                    .collect();
+                if servers.is_empty() {
+                    return None;
+                }
+                let mut last = String::new();
+                for s in &servers {
+                    let t = Duration::from_secs(2);
+                    match tokio::time::timeout(t, TcpStream::connect(s)).await {
+                        Ok(Ok(_)) => return None,
+                        Ok(Err(e)) => last = format!("{s}: {e}"),
+                        Err(_) => last = format!("{s}: timed out"),
+                    }
+                }
+                Some(format!(
+                    "no outbound connection works (the resolver {last})"
+                ))
+            })
+            .await
+            .clone()
+    }
+
+    /// When a failed request means the auditor, not the site, is blind: a local error, or a
+    /// failed connection while no outbound connection works at all. The reason says so.
+    pub async fn blind_from_here(&self, e: &HttpError) -> Option<String> {
+        match e {
+            HttpError::Local(why) => Some(format!("the site is unreachable from here: {why}")),
+            HttpError::Connect(_) | HttpError::Timeout => self
+                .outbound_broken()
+                .await
+                .map(|why| format!("the site is unreachable from here: {e}; {why}")),
+            _ => None,
+        }
+    }
+
+    /// How a failed request reads as a not-checked reason (`timed out after 5 s`).
+    pub fn reason(&self, e: &HttpError) -> String {
+        match e {
+            HttpError::Timeout => format!("timed out after {} s", self.timeout.as_secs()),
+            e => e.to_string(),
         }
     }
 
@@ -367,7 +680,14 @@ impl Client {
                 .await
                 .map_err(|e| classify(&e))?;
             let (parts, mut body) = resp.into_parts();
-            let mut buf = Vec::new();
+            // Sized from Content-Length (within the cap) so a big body is not grown by doubling.
+            let declared = parts
+                .headers
+                .get(hyper::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            let mut buf = Vec::with_capacity(declared.min(cap.saturating_add(1)).min(64 << 20));
             let mut truncated = false;
             while let Some(frame) = body.frame().await {
                 let frame = frame.map_err(|e| HttpError::Protocol(e.to_string()))?;
@@ -418,7 +738,84 @@ mod tests {
         assert!(ConnectTo::parse("example.com:443").is_err());
         assert!(ConnectTo::parse("a:99999:127.0.0.1:1").is_err());
     }
+
+    #[test]
+    fn classifies_addresses_a_target_url_may_not_reach() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "100.127.255.255",
+            "0.0.0.0",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fe80::1",
+            "fc00::1",
+            "fd12:3456::1",
+            "ff02::1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+        ] {
+            let ip: IpAddr = ip.parse().expect("ip");
+            assert!(!is_public(ip), "{ip} is not public");
+        }
+        for ip in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "172.32.0.1",
+            "100.128.0.1",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
+            let ip: IpAddr = ip.parse().expect("ip");
+            assert!(is_public(ip), "{ip} is public");
+        }
+    }
+
+    #[test]
+    fn local_connect_errors_are_told_from_the_sites() {
+        use std::io::{Error, ErrorKind};
+        assert!(is_local_io(&Error::from(ErrorKind::NetworkUnreachable)));
+        assert!(is_local_io(&Error::from(ErrorKind::AddrNotAvailable)));
+        #[cfg(target_os = "linux")]
+        assert!(is_local_io(&Error::from_raw_os_error(24)), "EMFILE");
+        assert!(!is_local_io(&Error::from(ErrorKind::ConnectionRefused)));
+        assert!(!is_local_io(&Error::from(ErrorKind::TimedOut)));
+    }
+
+    #[tokio::test]
+    async fn a_public_only_client_never_connects_to_loopback() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let resolver = Arc::new(Resolver::new(
+            super::super::dns::Source::Server("127.0.0.1:9".parse().expect("sa")),
+            Duration::from_millis(200),
+        ));
+        let tls = tls_config(root_store(&[]).expect("roots")).expect("tls");
+        let client = Client::new(resolver, vec![], tls, Duration::from_secs(2), 1024);
+        let url = format!("http://{addr}/latest/meta-data/");
+        let r = client.public_only().get(&url).await;
+        assert!(matches!(r, Err(HttpError::Blocked(_))), "{r:?}");
+        // Nothing reached the listener.
+        let accepted = tokio::time::timeout(Duration::from_millis(200), listener.accept()).await;
+        assert!(accepted.is_err(), "a connection was made");
+        // The ordinary client does connect (the classifier, not the network, refused).
+        let served = tokio::spawn(async move { listener.accept().await.is_ok() });
+        let _ = client.get(&url).await;
+        assert!(served.await.unwrap_or(false));
+    }
 }
+
+/// Whether a URL is on one of the audited hosts.
+pub type Audited<'a> = dyn Fn(&str) -> bool + Sync + 'a;
 
 /// One response of a redirect chain.
 #[derive(Debug, Clone)]
@@ -442,6 +839,9 @@ pub struct Chain {
     pub failed_at: Option<String>,
     /// A URL came back: the chain loops.
     pub looped: bool,
+    /// The first URL of the chain on a host that is not audited: it was asked once (the one
+    /// request a browser makes) and nothing after it was followed.
+    pub off_site: Option<String>,
     /// The hop limit was reached.
     pub too_long: bool,
 }
@@ -471,6 +871,13 @@ impl Chain {
         }
         if self.looped {
             parts.push("… (loop)".into());
+        }
+        if let (Some(off), None) = (&self.off_site, &self.last) {
+            if self.error.is_none() {
+                parts.push(format!(
+                    "… (left the audited hosts at {off}: not followed further)"
+                ));
+            }
         }
         parts.join(" → ")
     }
@@ -505,6 +912,61 @@ pub fn resolve_location(base: &str, location: &str) -> Option<String> {
 impl Client {
     /// Follows redirects by hand, at most `max_hops` of them, recording every hop.
     pub async fn follow(&self, url: &str, max_hops: usize, headers: &[(&str, &str)]) -> Chain {
+        self.follow_inner(url, max_hops, headers, None).await
+    }
+
+    /// Follows redirects within the audited hosts (`audited(url)`): a hop to another host is
+    /// asked once — the request a browser would make, on a public address unless the target
+    /// itself is on a private one — and the chain stops there.
+    pub async fn follow_within(
+        &self,
+        url: &str,
+        max_hops: usize,
+        headers: &[(&str, &str)],
+        audited: &Audited<'_>,
+        domain: &str,
+    ) -> Chain {
+        self.follow_inner(url, max_hops, headers, Some((audited, domain)))
+            .await
+    }
+
+    /// Follows the app URL within the audited hosts. When the only trouble is its certificate
+    /// (expired, self-signed, unknown CA — not another name's), follows it again through
+    /// [`Client::lenient`] and returns that client for the stage's other probes, with a note.
+    pub async fn follow_app(
+        &self,
+        roots: &Arc<RootCertStore>,
+        url: &str,
+        audited: &Audited<'_>,
+        domain: &str,
+    ) -> (Chain, Client, Option<String>) {
+        let chain = self.follow_within(url, 10, &[], audited, domain).await;
+        let bad_cert = matches!(&chain.error, Some(HttpError::Tls(e))
+            if e.contains("invalid peer certificate") && !e.contains("not valid for name"));
+        if !bad_cert {
+            return (chain, self.clone(), None);
+        }
+        let Ok(lenient) = self.lenient(roots.clone()) else {
+            return (chain, self.clone(), None);
+        };
+        let again = lenient.follow_within(url, 10, &[], audited, domain).await;
+        if again.last.is_none() {
+            return (chain, self.clone(), None);
+        }
+        let note = format!(
+            "{}: the certificate is not trusted (the tls stage reports it); the site was read without verifying it",
+            chain.failed_at.as_deref().unwrap_or(url)
+        );
+        (again, lenient, Some(note))
+    }
+
+    async fn follow_inner(
+        &self,
+        url: &str,
+        max_hops: usize,
+        headers: &[(&str, &str)],
+        scope: Option<(&Audited<'_>, &str)>,
+    ) -> Chain {
         let mut chain = Chain {
             start: url.to_string(),
             hops: Vec::new(),
@@ -513,6 +975,7 @@ impl Client {
             failed_at: None,
             looped: false,
             too_long: false,
+            off_site: None,
         };
         let mut seen = std::collections::HashSet::new();
         let mut current = url.to_string();
@@ -525,7 +988,22 @@ impl Client {
                 chain.too_long = true;
                 return chain;
             }
-            let resp = match self.request(Method::GET, &current, headers).await {
+            let mut client = None;
+            if let Some((audited, domain)) = scope {
+                if !audited(&current) {
+                    if chain.off_site.is_some() {
+                        return chain;
+                    }
+                    chain.off_site = Some(current.clone());
+                    client = Some(self.for_target_urls(domain).await);
+                }
+            }
+            let resp = match client
+                .as_ref()
+                .unwrap_or(self)
+                .request(Method::GET, &current, headers)
+                .await
+            {
                 Ok(r) => r,
                 Err(e) => {
                     chain.error = Some(e);
@@ -552,6 +1030,10 @@ impl Client {
                     chain.last = Some(resp);
                     return chain;
                 }
+            }
+            if client.is_some() {
+                // The off-site answer redirects again: not followed.
+                return chain;
             }
         }
     }

@@ -156,23 +156,40 @@ pub fn verifier(roots: Arc<RootCertStore>) -> Result<Arc<WebPkiServerVerifier>, 
         .map_err(|e| e.to_string())
 }
 
+/// Ends a connect error that is this machine's (no route out, EMFILE…), not the host's.
+pub const LOCAL_MARK: &str = "a local error on this machine";
+
+/// Whether a handshake error says the TCP connection itself failed (refused, timed out, no
+/// route), as opposed to a TLS failure after connecting.
+pub fn connect_failed(why: &str) -> bool {
+    why.starts_with("cannot connect to ") || why.starts_with("connecting to ")
+}
+
 /// Connects to the first address that answers, within the probe timeout.
 async fn connect(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr), String> {
     let mut last = "no address to connect to".to_string();
+    let mut all_local = !addrs.is_empty();
     for addr in addrs {
         match tokio::time::timeout(PROBE_TIMEOUT, TcpStream::connect(addr)).await {
             Ok(Ok(s)) => {
                 let _ = s.set_nodelay(true);
                 return Ok((s, *addr));
             }
-            Ok(Err(e)) => last = format!("cannot connect to {addr}: {e}"),
+            Ok(Err(e)) => {
+                all_local &= crate::net::http::is_local_io(&e);
+                last = format!("cannot connect to {addr}: {e}")
+            }
             Err(_) => {
+                all_local = false;
                 last = format!(
                     "connecting to {addr} timed out after {}s",
                     PROBE_TIMEOUT.as_secs()
                 )
             }
         }
+    }
+    if all_local {
+        last = format!("{last} ({LOCAL_MARK})");
     }
     Err(last)
 }

@@ -1,13 +1,11 @@
 //! A self-contained HTML page: the handover document a consultant sends after the sprint.
 
-use super::Report;
+use super::{sanitize, Report};
 use crate::finding::{Severity, Verdict};
 
+/// Everything that is not our own markup goes through here.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    sanitize::html(s)
 }
 
 fn color(s: Severity) -> &'static str {
@@ -31,14 +29,25 @@ pub fn render(report: &Report) -> String {
 <style>body{{font:15px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}}\
 table{{border-collapse:collapse;width:100%;margin:1em 0}}td,th{{border-bottom:1px solid #ddd;padding:.4em;text-align:left;vertical-align:top}}\
 .banner{{color:#fff;padding:.8em 1em;border-radius:6px;font-weight:600}}.sev{{color:#fff;border-radius:4px;padding:0 .4em;font-size:.85em}}\
-code{{background:#f4f4f4;padding:0 .2em}}</style></head><body>\n\
-<h1>Launch readiness: {d}</h1>\n<p>App URL: {u} · launchready {v} · fail-on <code>{fo}</code></p>\n\
-<p class=\"banner\" style=\"background:{banner}\">{h}</p>\n",
+code{{background:#f4f4f4;padding:0 .2em}}td{{overflow-wrap:anywhere}}</style></head><body>\n\
+<h1>Launch readiness: {d}</h1>\n<p>App URL: {u} · started {st} · launchready {v} · fail-on <code>{fo}</code></p>\n\
+<p class=\"banner\" style=\"background:{banner}\">Verdict: {vd} — {h}</p>\n",
         d = esc(&report.target.domain),
         u = esc(&report.target.url),
         v = esc(&report.tool.version),
         fo = esc(report.fail_on.as_str()),
-        h = esc(&report.headline()),
+        st = esc(&report.started_at),
+        vd = match report.verdict {
+            Verdict::Go => "GO",
+            Verdict::NoGo => "NO-GO",
+            Verdict::Incomplete => "INCOMPLETE",
+        },
+        h = esc(
+            report
+                .headline()
+                .split_once(" — ")
+                .map_or("", |(_, why)| why)
+        ),
     );
     let s = &report.summary;
     out.push_str(&format!(
@@ -53,13 +62,32 @@ code{{background:#f4f4f4;padding:0 .2em}}</style></head><body>\n\
             out.push_str(&format!(
                 "<tr><td><span class=\"sev\" style=\"background:{}\">{}</span>{}</td><td><code>{}</code><br>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                 color(f.severity),
-                f.severity,
+                esc(f.severity.as_str()),
                 if f.suppressed { " (suppressed)" } else { "" },
                 esc(&f.id),
                 esc(&f.title),
                 esc(&f.subject),
                 esc(&f.evidence),
-                esc(&f.fix)
+                sanitize::html_with_code(&report.fix_for(f))
+            ));
+        }
+        out.push_str("</table>\n");
+    }
+    if !report.not_checked.is_empty() {
+        out.push_str(&format!(
+            "<h2>Not checked</h2>\n<p>{} check{} could not see {} input; the verdict cannot vouch for {}.</p>\n\
+<table><tr><th>Check</th><th>Subject</th><th>Reason</th></tr>\n",
+            report.not_checked.len(),
+            if report.not_checked.len() == 1 { "" } else { "s" },
+            if report.not_checked.len() == 1 { "its" } else { "their" },
+            if report.not_checked.len() == 1 { "it" } else { "them" },
+        ));
+        for u in &report.not_checked {
+            out.push_str(&format!(
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n",
+                esc(&u.id),
+                esc(&u.subject),
+                esc(&u.reason)
             ));
         }
         out.push_str("</table>\n");
@@ -70,13 +98,13 @@ code{{background:#f4f4f4;padding:0 .2em}}</style></head><body>\n\
             out.push_str(&format!(
                 "<tr><td>{}</td><td>c={}</td><td>{}</td><td>{}</td><td>{} ms</td><td>{} ms</td><td>{} ms</td><td>{} ms</td></tr>\n",
                 esc(l["endpoint"].as_str().unwrap_or("")),
-                l["concurrency"],
-                l["requests"],
-                l["errors"],
-                l["p50_ms"],
-                l["p95_ms"],
-                l["p99_ms"],
-                l["max_ms"]
+                esc(&l["concurrency"].to_string()),
+                esc(&l["requests"].to_string()),
+                esc(&l["errors"].to_string()),
+                esc(&l["p50_ms"].to_string()),
+                esc(&l["p95_ms"].to_string()),
+                esc(&l["p99_ms"].to_string()),
+                esc(&l["max_ms"].to_string()),
             ));
         }
         out.push_str("</table>\n");
@@ -84,21 +112,24 @@ code{{background:#f4f4f4;padding:0 .2em}}</style></head><body>\n\
     out.push_str("<h2>Stages</h2>\n<table><tr><th>Stage</th><th>Status</th><th>Time</th><th>Note</th></tr>\n");
     for st in &report.stages {
         out.push_str(&format!(
-            "<tr><td>{}</td><td>{:?}</td><td>{} ms</td><td>{}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{} ms</td><td>{}</td></tr>\n",
             esc(st.stage.as_str()),
-            st.status,
+            st.status.as_str(),
             st.duration_ms,
             esc(&st.note)
         ));
     }
     out.push_str("</table>\n");
     if !report.inventory.certificates.is_empty() {
-        out.push_str("<h2>Certificates</h2>\n<pre>");
+        out.push_str("<h2>Certificates</h2>\n<table><tr><th>Hosts</th><th>Subject</th><th>Issuer</th><th>Expires</th><th>Days left</th><th>Key</th></tr>\n");
         for c in &report.inventory.certificates {
-            out.push_str(&esc(&c.to_string()));
-            out.push('\n');
+            out.push_str("<tr>");
+            for cell in super::markdown::cert_row(c) {
+                out.push_str(&format!("<td>{}</td>", esc(&cell)));
+            }
+            out.push_str("</tr>\n");
         }
-        out.push_str("</pre>\n");
+        out.push_str("</table>\n");
     }
     for note in &report.notes {
         out.push_str(&format!("<p><em>{}</em></p>\n", esc(note)));

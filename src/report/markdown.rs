@@ -1,56 +1,202 @@
 //! A Markdown checklist: what a consultant hands over at the end of a launch sprint.
+//!
+//! Everything taken from the target (subjects, evidence, notes, reasons) goes through
+//! [`sanitize::markdown`], so a TXT record cannot inject HTML, links or table cells.
 
-use super::Report;
+use super::{sanitize, Report};
+use crate::finding::Verdict;
+
+fn md(s: &str) -> String {
+    sanitize::markdown(s)
+}
 
 pub fn render(report: &Report) -> String {
+    let verdict = match report.verdict {
+        Verdict::Go => "GO",
+        Verdict::NoGo => "NO-GO",
+        Verdict::Incomplete => "INCOMPLETE",
+    };
+    let headline = report.headline();
+    let why = headline
+        .split_once(" — ")
+        .map_or(headline.as_str(), |(_, why)| why);
     let mut out = format!(
-        "# Launch readiness: {}\n\n**{}**\n\nApp URL: {} · fail-on: `{}` · launchready {}\n\n",
-        report.target.domain,
-        report.headline(),
-        report.target.url,
+        "# Launch readiness: {}\n\n> **Verdict: {verdict}** — {}\n\nApp URL: {} · started {} · fail-on: `{}` · launchready {}\n\n",
+        md(&report.target.domain),
+        md(why),
+        md(&report.target.url),
+        md(&report.started_at),
         report.fail_on,
-        report.tool.version
+        md(&report.tool.version)
     );
     let s = &report.summary;
     out.push_str(&format!(
-        "| blocker | high | medium | low | info |\n|---|---|---|---|---|\n| {} | {} | {} | {} | {} |\n\n",
-        s.blocker, s.high, s.medium, s.low, s.info
+        "| blocker | high | medium | low | info | not checked |\n|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} |\n\n",
+        s.blocker,
+        s.high,
+        s.medium,
+        s.low,
+        s.info,
+        report.not_checked.len()
     ));
     out.push_str("## Checklist\n\n");
-    if report.findings.is_empty() {
+    let open: Vec<_> = report.findings.iter().filter(|f| !f.suppressed).collect();
+    if open.is_empty() {
         out.push_str("Nothing to fix.\n");
     }
-    for f in &report.findings {
-        let mark = if f.suppressed { "x" } else { " " };
+    for f in open {
         out.push_str(&format!(
-            "- [{mark}] **{}** `{}` — {} ({})\n  - Evidence: {}\n  - Fix: {}\n",
+            "- [ ] **{}** `{}` — {} ({})\n  - Evidence: {}\n  - Fix: {}\n",
             f.severity.as_str().to_uppercase(),
             f.id,
-            f.title,
-            md_escape(&f.subject),
-            md_escape(&f.evidence),
-            f.fix
+            md(&f.title),
+            md(&f.subject),
+            md(&f.evidence),
+            sanitize::markdown_with_code(&report.fix_for(f))
         ));
         if let Some(s) = &f.suppression {
-            out.push_str(&format!("  - Suppression: {}\n", md_escape(s)));
+            out.push_str(&format!("  - Suppression: {}\n", md(s)));
+        }
+        out.push_str("  - Owner: ______ · Due: ______\n");
+    }
+    if let Some(b) = &report.baseline {
+        let fixed: Vec<String> = b["fixed"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| {
+                        format!(
+                            "- `{}` on {}\n",
+                            f["id"].as_str().unwrap_or("").replace(['`', '\n'], ""),
+                            md(f["subject"].as_str().unwrap_or(""))
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n## Since {}\n\n{} new (the checklist above), {} unchanged (not listed), {} fixed{}\n",
+            md(b["file"].as_str().unwrap_or("the baseline")),
+            b["new"],
+            b["unchanged"],
+            fixed.len(),
+            if fixed.is_empty() { "." } else { ":" }
+        ));
+        if !fixed.is_empty() {
+            out.push('\n');
+            out.push_str(&fixed.concat());
+        }
+    }
+    let accepted: Vec<_> = report.findings.iter().filter(|f| f.suppressed).collect();
+    if !accepted.is_empty() {
+        out.push_str("\n## Accepted risks (suppressed)\n\n");
+        for f in accepted {
+            out.push_str(&format!(
+                "- **{}** `{}` — {} ({}): {}\n",
+                f.severity.as_str().to_uppercase(),
+                f.id,
+                md(&f.title),
+                md(&f.subject),
+                md(f.suppression.as_deref().unwrap_or("suppressed"))
+            ));
+        }
+    }
+    if !report.not_checked.is_empty() {
+        out.push_str(&format!(
+            "\n## Not checked\n\n{} check{} could not see {} input; the verdict cannot vouch for {}.\n\n| check | subject | reason |\n|---|---|---|\n",
+            report.not_checked.len(),
+            if report.not_checked.len() == 1 { "" } else { "s" },
+            if report.not_checked.len() == 1 { "its" } else { "their" },
+            if report.not_checked.len() == 1 { "it" } else { "them" },
+        ));
+        for u in &report.not_checked {
+            out.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                u.id.replace(['`', '|', '\n'], ""),
+                md(&u.subject),
+                md(&u.reason)
+            ));
+        }
+    }
+    if !report.latency.is_empty() {
+        out.push_str("\n## Latency\n\n| endpoint | load | requests | errors | p50 ms | p95 ms | p99 ms | max ms | budget ms |\n|---|---|---|---|---|---|---|---|---|\n");
+        for l in &report.latency {
+            let cell = |k: &str| match &l[k] {
+                serde_json::Value::String(s) => md(s),
+                serde_json::Value::Null => "—".into(),
+                v => md(&v.to_string()),
+            };
+            let load = match l.get("rate").and_then(|r| r.as_f64()) {
+                Some(r) => format!("{r} req/s"),
+                None => format!("c={}", cell("concurrency")),
+            };
+            out.push_str(&format!(
+                "| {} | {load} | {} | {} | {} | {} | {} | {} | {} |\n",
+                cell("endpoint"),
+                cell("requests"),
+                cell("errors"),
+                cell("p50_ms"),
+                cell("p95_ms"),
+                cell("p99_ms"),
+                cell("max_ms"),
+                cell("budget_ms"),
+            ));
+        }
+    }
+    if !report.inventory.certificates.is_empty() {
+        out.push_str("\n## Certificates\n\n| hosts | subject | issuer | expires | days left | key |\n|---|---|---|---|---|---|\n");
+        for c in &report.inventory.certificates {
+            let [hosts, subject, issuer, expires, days, key] = cert_row(c);
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                md(&hosts),
+                md(&subject),
+                md(&issuer),
+                md(&expires),
+                md(&days),
+                md(&key)
+            ));
         }
     }
     out.push_str("\n## Stages\n\n| stage | status | time | note |\n|---|---|---|---|\n");
     for st in &report.stages {
         out.push_str(&format!(
-            "| {} | {:?} | {} ms | {} |\n",
+            "| {} | {} | {} ms | {} |\n",
             st.stage,
-            st.status,
+            st.status.as_str(),
             st.duration_ms,
-            md_escape(&st.note)
+            md(&st.note)
         ));
     }
     for note in &report.notes {
-        out.push_str(&format!("\n> {}\n", md_escape(note)));
+        out.push_str(&format!("\n> {}\n", md(note)));
     }
     out
 }
 
-fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+/// One certificate of the inventory as table cells: hosts, subject, issuer, expiry, days left
+/// and key (raw, unescaped: each renderer escapes for its format).
+pub fn cert_row(c: &serde_json::Value) -> [String; 6] {
+    let text = |k: &str| match &c[k] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        v => v.to_string(),
+    };
+    let hosts = c["hosts"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|h| h.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    [
+        hosts,
+        text("subject"),
+        text("issuer"),
+        text("expires"),
+        text("days_left"),
+        text("key"),
+    ]
 }

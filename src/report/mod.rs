@@ -4,8 +4,11 @@
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod sanitize;
 pub mod sarif;
 pub mod table;
+#[cfg(test)]
+mod tests;
 
 use crate::check::Stage;
 use crate::checks::StageOutput;
@@ -100,6 +103,9 @@ pub struct Inventory {
     #[serde(skip_serializing_if = "Value::is_null")]
     pub repo: Value,
 }
+
+/// A reason, and each check id it kept from its input with the subjects concerned.
+pub type ReasonGroup<'a> = (&'a str, Vec<(&'a str, Vec<&'a str>)>);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -317,6 +323,44 @@ impl Report {
         self.findings
             .iter()
             .filter(|f| !f.suppressed && self.fail_on.blocks(f.severity))
+    }
+
+    /// The not-checked entries for display: grouped by reason, then by check id with its
+    /// subjects, in report order. One reason usually covers many checks (a resolver that did
+    /// not answer), so each reason is said once.
+    pub fn not_checked_by_reason(&self) -> Vec<ReasonGroup<'_>> {
+        let mut groups: Vec<ReasonGroup<'_>> = Vec::new();
+        for u in &self.not_checked {
+            let gi = match groups.iter().position(|(r, _)| *r == u.reason) {
+                Some(i) => i,
+                None => {
+                    groups.push((&u.reason, Vec::new()));
+                    groups.len() - 1
+                }
+            };
+            let checks = &mut groups[gi].1;
+            match checks.iter_mut().find(|(id, _)| *id == u.id) {
+                Some((_, subjects)) => subjects.push(&u.subject),
+                None => checks.push((&u.id, vec![&u.subject])),
+            }
+        }
+        groups
+    }
+
+    /// A finding's fix with the docs' placeholder domain (`example.com`) replaced by the
+    /// audited one, so the record to publish or the nginx line names the real host. A
+    /// repository scan (no domain) keeps the placeholder.
+    pub fn fix_for(&self, f: &Finding) -> String {
+        if self.target.url.starts_with("http") && !self.target.domain.is_empty() {
+            f.fix.replace("example.com", &self.target.domain)
+        } else {
+            f.fix.clone()
+        }
+    }
+
+    /// The not-checked entries of one check id.
+    pub fn not_checked_of<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a NotChecked> {
+        self.not_checked.iter().filter(move |u| u.id == id)
     }
 
     /// One line saying what the verdict is and why.

@@ -1,9 +1,17 @@
 //! SARIF 2.1.0, for GitHub code scanning and other CI dashboards: one rule per check id, one
-//! result per finding (suppressed ones carry a suppression).
+//! result per finding (suppressed ones carry a suppression), and one invocation that says
+//! whether the run saw everything: a check that could not see its input is a tool execution
+//! notification, and makes `executionSuccessful` false.
+//!
+//! Locations are real URIs only: `https://…` for what was fetched (a `:LINE` suffix on a
+//! script becomes `region.startLine`), `dns:NAME?type=TYPE` (RFC 4501) for DNS records,
+//! `dns:HOST` for host names, and a relative file URI under `%SRCROOT%` plus
+//! `region.startLine` for repository findings. Anything else is a logical location.
 
 use super::Report;
-use crate::finding::Severity;
-use serde_json::json;
+use crate::check::Stage;
+use crate::finding::{Finding, Severity};
+use serde_json::{json, Value};
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -13,54 +21,389 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-pub fn render(report: &Report) -> String {
-    let mut ids: Vec<&str> = report.findings.iter().map(|f| f.id.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let rules: Vec<serde_json::Value> = ids
+/// GitHub code scanning's `security-severity` (a CVSS-like score as a string).
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Blocker => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
+
+/// `email.dmarc.policy-none` → `EmailDmarcPolicyNone`: a rule name distinct from its id.
+pub fn pascal_case(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(c) => c.to_ascii_uppercase().to_string() + cs.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// Percent-encodes everything but unreserved characters and those in `keep`.
+fn pct(s: &str, keep: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        let c = b as char;
+        if c.is_ascii_alphanumeric() || "-._~".contains(c) || (b < 0x80 && keep.contains(c)) {
+            out.push(c);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A host name as found in a DNS subject: letters, digits, `-`, `_`, `.`, `*`.
+fn is_dns_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 255
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '*'))
+}
+
+/// Splits `TEXT:LINE` into the text and a line number ≥ 1.
+fn split_line(s: &str) -> Option<(&str, u64)> {
+    let (head, line) = s.rsplit_once(':')?;
+    let n: u64 = line.parse().ok()?;
+    (n >= 1 && !head.is_empty()).then_some((head, n))
+}
+
+/// An http(s) URL made safe as a URI: characters a URI cannot hold are percent-encoded, the
+/// rest (including existing `%XX`) kept.
+fn url_uri(url: &str) -> String {
+    pct(url, ":/?#[]@!$&'()*+,;=%")
+}
+
+/// The location of a finding's subject: physical when it is a URI, else logical.
+fn location(stage: Stage, subject: &str) -> Value {
+    let logical = || json!({"logicalLocations": [{"name": subject, "kind": "resource"}]});
+    let lower = subject.to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") {
+        // A script's `URL:LINE`: the port sits before the path, so only a path's tail counts.
+        let start = subject.find("://").map_or(0, |i| i + 3);
+        let line = subject[start..].find('/').and_then(|p| {
+            let (head, n) = split_line(&subject[start + p..])?;
+            Some((&subject[..start + p + head.len()], n))
+        });
+        return match line {
+            Some((url, n)) => json!({"physicalLocation": {
+                "artifactLocation": {"uri": url_uri(url)},
+                "region": {"startLine": n},
+            }}),
+            None => json!({"physicalLocation": {"artifactLocation": {"uri": url_uri(subject)}}}),
+        };
+    }
+    if stage == Stage::Secrets {
+        let (path, line) = match split_line(subject) {
+            Some((p, n)) => (p, Some(n)),
+            None => (subject, None),
+        };
+        let path = path.trim_start_matches("./");
+        if path.is_empty() || path.starts_with('/') || path.contains("..") {
+            return logical();
+        }
+        let mut loc = json!({"physicalLocation": {
+            "artifactLocation": {"uri": pct(path, "/"), "uriBaseId": "%SRCROOT%"},
+        }});
+        if let Some(n) = line {
+            loc["physicalLocation"]["region"] = json!({"startLine": n});
+        }
+        return loc;
+    }
+    let mut words = subject.split(' ');
+    match (words.next(), words.next(), words.next()) {
+        (Some(name), Some(rtype), None)
+            if is_dns_name(name)
+                && !rtype.is_empty()
+                && rtype.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            json!({"physicalLocation": {"artifactLocation": {
+                "uri": format!("dns:{}?type={}", pct(name, "*"), rtype.to_ascii_uppercase())
+            }}})
+        }
+        (Some(name), None, None) if is_dns_name(name) => {
+            json!({"physicalLocation": {"artifactLocation": {"uri": format!("dns:{}", pct(name, "*"))}}})
+        }
+        _ => logical(),
+    }
+}
+
+/// A fingerprint that stays the same run to run for the same check on the same subject.
+fn fingerprint(f: &Finding) -> String {
+    let d = ring::digest::digest(
+        &ring::digest::SHA256,
+        format!("{}\0{}", f.id, f.subject).as_bytes(),
+    );
+    d.as_ref()[..16]
         .iter()
-        .map(|id| match crate::check::lookup(id) {
-            Some(d) => json!({
-                "id": d.id,
-                "name": d.id,
-                "shortDescription": {"text": d.title},
-                "fullDescription": {"text": d.catches},
-                "help": {"text": format!("{}\n\nWhy it matters: {}\n\nFix: {}", d.catches, d.why, d.fix)},
-                "properties": {"tags": [d.stage.as_str(), d.impact.as_str()]},
-            }),
-            None => json!({"id": id}),
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` plus `ms`, in the same form; None when `start` is not in that form.
+fn add_ms(start: &str, ms: u64) -> Option<String> {
+    let b = start.as_bytes();
+    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[19] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| start.get(r)?.parse::<i64>().ok();
+    let days = days_from_civil(num(0..4)?, num(5..7)?, num(8..10)?);
+    let secs = days * 86_400 + num(11..13)? * 3600 + num(14..16)? * 60 + num(17..19)?;
+    let end = secs + (ms as i64 + 999) / 1000;
+    let d = crate::config::Date::from_days(end.div_euclid(86_400));
+    let t = end.rem_euclid(86_400);
+    Some(format!(
+        "{d}T{:02}:{:02}:{:02}Z",
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    ))
+}
+
+/// The https URL a reference starts with (`https://crt.sh (certificate transparency…)` gives
+/// `https://crt.sh`); None for a reference that is no URL (`RFC 7489 §6.3`).
+fn ref_url(r: &str) -> Option<&str> {
+    let url = r.split_whitespace().next()?;
+    let host = url.strip_prefix("https://")?.split('/').next()?;
+    let ok = host.contains('.')
+        && url
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c));
+    ok.then_some(url)
+}
+
+fn rule(id: &str) -> Value {
+    let Some(d) = crate::check::lookup(id) else {
+        return json!({"id": id, "name": pascal_case(id), "shortDescription": {"text": id}});
+    };
+    let mut tags: Vec<&str> = vec!["security", d.stage.as_str(), d.impact.as_str()];
+    let mut seen = std::collections::BTreeSet::new();
+    tags.retain(|t| seen.insert(*t));
+    let refs: Vec<String> = d
+        .refs
+        .iter()
+        .map(|r| match ref_url(r) {
+            // A URL and what follows it: the URL as an autolink, the rest as text.
+            Some(url) => format!(
+                "- <{url}>{}",
+                crate::report::sanitize::markdown(&r[url.len()..])
+            ),
+            None => format!("- {}", crate::report::sanitize::markdown(r)),
         })
         .collect();
-    let results: Vec<serde_json::Value> = report
+    let markdown = format!(
+        "**{}**\n\n{}\n\n**Why it matters for a launch.** {}\n\n**How to fix it.** {}{}",
+        d.title,
+        d.catches,
+        d.why,
+        d.fix,
+        if refs.is_empty() {
+            String::new()
+        } else {
+            format!("\n\n**References**\n\n{}", refs.join("\n"))
+        }
+    );
+    let mut r = json!({
+        "id": d.id,
+        "name": pascal_case(d.id),
+        "shortDescription": {"text": d.title},
+        "fullDescription": {"text": d.catches},
+        "help": {
+            "text": format!("{}\n\nWhy it matters: {}\n\nFix: {}", d.catches, d.why, d.fix),
+            "markdown": markdown,
+        },
+        "defaultConfiguration": {"level": level(d.severity)},
+        "properties": {
+            "tags": tags,
+            "precision": "high",
+            "problem.severity": match d.severity {
+                Severity::Blocker | Severity::High => "error",
+                Severity::Medium => "warning",
+                Severity::Low | Severity::Info => "recommendation",
+            },
+            "security-severity": security_severity(d.severity),
+        },
+    });
+    if let Some(uri) = d.refs.iter().find_map(|r| ref_url(r)) {
+        r["helpUri"] = json!(uri);
+    }
+    r
+}
+
+pub fn render(report: &Report) -> String {
+    let mut ids: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|f| f.id.as_str())
+        .chain(report.not_checked.iter().map(|u| u.id.as_str()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let rules: Vec<Value> = ids.iter().map(|id| rule(id)).collect();
+    let results: Vec<Value> = report
         .findings
         .iter()
         .map(|f| {
             let mut r = json!({
                 "ruleId": f.id,
+                "ruleIndex": ids.iter().position(|i| *i == f.id).unwrap_or(0),
                 "level": level(f.severity),
                 "message": {"text": format!("{}: {} — {}", f.title, f.evidence, f.fix)},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.subject}}}],
-                "properties": {"severity": f.severity, "impact": f.impact, "stage": f.stage},
+                "locations": [location(f.stage, &f.subject)],
+                "partialFingerprints": {"launchreadyFinding/v1": fingerprint(f)},
+                "properties": {
+                    "severity": f.severity,
+                    "impact": f.impact,
+                    "stage": f.stage,
+                    "subject": f.subject,
+                },
             });
             if f.suppressed {
-                r["suppressions"] = json!([{"kind": "external", "justification": f.suppression}]);
+                r["suppressions"] = json!([{
+                    "kind": "external",
+                    "justification": f.suppression.as_deref().unwrap_or("suppressed in launchready.toml"),
+                }]);
             }
             r
         })
         .collect();
+    let notifications: Vec<Value> = report
+        .not_checked
+        .iter()
+        .map(|u| {
+            json!({
+                "level": "error",
+                "message": {"text": format!("not checked: {} on {}: {}", u.id, u.subject, u.reason)},
+                "descriptor": {"id": u.id},
+                "associatedRule": {
+                    "id": u.id,
+                    "index": ids.iter().position(|i| *i == u.id).unwrap_or(0),
+                },
+                "properties": {"stage": u.stage, "subject": u.subject, "reason": u.reason},
+            })
+        })
+        .collect();
+    let mut invocation = json!({
+        "executionSuccessful": report.complete,
+        "startTimeUtc": report.started_at,
+        "toolExecutionNotifications": notifications,
+    });
+    if let Some(end) = add_ms(&report.started_at, report.duration_ms) {
+        invocation["endTimeUtc"] = json!(end);
+    }
+    let mut run = json!({
+        "tool": {"driver": {
+            "name": "launchready",
+            "version": report.tool.version,
+            "semanticVersion": report.tool.version,
+            "rules": rules,
+        }},
+        "invocations": [invocation],
+        "results": results,
+        "properties": {
+            "verdict": report.verdict,
+            "complete": report.complete,
+            "failOn": report.fail_on,
+            "target": report.target.domain,
+        },
+    });
+    // A repository scan's root, so `%SRCROOT%` resolves.
+    if report.target.url.starts_with("file://") {
+        let root = format!("{}/", report.target.url.trim_end_matches('/'));
+        run["originalUriBaseIds"] = json!({"%SRCROOT%": {"uri": url_uri(&root)}});
+    }
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "launchready",
-                "version": report.tool.version,
-                "informationUri": "https://github.com/launchready/launchready",
-                "rules": rules,
-            }},
-            "results": results,
-            "properties": {"verdict": report.verdict, "target": report.target.domain},
-        }],
+        "runs": [run],
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_are_uris() {
+        let uri =
+            |stage, s| location(stage, s)["physicalLocation"]["artifactLocation"]["uri"].clone();
+        assert_eq!(
+            uri(Stage::Email, "_dmarc.example.com TXT"),
+            "dns:_dmarc.example.com?type=TXT"
+        );
+        assert_eq!(uri(Stage::Dns, "example.com"), "dns:example.com");
+        assert_eq!(
+            uri(Stage::Tls, "https://example.com:443"),
+            "https://example.com:443"
+        );
+        let js = location(Stage::Exposure, "https://example.com/app.js:12");
+        assert_eq!(
+            js["physicalLocation"]["artifactLocation"]["uri"],
+            "https://example.com/app.js"
+        );
+        assert_eq!(js["physicalLocation"]["region"]["startLine"], 12);
+        let file = location(Stage::Secrets, "src/my config.js:7");
+        assert_eq!(
+            file["physicalLocation"]["artifactLocation"]["uri"],
+            "src/my%20config.js"
+        );
+        assert_eq!(
+            file["physicalLocation"]["artifactLocation"]["uriBaseId"],
+            "%SRCROOT%"
+        );
+        assert_eq!(file["physicalLocation"]["region"]["startLine"], 7);
+        assert!(location(Stage::Dns, "two words here")
+            .get("logicalLocations")
+            .is_some());
+        assert_eq!(
+            uri(Stage::Redirects, "http://example.com/a b?next=<x>"),
+            "http://example.com/a%20b?next=%3Cx%3E"
+        );
+    }
+
+    #[test]
+    fn help_uri_is_a_url_only() {
+        assert_eq!(
+            ref_url("https://crt.sh (certificate transparency)"),
+            Some("https://crt.sh")
+        );
+        assert_eq!(ref_url("RFC 7489 §6.3"), None);
+        assert_eq!(ref_url("OWASP WSTG-INFO-04"), None);
+        assert_eq!(ref_url("http://insecure.example"), None);
+    }
+
+    #[test]
+    fn names_and_times() {
+        assert_eq!(
+            pascal_case("email.dmarc.policy-none"),
+            "EmailDmarcPolicyNone"
+        );
+        assert_eq!(
+            add_ms("2026-11-29T23:59:59Z", 1500).as_deref(),
+            Some("2026-11-30T00:00:01Z")
+        );
+        assert_eq!(
+            add_ms("2024-02-28T23:59:59Z", 1000).as_deref(),
+            Some("2024-02-29T00:00:00Z")
+        );
+        assert_eq!(add_ms("garbage", 0), None);
+    }
 }

@@ -44,6 +44,8 @@ pub struct SandboxInfo {
     pub ca_file: PathBuf,
     /// What the web servers saw (connections, load requests).
     pub counters: Arc<web::Counters>,
+    /// `host path` of every request the web servers answered (capped), for tests.
+    pub requests: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl SandboxInfo {
@@ -270,6 +272,7 @@ impl Sandbox {
         tasks.extend(pki.tasks);
         let web = Arc::new(web::Site::new(sc.web, sc.domain.clone()));
         let counters = web.counters.clone();
+        let requests = web.log.clone();
         let (http, t1) = web::serve_http(web.clone())
             .await
             .map_err(|e| format!("sandbox HTTP: {e}"))?;
@@ -300,6 +303,7 @@ impl Sandbox {
                 https,
                 ca_file,
                 counters,
+                requests,
             },
             dir,
             tasks,

@@ -128,8 +128,11 @@ pub struct Web {
     pub server_header: Option<String>,
     pub powered_by: Option<String>,
     /// Hostile behaviour on every connection: `normal`, `hang` (read the request, never
-    /// answer), `trickle` (one byte a second), `huge-body` (100 MB), `huge-headers` (100 MB).
+    /// answer), `trickle` (one byte a second), `huge-body` (100 MB), `huge-headers` (100 MB),
+    /// `refuse` (both ports closed: every connection is refused).
     pub mode: String,
+    /// Paths whose requests are never answered (the rest of the site is normal).
+    pub hang_paths: Vec<String>,
     /// Routes answered before everything else, first match wins.
     pub routes: Vec<Route>,
     /// Latency: a fixed delay on every page answer, in ms.
@@ -153,7 +156,9 @@ pub struct Web {
     /// /health answers 200.
     pub health: bool,
     /// What the site leaks: `env`, `git`, `bundle` (a script with fake server secrets, made
-    /// at start), `source-map`, `stack-trace`, `directory-listing`, `debug`.
+    /// at start), `big-bundle` (a 3 MiB script with a fake secret past the 2 MiB body cap),
+    /// `huge-bundle` (33 MiB, the secret past 32 MiB), `source-map`, `stack-trace`,
+    /// `directory-listing`, `debug`.
     pub leaks: Vec<String>,
     /// A single-page app: every unknown path answers 200 with the index page.
     pub spa: bool,
@@ -179,6 +184,7 @@ impl Default for Web {
             server_header: None,
             powered_by: None,
             mode: "normal".into(),
+            hang_paths: Vec::new(),
             routes: Vec::new(),
             delay_ms: 0,
             delay_mixture: Vec::new(),

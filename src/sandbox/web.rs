@@ -42,7 +42,13 @@ pub struct Site {
     /// Leaked files by path, made at start (fake secrets are assembled at run time, so no
     /// real-looking key sits in the repository).
     leaked: Vec<(&'static str, u16, &'static str, String)>,
+    /// `host path` of every request answered (the first [`LOG_CAP`]), so that tests can see
+    /// where the audit's probes went.
+    pub log: Arc<std::sync::Mutex<Vec<String>>>,
 }
+
+/// The most requests the log keeps.
+pub const LOG_CAP: usize = 10_000;
 
 /// A fake secret of a rule, as the secrets engine's own samples write it.
 fn fake(rule: &str, seed: u64) -> String {
@@ -100,6 +106,19 @@ fn leaked_files(leaks: &[String]) -> Vec<(&'static str, u16, &'static str, Strin
             ),
         ));
     }
+    for (leak, size, offset) in [
+        ("big-bundle", 3usize << 20, (5usize << 20) / 2),
+        ("huge-bundle", 33 << 20, (65 << 20) / 2),
+    ] {
+        if has(leak) {
+            out.push((
+                "/static/app.3f9a1c7e.js",
+                200,
+                "text/javascript",
+                padded_script(size, offset, &fake("openai-api-key", 12)),
+            ));
+        }
+    }
     if has("source-map") {
         let sources = serde_json::json!({
             "version": 3,
@@ -132,6 +151,20 @@ fn leaked_files(leaks: &[String]) -> Vec<(&'static str, u16, &'static str, Strin
         ));
     }
     out
+}
+
+/// A script of `size` bytes of harmless code with `secret` on a line at `offset`.
+fn padded_script(size: usize, offset: usize, secret: &str) -> String {
+    const LINE: &str = "console.log(\"launch\");\n";
+    let mut s = String::with_capacity(size + secret.len() + LINE.len() * 2);
+    while s.len() < offset {
+        s.push_str(LINE);
+    }
+    s.push_str(&format!("var cfg={{k:\"{secret}\"}};\n"));
+    while s.len() < size {
+        s.push_str(LINE);
+    }
+    s
 }
 
 const PYTHON_TRACE: &str = "Traceback (most recent call last):\n  File \"/srv/app/views.py\", line 42, in page\n    return render(lookup[path])\nKeyError: 'launchready-missing'\n";
@@ -181,6 +214,7 @@ impl Site {
             lock: tokio::sync::Mutex::new(()),
             window: std::sync::Mutex::new((0, 0)),
             leaked: leaked_files(&web.leaks),
+            log: Arc::default(),
             web,
         }
     }
@@ -518,6 +552,14 @@ where
             {
                 site.counters.load_requests.fetch_add(1, Ordering::Relaxed);
             }
+            if let Ok(mut log) = site.log.lock() {
+                if log.len() < LOG_CAP {
+                    log.push(format!("{} {}", host_of(&req), req.uri().path()));
+                }
+            }
+            if site.web.hang_paths.iter().any(|p| p == req.uri().path()) {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+            }
             if tls && !req.uri().path().starts_with("/static/") {
                 let load = req
                     .headers()
@@ -541,8 +583,19 @@ where
         .await;
 }
 
+/// A loopback port nothing listens on (bound, then closed): connections are refused.
+async fn closed_port() -> std::io::Result<(SocketAddr, JoinHandle<()>)> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    drop(listener);
+    Ok((addr, tokio::spawn(async {})))
+}
+
 /// Serves plain HTTP on a new loopback port.
 pub async fn serve_http(site: Arc<Site>) -> std::io::Result<(SocketAddr, JoinHandle<()>)> {
+    if site.web.mode == "refuse" {
+        return closed_port().await;
+    }
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
@@ -562,6 +615,9 @@ pub async fn serve_https(
     site: Arc<Site>,
     config: Arc<rustls::ServerConfig>,
 ) -> std::io::Result<(SocketAddr, JoinHandle<()>)> {
+    if site.web.mode == "refuse" {
+        return closed_port().await;
+    }
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let acceptor = TlsAcceptor::from(config);

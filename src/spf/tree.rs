@@ -93,6 +93,10 @@ pub struct Tree {
     /// buffers or ports). Never counted as void, missing or the target's fault: the totals
     /// above are lower bounds when this is not empty.
     pub unwalked: Vec<(String, String)>,
+    /// How many of `unwalked` are void checks only (a record was read, but whether one of its
+    /// `a`/`mx`/`exists` targets is void could not be told): they blind the void-lookup count,
+    /// not the records themselves.
+    pub unwalked_voids: usize,
     /// Whether [`QUERY_BUDGET`] ran out (some of `unwalked` says so).
     pub budget_exhausted: bool,
     /// Distinct DNS queries the walk asked for (≤ [`QUERY_BUDGET`]).
@@ -120,6 +124,7 @@ impl Tree {
 #[derive(Default)]
 struct State {
     unwalked: Vec<(String, String)>,
+    unwalked_voids: usize,
     /// Records whose void checks run once the whole tree is fetched.
     pending_voids: Vec<(String, Record)>,
     nodes: usize,
@@ -279,10 +284,12 @@ async fn record_voids(w: &Walker<'_>, domain: &str, rec: &Record) -> Vec<String>
                 )),
                 Ok(false) => None,
                 Err(why) => {
-                    w.state().unwalked.push((
+                    let mut s = w.state();
+                    s.unwalked.push((
                         target.clone(),
                         format!("`{text}` in {domain}: void lookup not checked: {why}"),
                     ));
+                    s.unwalked_voids += 1;
                     None
                 }
             }
@@ -466,6 +473,7 @@ pub async fn walk_tree_within(resolver: &Resolver, domain: &str, budget: usize) 
     };
     Tree {
         unwalked: s.unwalked,
+        unwalked_voids: s.unwalked_voids,
         budget_exhausted,
         queries,
         root,
@@ -540,6 +548,7 @@ pub fn offline(name: &str, text: &str) -> Tree {
         syntax: Vec::new(),
         multiple: Vec::new(),
         unwalked: Vec::new(),
+        unwalked_voids: 0,
         budget_exhausted: false,
         queries: 0,
     };

@@ -188,7 +188,6 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
 #[cfg(test)]
 pub(crate) mod fixture {
     use super::*;
-    use crate::finding::{Finding, NotChecked};
 
     pub fn host(name: &str, ips: &[&str]) -> HostObservation {
         let mut h = HostObservation {
@@ -241,24 +240,10 @@ pub(crate) mod fixture {
         }
     }
 
-    /// What one check concludes over `o`, as the stage evaluates it.
-    pub fn judge(
-        check: &dyn Check<DnsObservation>,
-        o: &DnsObservation,
-    ) -> (Vec<Finding>, Vec<NotChecked>) {
-        let out = evaluate_all(&[check], o);
-        (out.findings, out.not_checked)
-    }
+    pub use crate::check::testing::judge;
 
     #[test]
     fn healthy_passes_every_check() {
-        for check in CHECKS {
-            let (found, unseen) = judge(*check, &healthy());
-            assert!(
-                found.is_empty() && unseen.is_empty(),
-                "{}: {found:?} {unseen:?}",
-                check.doc().id
-            );
-        }
+        crate::check::testing::assert_all_pass(CHECKS, &healthy());
     }
 }
