@@ -183,7 +183,6 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
 #[cfg(test)]
 pub(crate) mod fixture {
     use super::*;
-    use crate::finding::{Finding, NotChecked};
 
     pub fn step_uses(uses: &str) -> Step {
         Step {
@@ -244,24 +243,10 @@ pub(crate) mod fixture {
         }
     }
 
-    /// What one check concludes over `o`, as the stage evaluates it.
-    pub fn judge(
-        check: &dyn Check<RepoObservation>,
-        o: &RepoObservation,
-    ) -> (Vec<Finding>, Vec<NotChecked>) {
-        let out = evaluate_all(&[check], o);
-        (out.findings, out.not_checked)
-    }
+    pub use crate::check::testing::judge;
 
     #[test]
     fn healthy_passes_every_check() {
-        for check in CHECKS {
-            let (found, unseen) = judge(*check, &healthy());
-            assert!(
-                found.is_empty() && unseen.is_empty(),
-                "{}: {found:?} {unseen:?}",
-                check.doc().id
-            );
-        }
+        crate::check::testing::assert_all_pass(CHECKS, &healthy());
     }
 }
