@@ -76,6 +76,7 @@ async fn run_stage(stage: Stage, ctx: Arc<Context>) -> Result<StageOutput, Strin
         Stage::Latency => checks::latency::run(&ctx).await,
         Stage::Edge => checks::edge::run(&ctx).await,
         Stage::Secrets => checks::secrets::run(&ctx).await,
+        Stage::Repo => checks::repo::run(&ctx).await,
     }
 }
 
@@ -117,7 +118,7 @@ pub async fn run(opts: Options) -> Result<Report, String> {
     let needs_dns = opts
         .stages
         .iter()
-        .any(|(st, sel)| *sel == Selection::Run && *st != Stage::Secrets);
+        .any(|(st, sel)| *sel == Selection::Run && !st.reads_repo());
     let blind = if needs_dns {
         let sanity = tokio::time::timeout_at(deadline, resolver.sanity()).await;
         match sanity {
@@ -147,12 +148,10 @@ pub async fn run(opts: Options) -> Result<Report, String> {
         let note = match selection {
             Selection::Skipped => Some("skipped (--skip)"),
             Selection::NotSelected => Some("not selected (--only)"),
-            Selection::Run if *stage == Stage::Secrets && opts.repo.is_none() => {
-                Some("no --repo given")
-            }
+            Selection::Run if stage.reads_repo() && opts.repo.is_none() => Some("no --repo given"),
             Selection::Run => None,
         };
-        if let (None, Some(_), false) = (note, &blind, *stage == Stage::Secrets) {
+        if let (None, Some(_), false) = (note, &blind, stage.reads_repo()) {
             // Every check of the stage is not checked (Report::build lists them).
             stage_reports.push((
                 *stage,

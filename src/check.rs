@@ -34,10 +34,11 @@ pub enum Stage {
     Secrets,
     Latency,
     Edge,
+    Repo,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 9] = [
+    pub const ALL: [Stage; 10] = [
         Stage::Dns,
         Stage::Redirects,
         Stage::Tls,
@@ -47,6 +48,7 @@ impl Stage {
         Stage::Secrets,
         Stage::Latency,
         Stage::Edge,
+        Stage::Repo,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,7 +62,14 @@ impl Stage {
             Stage::Secrets => "secrets",
             Stage::Latency => "latency",
             Stage::Edge => "edge",
+            Stage::Repo => "repo",
         }
+    }
+
+    /// The stages that read the `--repo` source tree instead of the network (no DNS needed;
+    /// skipped without `--repo`).
+    pub fn reads_repo(self) -> bool {
+        matches!(self, Stage::Secrets | Stage::Repo)
     }
 
     pub fn parse(s: &str) -> Option<Stage> {
@@ -310,6 +319,7 @@ pub fn registry() -> Vec<&'static CheckDoc> {
     docs.extend(crate::checks::latency::CHECKS.iter().map(|c| c.doc()));
     docs.extend(crate::checks::edge::CHECKS.iter().map(|c| c.doc()));
     docs.extend(crate::checks::secrets::CHECKS.iter().map(|c| c.doc()));
+    docs.extend(crate::checks::repo::CHECKS.iter().map(|c| c.doc()));
     docs
 }
 

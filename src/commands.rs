@@ -176,10 +176,14 @@ pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
         .collect();
     let fail_on = FailOn::parse(&args.fail_on)
         .ok_or_else(|| usage(format!("--fail-on {:?}", args.fail_on)))?;
-    if args.repo.is_none() && only.as_ref().is_some_and(|o| o.contains(&Stage::Secrets)) {
-        return Err(usage(
-            "--only secrets needs --repo PATH (the source tree to scan)".to_string(),
-        ));
+    if let (None, Some(stage)) = (
+        &args.repo,
+        only.as_ref()
+            .and_then(|o| o.iter().find(|s| s.reads_repo())),
+    ) {
+        return Err(usage(format!(
+            "--only {stage} needs --repo PATH (the source tree to read)"
+        )));
     }
     Ok(Options {
         target: Target {

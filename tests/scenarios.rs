@@ -86,11 +86,12 @@ fn every_scenario_fires_exactly_its_checks() {
         covered.extend(got);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    // The secrets stage audits a repository, not the site: tests/secrets.rs triggers each of its
-    // ids on git repositories built at test time (no secret-looking literal is committed).
+    // The secrets and repo stages audit a repository, not the site: tests/secrets.rs and
+    // tests/repo.rs trigger each of their ids on repositories built at test time (no
+    // secret-looking literal is committed).
     let missing: Vec<&str> = launchready::check::registry()
         .into_iter()
-        .filter(|d| d.stage != launchready::check::Stage::Secrets)
+        .filter(|d| !d.stage.reads_repo())
         .map(|d| d.id)
         .filter(|id| !covered.contains(*id))
         .collect();

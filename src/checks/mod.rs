@@ -7,6 +7,7 @@ pub mod exposure;
 pub mod headers;
 pub mod latency;
 pub mod redirects;
+pub mod repo;
 pub mod secrets;
 pub mod tls;
 

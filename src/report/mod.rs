@@ -99,6 +99,9 @@ pub struct Inventory {
     /// The CDN or WAF recognised, and the rate-limit probe.
     #[serde(skip_serializing_if = "Value::is_null")]
     pub edge: Value,
+    /// What the repo stage read: CI configuration, workflows, manifests and their lockfiles.
+    #[serde(skip_serializing_if = "Value::is_null")]
+    pub repo: Value,
 }
 
 /// A reason, and each check id it kept from its input with the subjects concerned.
@@ -239,6 +242,7 @@ impl Report {
                     inventory.latency = inv;
                 }
                 Stage::Edge => inventory.edge = output.inventory,
+                Stage::Repo => inventory.repo = output.inventory,
                 _ => {}
             }
             stage_reports.push(report);
