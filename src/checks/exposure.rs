@@ -359,7 +359,7 @@ pub static CHECKS: &[&dyn Check<ExposureObservation>] = &[
     &StagingOpen,
 ];
 
-fn script_srcs(html: &str) -> Vec<String> {
+pub fn script_srcs(html: &str) -> Vec<String> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
     let Some(r) = re(&RE, r#"(?is)<script\b[^>]*\bsrc\s*=\s*["']?([^"'\s>]+)"#) else {
         return vec![];

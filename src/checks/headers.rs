@@ -56,7 +56,7 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// The directives of a CSP, lower-cased names with their source lists.
-fn csp_directives(policy: &str) -> Vec<(String, Vec<String>)> {
+pub fn csp_directives(policy: &str) -> Vec<(String, Vec<String>)> {
     policy
         .split(';')
         .filter_map(|d| {
@@ -100,7 +100,7 @@ fn attr_re() -> Option<&'static Regex> {
 }
 
 /// (tag, attribute value) for every subresource-loading tag in the page.
-fn subresources(html: &str) -> Vec<(String, String)> {
+pub fn subresources(html: &str) -> Vec<(String, String)> {
     let (Some(tags), Some(attrs)) = (subresource_re(), attr_re()) else {
         return vec![];
     };
