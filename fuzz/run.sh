@@ -32,5 +32,5 @@ for t in "${targets[@]}"; do
   seed "$t"
   echo "== $t for ${secs}s"
   cargo +nightly fuzz run "$t" "corpus/$t" -- -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=1 2>&1 \
-    | grep -E "^(stat::|Done|#[0-9]+ *DONE|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)" || true
+    | grep -E "^(stat::|Done|#[0-9]+[[:space:]]+DONE|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)" || true
 done

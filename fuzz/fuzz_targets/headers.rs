@@ -16,8 +16,12 @@ fuzz_target!(|data: &[u8]| {
         // The value may also stand in the name or the attributes; only a value found nowhere
         // else in the header must be absent from its redacted form.
         let elsewhere = name.contains(value) || text.matches(value).count() > 1;
+        // The placeholder is ours (`<redacted N chars>`): a value that happens to spell part
+        // of it is not shown (the first crash this target found was exactly that).
+        let placeholder = format!("<redacted {} chars>", value.chars().count());
+        let shown = redacted.replacen(&placeholder, "", 1);
         if value.len() >= 12 && !elsewhere {
-            assert!(!redacted.contains(value), "cookie value in {redacted:?}");
+            assert!(!shown.contains(value), "cookie value in {redacted:?}");
         }
     }
 });

@@ -838,6 +838,17 @@ pub fn redact_cookie(set_cookie: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The fuzzer's first `headers` crash: a value that spells part of our placeholder
+    /// (`ted 13 chars>` inside `<redacted 13 chars>`). The value itself is never shown.
+    #[test]
+    fn a_value_that_spells_the_placeholder_is_still_redacted() {
+        let header = "`=ted 13 chars>;\0`=;\0=";
+        let redacted = redact_cookie(header);
+        assert_eq!(redacted, "`=<redacted 13 chars>;\0`=;\0=");
+        let shown = redacted.replacen("<redacted 13 chars>", "", 1);
+        assert!(!shown.contains("ted 13 chars>"));
+    }
+
     #[test]
     fn cookie_values_never_reach_the_inventory() {
         assert_eq!(
