@@ -404,6 +404,31 @@ fn a_shallow_clone_is_not_checked() {
     );
 }
 
+/// A repository whose object database borrows from elsewhere on this machine
+/// (`objects/info/alternates`, as `git clone --shared` makes) is not read through: git would
+/// read the other directory's objects as its own.
+#[test]
+fn borrowed_objects_are_not_read() {
+    let s = Scratch::new("alternates");
+    let origin = s.join("origin");
+    init(&origin);
+    write(&origin.join("n.txt"), "0\n");
+    commit_all(&origin, "c0");
+    let clone = s.join("clone");
+    git(
+        s.path(),
+        &[
+            "clone",
+            "-q",
+            "--shared",
+            &origin.to_string_lossy(),
+            &clone.to_string_lossy(),
+        ],
+    );
+    assert!(clone.join(".git/objects/info/alternates").is_file());
+    assert_history_unseen(&clone, "borrows objects from outside itself");
+}
+
 #[test]
 fn a_missing_object_is_not_checked() {
     let s = Scratch::new("missing");

@@ -15,6 +15,9 @@ pub enum GitError {
     Missing,
     /// Not inside a work tree.
     NotARepo,
+    /// The repository reads objects from another place on this machine
+    /// (`objects/info/alternates`): scanning it would read outside the scanned root.
+    Borrows(String),
     Failed(String),
 }
 
@@ -23,6 +26,10 @@ impl std::fmt::Display for GitError {
         match self {
             GitError::Missing => f.write_str("git is not installed"),
             GitError::NotARepo => f.write_str("not a git repository"),
+            GitError::Borrows(from) => write!(
+                f,
+                "the repository borrows objects from outside itself (objects/info/alternates → {from}); its history is not read"
+            ),
             GitError::Failed(why) => write!(f, "git failed: {why}"),
         }
     }
@@ -147,6 +154,28 @@ pub fn toplevel(dir: &Path) -> Result<String, GitError> {
 }
 
 /// Whether the repository holding `dir` is a shallow clone, and then how many commits it has.
+/// Refuses a repository whose object database borrows from another directory: git would read
+/// those objects as its own, so a scan of it would read beyond the scanned root.
+pub fn refuse_alternates(dir: &Path) -> Result<(), GitError> {
+    let out = output(dir, &["rev-parse", "--git-path", "objects/info/alternates"])?;
+    let rel = String::from_utf8_lossy(&out).trim().to_string();
+    let path = dir.join(&rel);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if !text.trim().is_empty() => {
+            let first: String = text
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(60)
+                .collect();
+            Err(GitError::Borrows(first))
+        }
+        _ => Ok(()),
+    }
+}
+
 pub fn shallow_commits(dir: &Path) -> Result<Option<u64>, GitError> {
     let out = output(dir, &["rev-parse", "--is-shallow-repository"])?;
     if String::from_utf8_lossy(&out).trim() != "true" {

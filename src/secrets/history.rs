@@ -52,6 +52,7 @@ fn failed(e: impl std::fmt::Display) -> GitError {
 pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError> {
     let toplevel = git::toplevel(dir)?;
     let top = Path::new(&toplevel);
+    git::refuse_alternates(top)?;
     let shallow = git::shallow_commits(top)?;
     // Every object reachable from every ref; blobs and trees come with the path first seen.
     // Objects the database lacks are listed as `?<sha>` (not a failure: the rest is scanned,
