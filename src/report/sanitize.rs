@@ -82,23 +82,25 @@ pub fn markdown(s: &str) -> String {
 /// its `code spans` stay code spans (where nothing is interpreted), everything else is escaped
 /// as [`markdown`]. A stray backtick makes the whole text escaped.
 pub fn markdown_with_code(s: &str) -> String {
+    with_code_spans(s, markdown, |code| {
+        // Inside a code span only a line break (ends the item) and controls matter.
+        let code = visible(code, |_| false).replace(['\n', '\r'], " ");
+        format!("`{code}`")
+    })
+}
+
+/// Splits text we wrote at its backticks and renders text parts and `code spans` each their
+/// own way; a stray backtick (an odd count) renders the whole text as text.
+fn with_code_spans(s: &str, text: fn(&str) -> String, code: fn(&str) -> String) -> String {
     let parts: Vec<&str> = s.split('`').collect();
     if parts.len() % 2 == 0 {
-        return markdown(s);
+        return text(s);
     }
-    let mut out = String::with_capacity(s.len() + 8);
-    for (i, part) in parts.iter().enumerate() {
-        if i % 2 == 0 {
-            out.push_str(&markdown(part));
-        } else {
-            // Inside a code span only a line break (ends the item) and controls matter.
-            let code = visible(part, |_| false).replace(['\n', '\r'], " ");
-            out.push('`');
-            out.push_str(&code);
-            out.push('`');
-        }
-    }
-    out
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 0 { text(part) } else { code(part) })
+        .collect()
 }
 
 /// For HTML text and attribute values: controls escaped, then `& < > " '` as entities.
@@ -121,21 +123,7 @@ pub fn html(s: &str) -> String {
 /// For HTML from text we wrote that may carry untrusted parts: escaped as [`html`], and its
 /// `code spans` shown as `<code>` (a stray backtick leaves everything as text).
 pub fn html_with_code(s: &str) -> String {
-    let parts: Vec<&str> = s.split('`').collect();
-    if parts.len() % 2 == 0 {
-        return html(s);
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for (i, part) in parts.iter().enumerate() {
-        if i % 2 == 0 {
-            out.push_str(&html(part));
-        } else {
-            out.push_str("<code>");
-            out.push_str(&html(part));
-            out.push_str("</code>");
-        }
-    }
-    out
+    with_code_spans(s, html, |code| format!("<code>{}</code>", html(code)))
 }
 
 /// For XML 1.0 text and attribute values: only characters XML 1.0 allows (controls other than
