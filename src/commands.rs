@@ -89,7 +89,7 @@ fn parse_stages(list: &str, flag: &str) -> Result<Vec<Stage>, Failure> {
 pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
     let usage = Failure::Usage;
     let loaded = match config::locate(args.config.as_deref()) {
-        Some(path) => config::load(&path).map_err(|e| usage(e.0))?,
+        Some(path) => config::load(&path).map_err(|e| usage(e.to_string()))?,
         None => config::Loaded::default(),
     };
     let raw_domain = args
@@ -242,7 +242,7 @@ fn secrets_command(args: SecretsArgs) -> Result<u8, Failure> {
     let suppressions = match config_path {
         Some(path) => {
             config::load(&path)
-                .map_err(|e| Failure::Usage(e.0))?
+                .map_err(|e| Failure::Usage(e.to_string()))?
                 .suppressions
         }
         None => Vec::new(),

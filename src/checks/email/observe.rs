@@ -294,7 +294,7 @@ async fn observe_tls_rpt(resolver: &Resolver, domain: &str) -> TlsRptObservation
                         recs.len()
                     ));
                 } else if let Err(e) = mtasts::parse_tlsrpt_record(r) {
-                    obs.problem = Some(e);
+                    obs.problem = Some(e.to_string());
                 }
             }
         }
