@@ -84,9 +84,12 @@ pub struct DnsObservation {
     /// The apex TTL as the authoritative server gives it.
     pub apex_ttl: Option<u32>,
     pub records: BTreeSet<(String, String, u32, String)>,
+    /// Every IPv6 address of the apex, www and the subdomains, dialled (not in `--zone` mode).
+    pub aaaa_reach: Vec<AaaaReach>,
 }
 
 mod aaaa_missing;
+mod aaaa_unreachable;
 mod apex_unresolvable;
 mod caa_missing;
 mod cname_dangling;
@@ -100,6 +103,7 @@ mod ttl_long;
 mod www_missing;
 
 pub use aaaa_missing::AaaaMissing;
+pub use aaaa_unreachable::{AaaaReach, AaaaUnreachable};
 pub use apex_unresolvable::ApexUnresolvable;
 pub use caa_missing::CaaMissing;
 pub use cname_dangling::CnameDangling;
@@ -158,6 +162,7 @@ pub static CHECKS: &[&dyn Check<DnsObservation>] = &[
     &NsLame,
     &CaaMissing,
     &AaaaMissing,
+    &AaaaUnreachable,
     &TtlLong,
     &StagingPublic,
 ];
@@ -237,6 +242,7 @@ pub(crate) mod fixture {
             wildcard: false,
             apex_ttl: Some(300),
             records: BTreeSet::new(),
+            aaaa_reach: vec![],
         }
     }
 

@@ -32,5 +32,6 @@ pub fn inventory(o: &EmailObservation) -> Value {
         "null_mx": o.mx.as_ref().is_some_and(|m| m.null_mx),
         "mta_sts": o.mta_sts.as_ref().map(|s| json!({"record": s.record, "policy": s.policy.as_ref().map(|p| json!({"mode": p.mode, "mx": p.mx, "max_age": p.max_age}))})),
         "tls_rpt": o.tls_rpt.as_ref().map(|t| json!({"record": t.record})),
+        "mx_tls": o.mx_tls.as_ref().map(super::mx_tls::inventory_rows),
     })
 }

@@ -107,6 +107,8 @@ pub struct EmailObservation {
     pub mx: Option<MxObservation>,
     pub mta_sts: Option<StsObservation>,
     pub tls_rpt: Option<TlsRptObservation>,
+    /// The mail servers' STARTTLS (only for a domain that receives mail).
+    pub mx_tls: Option<MxTlsObservation>,
 }
 
 fn txt_subject(name: &str) -> String {
@@ -127,7 +129,10 @@ mod inventory;
 mod lint;
 mod mta_sts_invalid;
 mod mta_sts_missing;
+mod mx_cert_invalid;
 mod mx_missing;
+mod mx_starttls_missing;
+mod mx_tls;
 mod mx_unresolvable;
 mod observe;
 mod spf_include_loop;
@@ -154,7 +159,10 @@ pub use inventory::inventory;
 pub use lint::{lint, LintKind};
 pub use mta_sts_invalid::MtaStsInvalid;
 pub use mta_sts_missing::MtaStsMissing;
+pub use mx_cert_invalid::MxCertInvalid;
 pub use mx_missing::MxMissing;
+pub use mx_starttls_missing::MxStarttlsMissing;
+pub use mx_tls::{MxServer, MxTlsObservation};
 pub use mx_unresolvable::MxUnresolvable;
 pub use observe::observe;
 pub use spf_include_loop::SpfIncludeLoop;
@@ -227,6 +235,13 @@ impl Observed for EmailObservation {
             if let Some(why) = &m.unknown {
                 return vec![(format!("{domain} MX"), format!("MX lookup failed: {why}"))];
             }
+            if id == "email.mx.starttls.missing" || id == "email.mx.cert.invalid" {
+                return self
+                    .mx_tls
+                    .as_ref()
+                    .map(MxTlsObservation::blind)
+                    .unwrap_or_default();
+            }
             if id == "email.mx.unresolvable" {
                 return m
                     .unknown_hosts
@@ -287,6 +302,8 @@ pub static CHECKS: &[&dyn Check<EmailObservation>] = &[
     &DkimTesting,
     &MxMissing,
     &MxUnresolvable,
+    &MxStarttlsMissing,
+    &MxCertInvalid,
     &MtaStsMissing,
     &MtaStsInvalid,
     &TlsRptMissing,
@@ -310,6 +327,7 @@ pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
     if let Some(why) = obs.mta_sts.as_ref().and_then(|s| s.fetch_error.clone()) {
         notes.push(why);
     }
+    notes.extend(obs.mx_tls.as_ref().and_then(MxTlsObservation::note));
     if ctx.resolver.is_offline() {
         notes.push("offline (--zone): the MTA-STS policy file was not fetched".into());
     }
@@ -417,7 +435,33 @@ pub(crate) mod fixture {
                 problem: None,
                 unknown: None,
             }),
+            mx_tls: Some(MxTlsObservation {
+                servers: vec![MxServer {
+                    host: "mail.example.com".into(),
+                    outcome: crate::net::smtp::MxTls::Tls(crate::net::tls::Session {
+                        addr: std::net::SocketAddr::from(([192, 0, 2, 25], 25)),
+                        chain: vec![],
+                        version: Some("TLSv1.3"),
+                        cipher: None,
+                        failed_after_certificate: None,
+                        signature_refused: None,
+                    }),
+                    cert_problem: None,
+                }],
+                skipped: vec![],
+            }),
         }
+    }
+
+    /// An MTA-STS record whose policy is in enforce mode.
+    pub fn enforce_policy() -> StsObservation {
+        let mut s = healthy().mta_sts.expect("fixture has MTA-STS");
+        s.policy = Some(StsPolicy {
+            mode: "enforce".into(),
+            mx: vec!["mail.example.com".into()],
+            max_age: 604_800,
+        });
+        s
     }
 
     pub use crate::check::testing::judge;
