@@ -85,3 +85,55 @@ pub async fn serve(
     });
     Ok((addr, vec![task]))
 }
+
+/// One SMTP session until QUIT, silence or STARTTLS (then `true`: upgrade now).
+async fn session<S: AsyncRead + AsyncWrite + Unpin>(
+    io: &mut BufReader<S>,
+    greeting: &str,
+    starttls: bool,
+    secured: bool,
+) -> bool {
+    if !secured {
+        let banner = format!("220 {greeting} ESMTP launchready sandbox\r\n");
+        if io.get_mut().write_all(banner.as_bytes()).await.is_err() {
+            return false;
+        }
+    }
+    loop {
+        let mut line = String::new();
+        let mut limited = tokio::io::AsyncReadExt::take(&mut *io, LINE_CAP);
+        match tokio::time::timeout(IDLE, limited.read_line(&mut line)).await {
+            Ok(Ok(n)) if n > 0 => {}
+            _ => return false,
+        }
+        let verb = line
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
+        let (reply, then) = match verb.as_str() {
+            "EHLO" => {
+                let mut r = format!("250-{greeting}\r\n250-PIPELINING\r\n");
+                if starttls && !secured {
+                    r.push_str("250-STARTTLS\r\n");
+                }
+                r.push_str("250 8BITMIME\r\n");
+                (r, None)
+            }
+            "HELO" => (format!("250 {greeting}\r\n"), None),
+            "STARTTLS" if starttls && !secured => {
+                ("220 2.0.0 Ready to start TLS\r\n".to_string(), Some(true))
+            }
+            "QUIT" => ("221 2.0.0 Bye\r\n".to_string(), Some(false)),
+            "NOOP" | "RSET" => ("250 2.0.0 OK\r\n".to_string(), None),
+            _ => ("502 5.5.2 Command not implemented\r\n".to_string(), None),
+        };
+        let w = io.get_mut();
+        if w.write_all(reply.as_bytes()).await.is_err() || w.flush().await.is_err() {
+            return false;
+        }
+        if let Some(upgrade) = then {
+            return upgrade;
+        }
+    }
+}

@@ -164,29 +164,47 @@ pub async fn observe_mx_tls(ctx: &Context, mx: &MxObservation) -> MxTlsObservati
     }
 }
 
+/// One MX in the inventory: whether STARTTLS worked, and the TLS it gave.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MxTlsRow {
+    pub host: String,
+    /// `yes`, `no`, `failed`, `unreachable` or `unknown`.
+    pub starttls: &'static str,
+    pub version: Option<&'static str>,
+    pub cipher: Option<String>,
+    pub certificate_sha256: Option<String>,
+    pub certificate_problem: Option<String>,
+    pub error: Option<String>,
+}
+
 /// The inventory rows: each MX's STARTTLS outcome and TLS version.
-pub fn inventory_rows(o: &MxTlsObservation) -> Value {
-    let rows: Vec<Value> = o
-        .servers
+pub fn inventory_rows(o: &MxTlsObservation) -> Vec<MxTlsRow> {
+    o.servers
         .iter()
         .map(|s| {
-            let (starttls, detail) = match &s.outcome {
-                MxTls::Tls(session) => (
-                    "yes",
-                    json!({
-                        "version": session.version,
-                        "cipher": session.cipher,
-                        "certificate_sha256": session.chain.first().map(|c| tls::sha256_hex(c)),
-                        "certificate_problem": s.cert_problem,
-                    }),
-                ),
-                MxTls::NoStartTls { .. } => ("no", Value::Null),
-                MxTls::TlsFailed(e) => ("failed", json!({ "error": e })),
-                MxTls::Unreachable(e) => ("unreachable", json!({ "error": e })),
-                MxTls::Protocol(e) => ("unknown", json!({ "error": e })),
+            let mut row = MxTlsRow {
+                host: s.host.clone(),
+                starttls: "yes",
+                version: None,
+                cipher: None,
+                certificate_sha256: None,
+                certificate_problem: s.cert_problem.clone(),
+                error: None,
             };
-            json!({"host": s.host, "starttls": starttls, "tls": detail})
+            match &s.outcome {
+                MxTls::Tls(session) => {
+                    row.version = session.version;
+                    row.cipher = session.cipher.clone();
+                    row.certificate_sha256 = session.chain.first().map(|c| tls::sha256_hex(c));
+                }
+                MxTls::NoStartTls { .. } => row.starttls = "no",
+                MxTls::TlsFailed(e) => (row.starttls, row.error) = ("failed", Some(e.clone())),
+                MxTls::Unreachable(e) => {
+                    (row.starttls, row.error) = ("unreachable", Some(e.clone()))
+                }
+                MxTls::Protocol(e) => (row.starttls, row.error) = ("unknown", Some(e.clone())),
+            }
+            row
         })
-        .collect();
-    json!(rows)
+        .collect()
 }
