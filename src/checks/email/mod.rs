@@ -341,7 +341,10 @@ impl StageDef for Email {
         }
         notes.extend(obs.mx_tls.as_ref().and_then(MxTlsObservation::note));
         if ctx.resolver.is_offline() {
-            notes.push("offline (--zone): the MTA-STS policy file was not fetched".into());
+            notes.push(
+                "offline (--zone): the MTA-STS policy file was not fetched, the mail servers not contacted on port 25"
+                    .into(),
+            );
         }
         Ok(obs)
     }
