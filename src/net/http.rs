@@ -36,6 +36,19 @@ pub struct ConnectTo {
 
 impl ConnectTo {
     pub fn parse(s: &str) -> Result<ConnectTo, String> {
+        // HOST may be a bracketed IPv6 literal: a rule for one address of a host
+        // (`[2001:db8::1]:443:127.0.0.1:8443`, see `net::nodes`).
+        if let Some(rest) = s.strip_prefix('[') {
+            let (v6, tail) = rest.split_once(']').ok_or_else(|| {
+                format!("--connect-to {s:?}: unclosed '[' (expected HOST:PORT:ADDR:PORT)")
+            })?;
+            let ip: std::net::Ipv6Addr = v6
+                .parse()
+                .map_err(|_| format!("--connect-to {s:?}: {v6:?} is not an IPv6 address"))?;
+            let mut rule = ConnectTo::parse(&format!("v6{tail}"))?;
+            rule.host = Some(ip.to_string());
+            return Ok(rule);
+        }
         let bad = |why: &str| format!("--connect-to {s:?}: {why} (expected HOST:PORT:ADDR:PORT)");
         // The address may be a bracketed IPv6 literal containing colons.
         let (head, addr, tail) = match (s.find('['), s.find(']')) {
@@ -84,13 +97,18 @@ impl ConnectTo {
 
     /// The curl-style text of the rule.
     pub fn to_arg(&self) -> String {
+        let host = match self.host.as_deref() {
+            Some(h) if h.contains(':') => format!("[{h}]"),
+            Some(h) => h.to_string(),
+            None => String::new(),
+        };
         let addr = match self.addr {
             IpAddr::V6(a) => format!("[{a}]"),
             IpAddr::V4(a) => a.to_string(),
         };
         format!(
             "{}:{}:{}:{}",
-            self.host.as_deref().unwrap_or(""),
+            host,
             self.port.map(|p| p.to_string()).unwrap_or_default(),
             addr,
             self.to_port.map(|p| p.to_string()).unwrap_or_default()
