@@ -1,6 +1,6 @@
 //! `email.mx.cert.invalid`.
 
-use super::mx_tls::enforced;
+use super::mx_tls::mx_finding;
 use super::*;
 use crate::net::smtp::MxTls;
 
@@ -18,18 +18,12 @@ crate::check! {
     };
     fn evaluate(o, out, doc) {
         let Some(t) = &o.mx_tls else { return };
-        let enforce = enforced(o);
         for s in &t.servers {
             let (MxTls::Tls(session), Some(problem)) = (&s.outcome, &s.cert_problem) else {
                 continue;
             };
             let version = session.version.unwrap_or("handshake not completed");
-            let mut f = doc.finding(&s.host, format!("{problem} ({version} at {})", session.addr));
-            if enforce {
-                f.severity = Severity::High;
-                f.evidence.push_str("; the MTA-STS policy is in enforce mode: senders will not deliver");
-            }
-            out.push(f);
+            out.push(mx_finding(doc, o, &s.host, format!("{problem} ({version} at {})", session.addr)));
         }
     }
 }

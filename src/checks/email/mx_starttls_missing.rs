@@ -1,6 +1,6 @@
 //! `email.mx.starttls.missing`.
 
-use super::mx_tls::enforced;
+use super::mx_tls::mx_finding;
 use super::*;
 use crate::net::smtp::MxTls;
 
@@ -18,7 +18,6 @@ crate::check! {
     };
     fn evaluate(o, out, doc) {
         let Some(t) = &o.mx_tls else { return };
-        let enforce = enforced(o);
         for s in &t.servers {
             let evidence = match &s.outcome {
                 MxTls::NoStartTls { ehlo } => {
@@ -27,12 +26,7 @@ crate::check! {
                 MxTls::TlsFailed(e) => format!("{} offers STARTTLS but TLS fails: {e}", s.host),
                 _ => continue,
             };
-            let mut f = doc.finding(&s.host, evidence);
-            if enforce {
-                f.severity = Severity::High;
-                f.evidence.push_str("; the MTA-STS policy is in enforce mode: senders will not deliver");
-            }
-            out.push(f);
+            out.push(mx_finding(doc, o, &s.host, evidence));
         }
     }
 }

@@ -79,6 +79,23 @@ pub fn enforced(o: &EmailObservation) -> bool {
         .is_some_and(|p| p.mode == "enforce")
 }
 
+/// A mail server's finding: high instead of its default when the MTA-STS policy is in enforce
+/// mode, because enforcing senders then refuse to deliver.
+pub fn mx_finding(
+    doc: &'static CheckDoc,
+    o: &EmailObservation,
+    host: &str,
+    evidence: String,
+) -> crate::finding::Finding {
+    let mut f = doc.finding(host, evidence);
+    if enforced(o) {
+        f.severity = Severity::High;
+        f.evidence
+            .push_str("; the MTA-STS policy is in enforce mode: senders will not deliver");
+    }
+    f
+}
+
 /// Why a chain is not valid for `host` now, in words.
 fn cert_problem(
     verifier: &rustls::client::WebPkiServerVerifier,
