@@ -65,21 +65,6 @@ pub struct Context {
     pub budget: Arc<crate::net::load::Budget>,
 }
 
-async fn run_stage(stage: Stage, ctx: Arc<Context>) -> Result<StageOutput, String> {
-    match stage {
-        Stage::Dns => checks::dns::run(&ctx).await,
-        Stage::Redirects => checks::redirects::run(&ctx).await,
-        Stage::Tls => checks::tls::run(&ctx).await,
-        Stage::Email => checks::email::run(&ctx).await,
-        Stage::Headers => checks::headers::run(&ctx).await,
-        Stage::Exposure => checks::exposure::run(&ctx).await,
-        Stage::Latency => checks::latency::run(&ctx).await,
-        Stage::Edge => checks::edge::run(&ctx).await,
-        Stage::Secrets => checks::secrets::run(&ctx).await,
-        Stage::Repo => checks::repo::run(&ctx).await,
-    }
-}
-
 /// What the runs of several targets share (`audit a.com b.com …`): one resolver and so one DNS
 /// cache, one HTTP client and so one connection pool, one set of trust anchors. Built from the
 /// first target's options; every target of one command line has the same network flags.
@@ -243,7 +228,7 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, String
         let stage = *stage;
         let handle = tokio::spawn(async move {
             let t = Instant::now();
-            let outcome = tokio::time::timeout_at(deadline, run_stage(stage, ctx)).await;
+            let outcome = tokio::time::timeout_at(deadline, (checks::stage(stage).run)(&ctx)).await;
             (outcome, t.elapsed())
         });
         running.push((stage, handle));
@@ -274,7 +259,12 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, String
                 let note = out.note.clone().unwrap_or_default();
                 (StageStatus::Ran, t, note, out)
             }
-            Ok((Ok(Err(why)), t)) => (StageStatus::Failed, t, why, StageOutput::default()),
+            Ok((Ok(Err(why)), t)) => (
+                StageStatus::Failed,
+                t,
+                why.to_string(),
+                StageOutput::default(),
+            ),
             Ok((Err(_), t)) => (
                 StageStatus::Failed,
                 t,

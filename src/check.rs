@@ -308,19 +308,40 @@ pub(crate) mod testing {
 }
 
 /// Every check launchready knows, in catalog order.
+/// What a probe learned of something that may or may not exist: it could not tell, it is not
+/// there, or it is there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lookup<T> {
+    #[default]
+    Unknown,
+    Absent,
+    Found(T),
+}
+
+impl<T> Lookup<T> {
+    /// From an answer: `None` is absent.
+    pub fn from_answer(found: Option<T>) -> Self {
+        match found {
+            Some(t) => Lookup::Found(t),
+            None => Lookup::Absent,
+        }
+    }
+
+    /// The thing found, if it was.
+    pub fn found(&self) -> Option<&T> {
+        match self {
+            Lookup::Found(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Every check of every stage, in catalog order.
 pub fn registry() -> Vec<&'static CheckDoc> {
-    let mut docs: Vec<&'static CheckDoc> = Vec::new();
-    docs.extend(crate::checks::dns::CHECKS.iter().map(|c| c.doc()));
-    docs.extend(crate::checks::redirects::CHECKS.iter().map(|c| c.doc()));
-    docs.extend(crate::checks::tls::CHECKS.iter().map(|c| c.doc()));
-    docs.extend(crate::checks::email::CHECKS.iter().map(|c| c.doc()));
-    docs.extend(crate::checks::headers::CHECKS.iter().map(|c| c.doc()));
-    docs.extend(crate::checks::exposure::CHECKS.iter().map(|c| c.doc()));
-    docs.extend(crate::checks::latency::CHECKS.iter().map(|c| c.doc()));
-    docs.extend(crate::checks::edge::CHECKS.iter().map(|c| c.doc()));
-    docs.extend(crate::checks::secrets::CHECKS.iter().map(|c| c.doc()));
-    docs.extend(crate::checks::repo::CHECKS.iter().map(|c| c.doc()));
-    docs
+    crate::checks::STAGES
+        .iter()
+        .flat_map(|e| (e.docs)())
+        .collect()
 }
 
 /// The doc of one check id.

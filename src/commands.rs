@@ -247,7 +247,7 @@ fn secrets_command(args: SecretsArgs) -> Result<u8, Failure> {
         ),
         Err(why) => (
             report::StageStatus::Failed,
-            why,
+            why.to_string(),
             crate::checks::StageOutput::default(),
         ),
     };

@@ -16,5 +16,6 @@ pub mod report;
 pub mod sandbox;
 pub mod secrets;
 pub mod spf;
+pub mod stage;
 pub mod target;
 pub mod web;

@@ -4,15 +4,14 @@
 //! answers 200 with its index for every path; error pages are provoked and read for stack
 //! traces; staging hosts are asked whether they answer without authentication.
 
-use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
+use crate::check::{Check, CheckDoc, Observed, Outcomes, Stage};
 use crate::finding::{Impact, Severity};
 use crate::net::http::{resolve_location, HttpError};
 use crate::secrets::{self, Kind};
+use crate::stage::{StageDef, StageError};
 use futures_util::future::join_all;
 use regex::Regex;
-use serde_json::json;
 use std::sync::OnceLock;
 
 /// At most this many scripts are fetched from the app page.
@@ -750,15 +749,28 @@ async fn staging(ctx: &Context, obs: &mut ExposureObservation) {
     }
 }
 
-pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
-    let mut notes = Vec::new();
-    let obs = observe(ctx, &mut notes).await;
-    let outcomes = evaluate_all(CHECKS, &obs);
-    let inventory = json!({
-        "source_maps": obs.source_maps,
-        "staging_open": obs.staging_open.iter().map(|(u, _)| u).collect::<Vec<_>>(),
-    });
-    Ok(StageOutput::new(outcomes, inventory, notes))
+pub struct Exposure;
+
+impl StageDef for Exposure {
+    const STAGE: Stage = Stage::Exposure;
+    type Observation = ExposureObservation;
+    type Inventory = ();
+
+    fn checks() -> &'static [&'static dyn Check<ExposureObservation>] {
+        CHECKS
+    }
+
+    async fn observe(
+        ctx: &Context,
+        notes: &mut Vec<String>,
+    ) -> Result<ExposureObservation, StageError> {
+        Ok(observe(ctx, notes).await)
+    }
+
+    /// The exposure stage keeps nothing in the inventory: what it finds is findings.
+    fn inventory(_: &ExposureObservation, _: &Context) {}
+
+    fn file(_: (), _: &mut crate::report::Inventory) {}
 }
 
 #[cfg(test)]

@@ -3,15 +3,15 @@
 //! Mozilla's HTTP Observatory scores the same header, the check's doc says how our verdict
 //! relates to its test.
 
-use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
+use crate::check::{Check, CheckDoc, Observed, Outcomes, Stage};
 use crate::finding::{Impact, Severity};
 use crate::net::http::{resolve_location, Response};
+use crate::stage::{StageDef, StageError};
 use futures_util::future::join_all;
 use hyper::HeaderMap;
 use regex::Regex;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::sync::OnceLock;
 
 /// Auth pages looked for when the config names none.
@@ -620,6 +620,16 @@ impl Observed for HeadersObservation {
     fn blind(&self) -> Option<(String, String)> {
         self.blind.clone()
     }
+
+    /// The stage-wide blind spot, and each page a check could not look at.
+    fn blind_for(&self, check: &CheckDoc) -> Vec<(String, String)> {
+        let per_page = self
+            .unseen
+            .iter()
+            .filter(|(id, _, _)| *id == check.id)
+            .map(|(_, subject, why)| (subject.clone(), why.clone()));
+        self.blind().into_iter().chain(per_page).collect()
+    }
 }
 
 pub static CHECKS: &[&dyn Check<HeadersObservation>] = &[
@@ -776,42 +786,54 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservati
     obs
 }
 
-pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
-    let mut notes = Vec::new();
-    let obs = observe(ctx, &mut notes).await;
-    let mut outcomes = evaluate_all(CHECKS, &obs);
-    for (id, subject, why) in &obs.unseen {
-        if let Some(c) = CHECKS.iter().find(|c| c.doc().id == *id) {
-            outcomes.unseen(c.doc(), subject.clone(), why.clone());
-        }
+pub struct Headers;
+
+impl StageDef for Headers {
+    const STAGE: Stage = Stage::Headers;
+    type Observation = HeadersObservation;
+    type Inventory = Value;
+
+    fn checks() -> &'static [&'static dyn Check<HeadersObservation>] {
+        CHECKS
     }
-    outcomes.not_checked.sort();
-    outcomes.not_checked.dedup();
-    let keep = [
-        "content-security-policy",
-        "strict-transport-security",
-        "x-content-type-options",
-        "x-frame-options",
-        "referrer-policy",
-        "cache-control",
-        "server",
-        "x-powered-by",
-        "set-cookie",
-    ];
-    let inventory = json!(obs
-        .pages
-        .iter()
-        .map(|p| json!({
-            "url": p.url,
-            "status": p.status,
-            "auth": p.auth,
-            "headers": keep.iter().filter_map(|k| {
-                let vals: Vec<String> = p.headers.get_all(*k).iter().filter_map(|v| v.to_str().ok()).map(|v| if *k == "set-cookie" { redact_cookie(v) } else { v.to_string() }).collect();
-                (!vals.is_empty()).then(|| json!({"name": k, "values": vals}))
-            }).collect::<Vec<_>>(),
-        }))
-        .collect::<Vec<_>>());
-    Ok(StageOutput::new(outcomes, inventory, notes))
+
+    async fn observe(
+        ctx: &Context,
+        notes: &mut Vec<String>,
+    ) -> Result<HeadersObservation, StageError> {
+        Ok(observe(ctx, notes).await)
+    }
+
+    fn inventory(obs: &HeadersObservation, _: &Context) -> Value {
+        let keep = [
+            "content-security-policy",
+            "strict-transport-security",
+            "x-content-type-options",
+            "x-frame-options",
+            "referrer-policy",
+            "cache-control",
+            "server",
+            "x-powered-by",
+            "set-cookie",
+        ];
+        json!(obs
+            .pages
+            .iter()
+            .map(|p| json!({
+                "url": p.url,
+                "status": p.status,
+                "auth": p.auth,
+                "headers": keep.iter().filter_map(|k| {
+                    let vals: Vec<String> = p.headers.get_all(*k).iter().filter_map(|v| v.to_str().ok()).map(|v| if *k == "set-cookie" { redact_cookie(v) } else { v.to_string() }).collect();
+                    (!vals.is_empty()).then(|| json!({"name": k, "values": vals}))
+                }).collect::<Vec<_>>(),
+            }))
+            .collect::<Vec<_>>())
+    }
+
+    fn file(inventory: Value, into: &mut crate::report::Inventory) {
+        into.pages = inventory;
+    }
 }
 
 /// A Set-Cookie value for the report: the name and the attributes, never the value

@@ -2,13 +2,13 @@
 //! with a query (`/login?next=%2Fcheckout`) so that a redirect that drops them is caught.
 //! Redirects are followed by hand, hop by hop; the report shows each chain.
 
-use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
+use crate::check::{Check, CheckDoc, Observed, Outcomes, Stage};
 use crate::finding::{Impact, Severity};
 use crate::net::http::{Chain, HttpError};
+use crate::stage::{StageDef, StageError};
 use futures_util::future::join_all;
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// The path and query every chain starts with: a login callback, the thing redirects break.
 pub const PROBE_PATH: &str = "/login?next=%2Fcheckout";
@@ -409,38 +409,58 @@ fn empty_chain(url: &str) -> Chain {
     }
 }
 
-pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
-    let obs = observe(ctx).await;
-    let outcomes = evaluate_all(CHECKS, &obs);
-    let mut notes = Vec::new();
-    if let Some(why) = &obs.from_here {
-        notes.push(why.clone());
+pub struct Redirects;
+
+impl StageDef for Redirects {
+    const STAGE: Stage = Stage::Redirects;
+    type Observation = RedirectObservation;
+    type Inventory = Value;
+
+    fn checks() -> &'static [&'static dyn Check<RedirectObservation>] {
+        CHECKS
     }
-    for c in obs.chains() {
-        if let Some(off) = &c.off_site {
-            notes.push(format!(
-                "{} redirects off the audited hosts to {off}: asked once, not probed further",
-                c.start
-            ));
+
+    async fn observe(
+        ctx: &Context,
+        notes: &mut Vec<String>,
+    ) -> Result<RedirectObservation, StageError> {
+        let obs = observe(ctx).await;
+        if let Some(why) = &obs.from_here {
+            notes.push(why.clone());
         }
-        if let (Some(e), Some(url)) = (&c.error, &c.failed_at) {
-            let note = format!("{url}: {e}");
-            if !notes.contains(&note) {
-                notes.push(note);
+        for c in obs.chains() {
+            if let Some(off) = &c.off_site {
+                notes.push(format!(
+                    "{} redirects off the audited hosts to {off}: asked once, not probed further",
+                    c.start
+                ));
+            }
+            if let (Some(e), Some(url)) = (&c.error, &c.failed_at) {
+                let note = format!("{url}: {e}");
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
             }
         }
+        Ok(obs)
     }
-    let inventory = json!(obs
-        .chains()
-        .map(|c| json!({
-            "start": c.start,
-            "hops": c.hops.iter().map(|h| json!({"url": h.url, "status": h.status, "location": h.location})).collect::<Vec<_>>(),
-            "error": c.error.as_ref().map(|e| e.to_string()),
-            "off_site": c.off_site,
-            "chain": c.describe(),
-        }))
-        .collect::<Vec<_>>());
-    Ok(StageOutput::new(outcomes, inventory, notes))
+
+    fn inventory(obs: &RedirectObservation, _: &Context) -> Value {
+        json!(obs
+            .chains()
+            .map(|c| json!({
+                "start": c.start,
+                "hops": c.hops.iter().map(|h| json!({"url": h.url, "status": h.status, "location": h.location})).collect::<Vec<_>>(),
+                "error": c.error.as_ref().map(|e| e.to_string()),
+                "off_site": c.off_site,
+                "chain": c.describe(),
+            }))
+            .collect::<Vec<_>>())
+    }
+
+    fn file(inventory: Value, into: &mut crate::report::Inventory) {
+        into.redirects = inventory;
+    }
 }
 
 #[cfg(test)]

@@ -7,15 +7,15 @@
 //!
 //! The inventory lists every certificate seen, with its expiry date and days left.
 
-use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
+use crate::check::{Check, CheckDoc, Observed, Outcomes, Stage};
 use crate::config::Date;
 use crate::finding::{Impact, Severity};
 use crate::net::http::destinations;
 use crate::net::tls::{
     self, hello, version_name, CertInfo, HelloAnswer, Session, TLS1_0, TLS1_1, TLS1_2,
 };
+use crate::stage::{StageDef, StageError};
 use futures_util::future::join_all;
 use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::CertificateDer;
@@ -611,6 +611,24 @@ impl Observed for TlsObservation {
         }
         why
     }
+
+    /// A host without a handshake leaves its certificate and protocol checks unseen: they
+    /// cannot pass (tls.unreachable says why, when it is the host's fault).
+    fn blind_for(&self, check: &CheckDoc) -> Vec<(String, String)> {
+        let mut blind: Vec<(String, String)> = self.blind().into_iter().collect();
+        if matches!(
+            check.id,
+            "tls.unreachable" | "tls.hsts.missing" | "tls.hsts.short"
+        ) {
+            return blind;
+        }
+        for h in &self.hosts {
+            if let Outcome::Unreachable(w) | Outcome::NotSeen(w) = &h.outcome {
+                blind.push((subject(h), format!("no TLS handshake: {w}")));
+            }
+        }
+        blind
+    }
 }
 
 pub static CHECKS: &[&dyn Check<TlsObservation>] = &[
@@ -997,7 +1015,7 @@ pub async fn observe(ctx: &Context) -> Result<TlsObservation, String> {
 }
 
 /// Every certificate seen, once per fingerprint, with the hosts that served it.
-fn inventory(o: &TlsObservation) -> Value {
+fn inventory(o: &TlsObservation) -> Vec<Value> {
     let mut rows: Vec<(String, Value, Vec<String>)> = Vec::new();
     for (h, s) in o.seen() {
         let top = s.certs.len().saturating_sub(1);
@@ -1038,66 +1056,58 @@ fn inventory(o: &TlsObservation) -> Value {
             rows.push((c.sha256.clone(), v, vec![hostport]));
         }
     }
-    Value::Array(
-        rows.into_iter()
-            .map(|(_, mut v, hosts)| {
-                v["hosts"] = json!(hosts);
-                v
-            })
-            .collect(),
-    )
+    rows.into_iter()
+        .map(|(_, mut v, hosts)| {
+            v["hosts"] = json!(hosts);
+            v
+        })
+        .collect()
 }
 
 /// The stage: probes, then every check.
-pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
-    let obs = observe(ctx).await?;
-    let mut outcomes = evaluate_all(CHECKS, &obs);
-    let mut notes: Vec<String> = Vec::new();
-    for h in &obs.hosts {
-        match &h.outcome {
-            Outcome::Skipped(why) => notes.push(format!("{} not probed: {why}", h.host)),
-            Outcome::Seen(s) => notes.extend(s.notes.iter().cloned()),
-            Outcome::Unreachable(_) => {}
-            Outcome::NotSeen(why) if !notes.contains(why) => notes.push(why.clone()),
-            Outcome::NotSeen(_) => {}
-        }
+pub struct Tls;
+
+impl StageDef for Tls {
+    const STAGE: Stage = Stage::Tls;
+    type Observation = TlsObservation;
+    type Inventory = Vec<Value>;
+
+    fn checks() -> &'static [&'static dyn Check<TlsObservation>] {
+        CHECKS
     }
-    // A host without a handshake leaves its certificate and protocol checks unseen: they
-    // cannot pass (tls.unreachable says why, when it is the host's fault).
-    for h in &obs.hosts {
-        let why = match &h.outcome {
-            Outcome::Unreachable(w) | Outcome::NotSeen(w) => format!("no TLS handshake: {w}"),
-            _ => continue,
-        };
-        let subj = subject(h);
-        for c in CHECKS.iter().map(|c| c.doc()) {
-            let per_host = !matches!(
-                c.id,
-                "tls.unreachable" | "tls.hsts.missing" | "tls.hsts.short"
-            );
-            let judged = outcomes.iter().any(|f| f.id == c.id && f.subject == subj)
-                || outcomes
-                    .not_checked
-                    .iter()
-                    .any(|n| n.id == c.id && n.subject == subj);
-            if per_host && !judged {
-                outcomes.unseen(c, subj.clone(), why.clone());
+
+    async fn observe(ctx: &Context, notes: &mut Vec<String>) -> Result<TlsObservation, StageError> {
+        let obs = observe(ctx).await.map_err(StageError::Setup)?;
+        for h in &obs.hosts {
+            match &h.outcome {
+                Outcome::Skipped(why) => notes.push(format!("{} not probed: {why}", h.host)),
+                Outcome::Seen(s) => notes.extend(s.notes.iter().cloned()),
+                Outcome::Unreachable(_) => {}
+                Outcome::NotSeen(why) if !notes.contains(why) => notes.push(why.clone()),
+                Outcome::NotSeen(_) => {}
             }
         }
+        match &obs.hsts {
+            Hsts::NotChecked(why) => notes.push(format!("HSTS not checked: {why}")),
+            Hsts::NotApplicable(why) => notes.push(why.clone()),
+            _ => {}
+        }
+        Ok(obs)
     }
-    outcomes.not_checked.sort();
-    outcomes.not_checked.dedup();
-    match &obs.hsts {
-        Hsts::NotChecked(why) => notes.push(format!("HSTS not checked: {why}")),
-        Hsts::NotApplicable(why) => notes.push(why.clone()),
-        _ => {}
+
+    fn inventory(obs: &TlsObservation, _: &Context) -> Vec<Value> {
+        inventory(obs)
     }
-    Ok(StageOutput::new(outcomes, inventory(&obs), notes))
+
+    fn file(inventory: Vec<Value>, into: &mut crate::report::Inventory) {
+        into.certificates = inventory;
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::evaluate_all;
 
     #[test]
     fn parses_hsts_like_rfc_6797() {

@@ -21,7 +21,7 @@ pub fn parse_sts_record(txt: &str) -> Result<String, String> {
 }
 
 /// An MTA-STS policy (RFC 8461 §3.2).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StsPolicy {
     pub mode: String,
     pub mx: Vec<String>,

@@ -5,4 +5,4 @@ pub mod http;
 pub mod load;
 pub mod tls;
 pub mod zone;
-pub mod zonefile;
+pub use launchready_zonefile as zonefile;

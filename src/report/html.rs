@@ -96,15 +96,15 @@ code{{background:#f4f4f4;padding:0 .2em}}td{{overflow-wrap:anywhere}}</style></h
         out.push_str("<h2>Latency</h2>\n<table><tr><th>Endpoint</th><th>Load</th><th>Requests</th><th>Errors</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr>\n");
         for l in &report.latency {
             out.push_str(&format!(
-                "<tr><td>{}</td><td>c={}</td><td>{}</td><td>{}</td><td>{} ms</td><td>{} ms</td><td>{} ms</td><td>{} ms</td></tr>\n",
-                esc(l["endpoint"].as_str().unwrap_or("")),
-                esc(&l["concurrency"].to_string()),
-                esc(&l["requests"].to_string()),
-                esc(&l["errors"].to_string()),
-                esc(&l["p50_ms"].to_string()),
-                esc(&l["p95_ms"].to_string()),
-                esc(&l["p99_ms"].to_string()),
-                esc(&l["max_ms"].to_string()),
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ms</td><td>{} ms</td><td>{} ms</td><td>{} ms</td></tr>\n",
+                esc(&l.endpoint),
+                esc(&l.load()),
+                l.requests,
+                l.errors,
+                l.p50_ms,
+                l.p95_ms,
+                l.p99_ms,
+                l.max_ms,
             ));
         }
         out.push_str("</table>\n");

@@ -121,25 +121,17 @@ pub fn render(report: &Report) -> String {
     if !report.latency.is_empty() {
         out.push_str("\n## Latency\n\n| endpoint | load | requests | errors | p50 ms | p95 ms | p99 ms | max ms | budget ms |\n|---|---|---|---|---|---|---|---|---|\n");
         for l in &report.latency {
-            let cell = |k: &str| match &l[k] {
-                serde_json::Value::String(s) => md(s),
-                serde_json::Value::Null => "—".into(),
-                v => md(&v.to_string()),
-            };
-            let load = match l.get("rate").and_then(|r| r.as_f64()) {
-                Some(r) => format!("{r} req/s"),
-                None => format!("c={}", cell("concurrency")),
-            };
             out.push_str(&format!(
-                "| {} | {load} | {} | {} | {} | {} | {} | {} | {} |\n",
-                cell("endpoint"),
-                cell("requests"),
-                cell("errors"),
-                cell("p50_ms"),
-                cell("p95_ms"),
-                cell("p99_ms"),
-                cell("max_ms"),
-                cell("budget_ms"),
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                md(&l.endpoint),
+                l.load(),
+                l.requests,
+                l.errors,
+                l.p50_ms,
+                l.p95_ms,
+                l.p99_ms,
+                l.max_ms,
+                l.budget_ms,
             ));
         }
     }

@@ -83,25 +83,45 @@ impl StageReport {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Inventory {
-    pub dns: Value,
+    pub dns: Option<crate::checks::dns::Inventory>,
     pub certificates: Vec<Value>,
-    pub email: Value,
+    pub email: Option<crate::checks::email::Inventory>,
     /// Every redirect chain followed, hop by hop.
     pub redirects: Value,
     /// The pages whose headers were checked, with the headers that matter.
     pub pages: Value,
     /// What the secrets stage scanned: files, bytes, skipped files, history blobs.
-    #[serde(skip_serializing_if = "Value::is_null")]
-    pub secrets: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<crate::checks::secrets::Inventory>,
     /// The first request's phases (DNS, connect, TLS, TTFB) and the requests the probes used.
-    #[serde(skip_serializing_if = "Value::is_null")]
-    pub latency: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency: Option<crate::checks::latency::Inventory>,
     /// The CDN or WAF recognised, and the rate-limit probe.
-    #[serde(skip_serializing_if = "Value::is_null")]
-    pub edge: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge: Option<crate::checks::edge::Inventory>,
     /// What the repo stage read: CI configuration, workflows, manifests and their lockfiles.
-    #[serde(skip_serializing_if = "Value::is_null")]
-    pub repo: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repo: Option<crate::checks::repo::Inventory>,
+}
+
+impl Inventory {
+    /// Takes every slot `other` filled (each stage fills its own).
+    pub fn absorb(&mut self, other: Inventory) {
+        fn value(into: &mut Value, from: Value) {
+            if !from.is_null() {
+                *into = from;
+            }
+        }
+        self.dns = other.dns.or(self.dns.take());
+        self.certificates.extend(other.certificates);
+        self.email = other.email.or(self.email.take());
+        value(&mut self.redirects, other.redirects);
+        value(&mut self.pages, other.pages);
+        self.secrets = other.secrets.or(self.secrets.take());
+        self.latency = other.latency.or(self.latency.take());
+        self.edge = other.edge.or(self.edge.take());
+        self.repo = other.repo.or(self.repo.take());
+    }
 }
 
 /// A reason, and each check id it kept from its input with the subjects concerned.
@@ -126,7 +146,7 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auditor_blind: Option<String>,
     pub findings: Vec<Finding>,
-    pub latency: Vec<Value>,
+    pub latency: Vec<crate::checks::latency::Level>,
     pub inventory: Inventory,
     /// Things the reader must know that are not findings (expired suppressions, …).
     pub notes: Vec<String>,
@@ -198,7 +218,6 @@ impl Report {
         let mut findings = Vec::new();
         let mut not_checked = Vec::new();
         let mut inventory = Inventory::default();
-        let mut latency = Vec::new();
         let mut stage_reports = Vec::new();
         for (stage, mut report, output) in stages {
             findings.extend(output.findings);
@@ -213,40 +232,21 @@ impl Report {
                     report.note.clone()
                 };
                 not_checked.extend(
-                    crate::check::registry()
+                    (crate::checks::stage(stage).docs)()
                         .into_iter()
-                        .filter(|d| d.stage == stage)
                         .map(|d| d.not_checked(target.domain.clone(), reason.clone())),
                 );
             }
             not_checked.extend(output.not_checked);
-            match stage {
-                Stage::Dns => inventory.dns = output.inventory,
-                Stage::Redirects => inventory.redirects = output.inventory,
-                Stage::Tls => {
-                    if let Value::Array(certs) = output.inventory {
-                        inventory.certificates = certs;
-                    }
-                }
-                Stage::Headers => inventory.pages = output.inventory,
-                Stage::Email => inventory.email = output.inventory,
-                Stage::Secrets => inventory.secrets = output.inventory,
-                Stage::Latency => {
-                    let mut inv = output.inventory;
-                    if let Some(Value::Array(levels)) = inv.get_mut("levels").map(Value::take) {
-                        latency = levels;
-                    }
-                    if let Some(obj) = inv.as_object_mut() {
-                        obj.remove("levels");
-                    }
-                    inventory.latency = inv;
-                }
-                Stage::Edge => inventory.edge = output.inventory,
-                Stage::Repo => inventory.repo = output.inventory,
-                _ => {}
-            }
+            inventory.absorb(output.inventory);
             stage_reports.push(report);
         }
+        // The levels are the report's own `latency` list, not a part of the inventory.
+        let latency = inventory
+            .latency
+            .as_mut()
+            .map(|l| std::mem::take(&mut l.levels))
+            .unwrap_or_default();
         let mut notes = Vec::new();
         for f in &mut findings {
             let matching = suppressions.iter().find(|s| {

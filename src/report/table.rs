@@ -305,50 +305,42 @@ fn not_checked(report: &Report, width: u16) -> String {
 
 /// One compact distribution line per endpoint and level, and the first request's phases.
 fn latency_table(report: &Report, color: bool, width: u16) -> String {
-    let ms = |v: &serde_json::Value| {
-        v.as_f64()
-            .map(|x| {
-                if x < 10.0 {
-                    format!("{x:.1}")
-                } else {
-                    format!("{x:.0}")
-                }
-            })
-            .unwrap_or_else(|| "—".into())
+    let ms = |x: f64| {
+        if x < 10.0 {
+            format!("{x:.1}")
+        } else {
+            format!("{x:.0}")
+        }
     };
     let mut t = new_table(color, width);
     t.set_header(vec![
         "Endpoint", "Load", "Reqs", "Errs", "p50 ms", "p95 ms", "p99 ms", "max ms", "Budget",
     ]);
     for l in &report.latency {
-        let load = match l.get("rate").and_then(|r| r.as_f64()) {
-            Some(r) => format!("{r} req/s"),
-            None => format!("c={}", l["concurrency"]),
-        };
         t.add_row(vec![
-            Cell::new(clean(l["endpoint"].as_str().unwrap_or(""))),
-            Cell::new(load),
-            Cell::new(l["requests"].to_string()),
-            Cell::new(l["errors"].to_string()),
-            Cell::new(ms(&l["p50_ms"])),
-            Cell::new(ms(&l["p95_ms"])),
-            Cell::new(ms(&l["p99_ms"])),
-            Cell::new(ms(&l["max_ms"])),
-            Cell::new(format!("{} ms", l["budget_ms"])),
+            Cell::new(clean(&l.endpoint)),
+            Cell::new(l.load()),
+            Cell::new(l.requests.to_string()),
+            Cell::new(l.errors.to_string()),
+            Cell::new(ms(l.p50_ms)),
+            Cell::new(ms(l.p95_ms)),
+            Cell::new(ms(l.p99_ms)),
+            Cell::new(ms(l.max_ms)),
+            Cell::new(format!("{} ms", l.budget_ms)),
         ]);
     }
     let mut out = t.to_string();
     out.push('\n');
-    let p = &report.inventory.latency["first_request"];
-    if p.is_object() {
+    let first = report.inventory.latency.as_ref();
+    if let Some(p) = first.and_then(|l| l.first_request.as_ref()) {
         out.push_str(&format!(
             "first request {}: dns {} ms · connect {} ms · tls {} ms · ttfb {} ms · total {} ms\n",
-            clean(p["url"].as_str().unwrap_or("")),
-            ms(&p["dns_ms"]),
-            ms(&p["connect_ms"]),
-            ms(&p["tls_ms"]),
-            ms(&p["ttfb_ms"]),
-            ms(&p["total_ms"]),
+            clean(&p.url),
+            ms(p.dns_ms),
+            ms(p.connect_ms),
+            p.tls_ms.map(ms).unwrap_or_else(|| "—".into()),
+            ms(p.ttfb_ms),
+            ms(p.total_ms),
         ));
     }
     out.push('\n');

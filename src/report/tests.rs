@@ -438,10 +438,21 @@ fn fixes_name_the_audited_domain_and_certificates_are_a_table() {
 #[test]
 fn markdown_handover_has_latency_baseline_and_owner_blanks() {
     let mut r = no_go();
-    r.latency = vec![json!({
-        "endpoint": "/login", "concurrency": 10, "requests": 50, "errors": 0,
-        "p50_ms": 12.5, "p95_ms": 40.0, "p99_ms": 55.1, "max_ms": 60.2, "budget_ms": 500,
-    })];
+    r.latency = vec![crate::checks::latency::Level {
+        endpoint: "/login".into(),
+        concurrency: 10,
+        requests: 50,
+        errors: 0,
+        p50_ms: 12.5,
+        p95_ms: 40.0,
+        p99_ms: 55.1,
+        max_ms: 60.2,
+        errors_by_kind: Default::default(),
+        budget_ms: 500,
+        rate: None,
+        stopped: None,
+        backed_off_to: None,
+    }];
     r.baseline = Some(json!({
         "file": "last.json", "new": 2, "unchanged": 1,
         "fixed": [{"id": "dns.ns.single", "subject": "example.com NS"}],

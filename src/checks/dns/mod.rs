@@ -2,10 +2,10 @@
 //! (count and lame delegation, each asked directly), CAA, AAAA, apex TTL and publicly
 //! resolving staging names. The inventory lists every record seen, for the handover.
 
-use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Observed, Stage};
+use crate::check::{Check, CheckDoc, Observed, Stage};
 use crate::finding::{Impact, Severity};
+use crate::stage::{StageDef, StageError};
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
@@ -103,6 +103,7 @@ pub use aaaa_missing::AaaaMissing;
 pub use apex_unresolvable::ApexUnresolvable;
 pub use caa_missing::CaaMissing;
 pub use cname_dangling::CnameDangling;
+pub use inventory::Inventory;
 pub use ns_lame::NsLame;
 pub use ns_single::NsSingle;
 pub use observe::observe;
@@ -163,24 +164,36 @@ pub static CHECKS: &[&dyn Check<DnsObservation>] = &[
 ];
 
 /// The stage: probes, then every check.
-pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
-    let obs = observe(ctx)
-        .await
-        .map_err(|e| format!("DNS did not answer: {e}"))?;
-    let outcomes = evaluate_all(CHECKS, &obs);
-    let mut notes = Vec::new();
-    if ctx.resolver.is_offline() {
-        notes.push(format!(
-            "--zone: answers from {}; nameservers not asked directly",
-            ctx.resolver.describe()
-        ));
+pub struct Dns;
+
+impl StageDef for Dns {
+    const STAGE: Stage = Stage::Dns;
+    type Observation = DnsObservation;
+    type Inventory = Inventory;
+
+    fn checks() -> &'static [&'static dyn Check<DnsObservation>] {
+        CHECKS
     }
-    notes.extend(ctx.resolver.zone_note());
-    Ok(StageOutput::new(
-        outcomes,
-        inventory::inventory(&obs, &ctx.resolver),
-        notes,
-    ))
+
+    async fn observe(ctx: &Context, notes: &mut Vec<String>) -> Result<DnsObservation, StageError> {
+        let obs = observe(ctx).await?;
+        if ctx.resolver.is_offline() {
+            notes.push(format!(
+                "--zone: answers from {}; nameservers not asked directly",
+                ctx.resolver.describe()
+            ));
+        }
+        notes.extend(ctx.resolver.zone_note());
+        Ok(obs)
+    }
+
+    fn inventory(obs: &DnsObservation, ctx: &Context) -> Inventory {
+        inventory::inventory(obs, &ctx.resolver)
+    }
+
+    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
+        into.dns = Some(inventory);
+    }
 }
 
 /// Hand-built observations for the checks' unit tests: a healthy zone to break one way at a

@@ -16,12 +16,12 @@ crate::check! {
     };
     fn evaluate(o, out, doc) {
         match (&o.cdn, &o.unreachable) {
-            (Some(None), _) => out.push(
+            (Lookup::Absent, _) => out.push(
                 doc
                     .finding(&o.app, "no CDN or WAF header in the response"),
             ),
-            (Some(Some(_)), _) => {}
-            (None, why) => out.unseen(
+            (Lookup::Found(_), _) => {}
+            (Lookup::Unknown, why) => out.unseen(
                 doc,
                 &o.app,
                 why.clone()
@@ -39,11 +39,11 @@ mod tests {
     #[test]
     fn fires_when_no_cdn_is_recognised_and_is_not_checked_without_an_answer() {
         let mut o = healthy();
-        o.cdn = Some(None);
+        o.cdn = Lookup::Absent;
         let (found, _) = judge(&CdnAbsent, &o);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].subject, APP);
-        o.cdn = None;
+        o.cdn = Lookup::Unknown;
         o.unreachable = Some("no answer from https://example.com/: timed out".into());
         let (found, unseen) = judge(&CdnAbsent, &o);
         assert!(found.is_empty());

@@ -1,11 +1,11 @@
 //! The `edge` stage: is a CDN or WAF in front of the app (recognised by its response headers),
 //! and — only with `--probe-rate-limit` — does a burst of failed logins ever meet a 429.
 
-use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Observed, Stage};
+use crate::check::{Check, CheckDoc, Lookup, Observed, Stage};
 use crate::finding::{Impact, Severity};
 use crate::net::load::ErrorKind;
+use crate::stage::{StageDef, StageError};
 use std::time::Duration;
 
 /// The burst: this many failed logins over this long.
@@ -15,8 +15,8 @@ pub const BURST_OVER: Duration = Duration::from_secs(3);
 #[derive(Debug, Default)]
 pub struct EdgeObservation {
     pub app: String,
-    /// `Some(None)`: the app answered and no CDN was recognised.
-    pub cdn: Option<Option<&'static str>>,
+    /// `Absent`: the app answered and no CDN was recognised.
+    pub cdn: Lookup<&'static str>,
     /// The login burst: (endpoint, statuses seen), when probed.
     pub burst: Option<(String, Vec<Result<u16, ErrorKind>>)>,
     /// Why the app could not be looked at (no answer at all), when it could not.
@@ -31,6 +31,7 @@ mod observe;
 mod ratelimit_absent;
 
 pub use cdn_absent::CdnAbsent;
+pub use inventory::Inventory;
 pub use observe::{observe, recognise};
 pub use ratelimit_absent::RateLimitAbsent;
 
@@ -40,15 +41,31 @@ impl Observed for EdgeObservation {}
 pub static CHECKS: &[&dyn Check<EdgeObservation>] = &[&CdnAbsent, &RateLimitAbsent];
 
 /// The stage: the app's headers (and the login burst when asked), then every check.
-pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
-    let mut notes = Vec::new();
-    let obs = observe(ctx, &mut notes).await;
-    let outcomes = evaluate_all(CHECKS, &obs);
-    Ok(StageOutput::new(
-        outcomes,
-        inventory::inventory(&obs),
-        notes,
-    ))
+pub struct Edge;
+
+impl StageDef for Edge {
+    const STAGE: Stage = Stage::Edge;
+    type Observation = EdgeObservation;
+    type Inventory = Inventory;
+
+    fn checks() -> &'static [&'static dyn Check<EdgeObservation>] {
+        CHECKS
+    }
+
+    async fn observe(
+        ctx: &Context,
+        notes: &mut Vec<String>,
+    ) -> Result<EdgeObservation, StageError> {
+        Ok(observe(ctx, notes).await)
+    }
+
+    fn inventory(obs: &EdgeObservation, _: &Context) -> Inventory {
+        inventory::inventory(obs)
+    }
+
+    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
+        into.edge = Some(inventory);
+    }
 }
 
 /// Hand-built observations for the checks' unit tests: an app behind a CDN whose login
@@ -65,7 +82,7 @@ pub(crate) mod fixture {
         statuses.extend(vec![Ok(429); BURST - 10]);
         EdgeObservation {
             app: APP.into(),
-            cdn: Some(Some("Cloudflare")),
+            cdn: Lookup::Found("Cloudflare"),
             burst: Some((LOGIN.into(), statuses)),
             unreachable: None,
             probe_requested: true,

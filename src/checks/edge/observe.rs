@@ -53,7 +53,7 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> EdgeObservation 
     };
     let app = ctx.http.follow(&ctx.target.url, 10, &[]).await;
     match &app.last {
-        Some(r) => obs.cdn = Some(recognise(&r.headers)),
+        Some(r) => obs.cdn = Lookup::from_answer(recognise(&r.headers)),
         None => {
             let at = app.failed_at.as_deref().unwrap_or(&app.start);
             let why = match &app.error {

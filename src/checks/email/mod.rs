@@ -4,7 +4,6 @@
 //! DMARC policy and every DKIM key found. `launchready lint` runs the same checks over one
 //! record that is not published yet.
 
-use super::StageOutput;
 use crate::audit::Context;
 use crate::check::{evaluate_all, Check, CheckDoc, Observed, Stage};
 use crate::email::dkim::{self, DkimError, DkimKey};
@@ -15,9 +14,10 @@ use crate::net::dns::{DnsError, Resolver};
 use crate::spf::eval::{query_name, txt_records};
 use crate::spf::tree::{self, Status, Tree};
 use crate::spf::MAX_DNS_TERMS;
+use crate::stage::{StageDef, StageError};
 use futures_util::future::join_all;
 use hickory_proto::rr::{RData, RecordType};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// What a TXT lookup gave.
 #[derive(Debug, Clone)]
@@ -150,7 +150,7 @@ pub use dmarc_no_reports::DmarcNoReports;
 pub use dmarc_policy_none::DmarcPolicyNone;
 pub use dmarc_rua_unauthorized::DmarcRuaUnauthorized;
 pub use dmarc_syntax::DmarcSyntax;
-pub use inventory::inventory;
+pub use inventory::{inventory, Inventory};
 pub use lint::{lint, LintKind};
 pub use mta_sts_invalid::MtaStsInvalid;
 pub use mta_sts_missing::MtaStsMissing;
@@ -293,27 +293,48 @@ pub static CHECKS: &[&dyn Check<EmailObservation>] = &[
 ];
 
 /// The stage: probes, then every check.
-pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
-    let obs = observe(ctx).await;
-    let outcomes = evaluate_all(CHECKS, &obs);
-    let mut notes = Vec::new();
-    if obs
-        .spf
-        .as_ref()
-        .is_some_and(|t| matches!(t.root.status, Status::Unknown(_)))
-    {
-        notes.push("SPF could not be looked up".to_string());
+pub struct Email;
+
+impl StageDef for Email {
+    const STAGE: Stage = Stage::Email;
+    type Observation = EmailObservation;
+    type Inventory = Inventory;
+
+    fn checks() -> &'static [&'static dyn Check<EmailObservation>] {
+        CHECKS
     }
-    if let Some(why) = obs.dmarc.as_ref().and_then(|d| d.unknown.clone()) {
-        notes.push(format!("DMARC could not be looked up ({why})"));
+
+    async fn observe(
+        ctx: &Context,
+        notes: &mut Vec<String>,
+    ) -> Result<EmailObservation, StageError> {
+        let obs = observe(ctx).await;
+        if obs
+            .spf
+            .as_ref()
+            .is_some_and(|t| matches!(t.root.status, Status::Unknown(_)))
+        {
+            notes.push("SPF could not be looked up".to_string());
+        }
+        if let Some(why) = obs.dmarc.as_ref().and_then(|d| d.unknown.clone()) {
+            notes.push(format!("DMARC could not be looked up ({why})"));
+        }
+        if let Some(why) = obs.mta_sts.as_ref().and_then(|s| s.fetch_error.clone()) {
+            notes.push(why);
+        }
+        if ctx.resolver.is_offline() {
+            notes.push("offline (--zone): the MTA-STS policy file was not fetched".into());
+        }
+        Ok(obs)
     }
-    if let Some(why) = obs.mta_sts.as_ref().and_then(|s| s.fetch_error.clone()) {
-        notes.push(why);
+
+    fn inventory(obs: &EmailObservation, _: &Context) -> Inventory {
+        inventory(obs)
     }
-    if ctx.resolver.is_offline() {
-        notes.push("offline (--zone): the MTA-STS policy file was not fetched".into());
+
+    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
+        into.email = Some(inventory);
     }
-    Ok(StageOutput::new(outcomes, inventory(&obs), notes))
 }
 
 /// Hand-built observations for the checks' unit tests: a domain with healthy mail

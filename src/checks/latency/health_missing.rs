@@ -15,7 +15,7 @@ crate::check! {
         refs: &["https://microservices.io/patterns/observability/health-check-api.html", "RFC 9110 §15.6.4 (503)"],
     };
     fn evaluate(o, out, doc) {
-        if let Some(None) = &o.health {
+        if o.health == Lookup::Absent {
             out.push(doc.finding(
                 &o.app,
                 format!("none of {} answered 200", HEALTH_PATHS.join(", ")),
@@ -32,11 +32,11 @@ mod tests {
     #[test]
     fn fires_only_when_the_paths_were_asked_and_none_answered() {
         let mut o = healthy();
-        o.health = Some(None);
+        o.health = Lookup::Absent;
         let (found, _) = judge(&HealthMissing, &o);
         assert_eq!(found.len(), 1);
         assert!(found[0].evidence.contains("/healthz"));
-        o.health = None;
+        o.health = Lookup::Unknown;
         assert!(
             judge(&HealthMissing, &o).0.is_empty(),
             "explicit endpoints: unknown"

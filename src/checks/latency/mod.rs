@@ -2,12 +2,12 @@
 //! `--endpoint`/the config, or default to the app URL, the auth page and the health endpoint.
 //! Every level is a distribution (p50/p95/p99/max and errors by kind), never an average.
 
-use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Observed, Outcomes, Stage};
+use crate::check::{Check, CheckDoc, Lookup, Observed, Outcomes, Stage};
 use crate::finding::{Impact, Severity};
 pub use crate::net::load::{glob_match, LoadPlan, API_BUDGET_MS, PAGE_BUDGET_MS};
 use crate::net::load::{LevelResult, Mode, Phases};
+use crate::stage::{StageDef, StageError};
 
 /// Health endpoints uptime monitors expect.
 pub const HEALTH_PATHS: &[&str] = &["/health", "/healthz", "/api/health", "/status"];
@@ -24,7 +24,7 @@ pub struct LatencyObservation {
     /// (endpoint path, budget) for each level's endpoint.
     pub budgets: Vec<(String, u64)>,
     /// The health endpoint found, if any (None when endpoints were given explicitly: unknown).
-    pub health: Option<Option<String>>,
+    pub health: Lookup<String>,
     pub app: String,
     pub phases: Option<(String, Phases)>,
     /// Levels planned and never run: (endpoint, level label, why) — the run's deadline, the
@@ -101,6 +101,7 @@ pub use crate::web::{find_page, first_ok};
 pub use collapse::Collapse;
 pub use errors::Errors;
 pub use health_missing::HealthMissing;
+pub use inventory::{FirstRequest, Inventory, Level};
 pub use observe::observe;
 pub use over_budget::OverBudget;
 
@@ -114,15 +115,31 @@ pub static CHECKS: &[&dyn Check<LatencyObservation>] =
     &[&OverBudget, &Errors, &Collapse, &HealthMissing];
 
 /// The stage: the load ladder, then every check.
-pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
-    let mut notes = Vec::new();
-    let obs = observe(ctx, &mut notes).await;
-    let outcomes = evaluate_all(CHECKS, &obs);
-    Ok(StageOutput::new(
-        outcomes,
-        inventory::inventory(&obs, ctx.budget.used()),
-        notes,
-    ))
+pub struct Latency;
+
+impl StageDef for Latency {
+    const STAGE: Stage = Stage::Latency;
+    type Observation = LatencyObservation;
+    type Inventory = Inventory;
+
+    fn checks() -> &'static [&'static dyn Check<LatencyObservation>] {
+        CHECKS
+    }
+
+    async fn observe(
+        ctx: &Context,
+        notes: &mut Vec<String>,
+    ) -> Result<LatencyObservation, StageError> {
+        Ok(observe(ctx, notes).await)
+    }
+
+    fn inventory(obs: &LatencyObservation, ctx: &Context) -> Inventory {
+        inventory::inventory(obs, ctx.budget.used())
+    }
+
+    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
+        into.latency = Some(inventory);
+    }
 }
 
 /// Hand-built observations for the checks' unit tests: a healthy ladder to break one way at a
@@ -160,7 +177,7 @@ pub(crate) mod fixture {
                 level(APP, 50, 40.0),
             ],
             budgets: vec![(APP.to_string(), PAGE_BUDGET_MS)],
-            health: Some(Some("https://example.com/health".into())),
+            health: Lookup::Found("https://example.com/health".into()),
             app: APP.to_string(),
             phases: None,
             unmeasured: vec![],

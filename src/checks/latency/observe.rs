@@ -31,7 +31,7 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> LatencyObservati
                 if let Some(h) = &health {
                     urls.push(h.clone());
                 }
-                obs.health = Some(health);
+                obs.health = Lookup::from_answer(health);
             }
             // Not one of the health paths got an HTTP answer: the site does not answer, and
             // probing it again would only cost another timeout.

@@ -3,10 +3,10 @@
 //! checkout, attacker-controlled expressions in scripts, token permissions), a secret scan
 //! in CI, lockfiles next to manifests, and a deploy job. The inventory lists what was read.
 
-use super::StageOutput;
 use crate::audit::Context;
-use crate::check::{evaluate_all, Check, CheckDoc, Observed, Stage};
+use crate::check::{Check, CheckDoc, Observed, Stage};
 use crate::finding::{Impact, Severity};
+use crate::stage::{StageDef, StageError};
 
 /// One step of a GitHub Actions job.
 #[derive(Debug, Clone, Default)]
@@ -123,6 +123,7 @@ mod workflow_permissions;
 pub use ci_missing::CiMissing;
 pub use deploy_manual::DeployManual;
 pub use env_example_missing::EnvExampleMissing;
+pub use inventory::Inventory;
 pub use lockfile_missing::LockfileMissing;
 pub use observe::observe;
 pub use rollback_undocumented::RollbackUndocumented;
@@ -157,26 +158,39 @@ pub static CHECKS: &[&dyn Check<RepoObservation>] = &[
 ];
 
 /// The stage: read the tree, then every check.
-pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
-    let Some(root) = ctx.repo.clone() else {
-        return Err("no --repo given".into());
-    };
-    let obs = tokio::task::spawn_blocking(move || observe(&root))
-        .await
-        .map_err(|e| format!("internal error reading the repository ({e})"))??;
-    let outcomes = evaluate_all(CHECKS, &obs);
-    let mut notes = Vec::new();
-    if obs.truncated {
-        notes.push(format!(
-            "the tree walk stopped after {} entries: manifests beyond were not read",
-            observe::MAX_ENTRIES
-        ));
+pub struct Repo;
+
+impl StageDef for Repo {
+    const STAGE: Stage = Stage::Repo;
+    type Observation = RepoObservation;
+    type Inventory = Inventory;
+
+    fn checks() -> &'static [&'static dyn Check<RepoObservation>] {
+        CHECKS
     }
-    Ok(StageOutput::new(
-        outcomes,
-        inventory::inventory(&obs),
-        notes,
-    ))
+
+    async fn observe(
+        ctx: &Context,
+        notes: &mut Vec<String>,
+    ) -> Result<RepoObservation, StageError> {
+        let root = ctx.repo.clone().ok_or(StageError::NoRepo)?;
+        let obs = tokio::task::spawn_blocking(move || observe(&root)).await??;
+        if obs.truncated {
+            notes.push(format!(
+                "the tree walk stopped after {} entries: manifests beyond were not read",
+                observe::MAX_ENTRIES
+            ));
+        }
+        Ok(obs)
+    }
+
+    fn inventory(obs: &RepoObservation, _: &Context) -> Inventory {
+        inventory::inventory(obs)
+    }
+
+    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
+        into.repo = Some(inventory);
+    }
 }
 
 /// Hand-built observations for the checks' unit tests.

@@ -57,11 +57,14 @@ fn is_dir(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_dir())
 }
 
-pub fn observe(root: &Path) -> Result<RepoObservation, String> {
+pub fn observe(root: &Path) -> Result<RepoObservation, StageError> {
     if !is_dir(root) {
-        return Err(format!("{} is not a readable directory", root.display()));
+        return Err(StageError::NotFound(root.to_path_buf()));
     }
-    fs::read_dir(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    fs::read_dir(root).map_err(|source| StageError::Unreadable {
+        path: root.to_path_buf(),
+        source,
+    })?;
     let mut obs = RepoObservation {
         root: root.display().to_string(),
         ..Default::default()
@@ -71,7 +74,10 @@ pub fn observe(root: &Path) -> Result<RepoObservation, String> {
     let wf_dir = root.join(".github/workflows");
     if is_dir(&wf_dir) {
         let mut names: Vec<String> = fs::read_dir(&wf_dir)
-            .map_err(|e| format!(".github/workflows: {e}"))?
+            .map_err(|source| StageError::Unreadable {
+                path: wf_dir.clone(),
+                source,
+            })?
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .filter(|n| n.ends_with(".yml") || n.ends_with(".yaml"))

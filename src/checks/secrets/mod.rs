@@ -10,6 +10,7 @@ use crate::finding::{Impact, Severity};
 use crate::secrets::env::Assignment;
 use crate::secrets::history::Introduced;
 use crate::secrets::{Kind, Match};
+use crate::stage::{StageDef, StageError};
 use std::collections::{BTreeMap, HashSet};
 
 /// A secret that is in the history but no longer in the working tree.
@@ -136,6 +137,7 @@ mod tree_secret;
 pub use client_prefix::ClientPrefix;
 pub use env_committed::EnvCommitted;
 pub use history_secret::HistorySecret;
+pub use inventory::Inventory;
 pub use observe::observe;
 pub use publishable_key::PublishableKey;
 pub use tree_secret::TreeSecret;
@@ -153,23 +155,46 @@ pub static CHECKS: &[&dyn Check<SecretsObservation>] = &[
 
 /// Scans `root` — a directory, or one file — (and its history when asked) and judges what
 /// was found.
-pub fn scan(root: &std::path::Path, with_history: bool) -> Result<StageOutput, String> {
+pub fn scan(root: &std::path::Path, with_history: bool) -> Result<StageOutput, StageError> {
     let (obs, notes) = observe(root, with_history)?;
+    let mut inventory = crate::report::Inventory::default();
+    Secrets::file(inventory::inventory(&obs), &mut inventory);
     Ok(StageOutput::new(
         evaluate_all(CHECKS, &obs),
-        inventory::inventory(&obs),
+        inventory,
         notes,
     ))
 }
 
 /// The stage under `audit --repo PATH`: the tree and its whole history.
-pub async fn run(ctx: &Context) -> Result<StageOutput, String> {
-    let Some(repo) = ctx.repo.clone() else {
-        return Err("no --repo given".into());
-    };
-    tokio::task::spawn_blocking(move || scan(&repo, true))
-        .await
-        .map_err(|e| format!("internal error in the secrets scan ({e})"))?
+pub struct Secrets;
+
+impl StageDef for Secrets {
+    const STAGE: Stage = Stage::Secrets;
+    type Observation = SecretsObservation;
+    type Inventory = Inventory;
+
+    fn checks() -> &'static [&'static dyn Check<SecretsObservation>] {
+        CHECKS
+    }
+
+    async fn observe(
+        ctx: &Context,
+        notes: &mut Vec<String>,
+    ) -> Result<SecretsObservation, StageError> {
+        let repo = ctx.repo.clone().ok_or(StageError::NoRepo)?;
+        let (obs, more) = tokio::task::spawn_blocking(move || observe(&repo, true)).await??;
+        notes.extend(more);
+        Ok(obs)
+    }
+
+    fn inventory(obs: &SecretsObservation, _: &Context) -> Inventory {
+        inventory::inventory(obs)
+    }
+
+    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
+        into.secrets = Some(inventory);
+    }
 }
 
 /// Hand-built observations for the checks' unit tests: a clean repository to break one way

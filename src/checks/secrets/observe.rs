@@ -20,12 +20,12 @@ fn megabytes(bytes: u64) -> String {
 pub fn observe(
     root: &Path,
     with_history: bool,
-) -> Result<(SecretsObservation, Vec<String>), String> {
+) -> Result<(SecretsObservation, Vec<String>), StageError> {
     let single = root.is_file();
     if !single && !root.is_dir() {
-        return Err(format!("{} is not a file or a directory", root.display()));
+        return Err(StageError::NotFound(root.to_path_buf()));
     }
-    let engine = engine()?;
+    let engine = engine().map_err(StageError::Rules)?;
     let t = if single {
         tree::scan_single(engine, root)
     } else {
