@@ -142,6 +142,7 @@ pub async fn run(opts: Options) -> Result<Report, String> {
 /// Runs one target's audit on resources shared with other targets' runs.
 pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, String> {
     let started = Instant::now();
+    let queries_before = shared.dns_queries();
     let deadline = tokio::time::Instant::now() + opts.timeout;
     let resolver = shared.resolver.clone();
     let ctx = Arc::new(Context {
@@ -302,10 +303,9 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, String
     );
     report.duration_ms = started.elapsed().as_millis() as u64;
     report.auditor_blind = blind;
-    report.dns_queries = resolver
-        .stats
-        .queries
-        .load(std::sync::atomic::Ordering::Relaxed);
+    // With several targets on one resolver this is the run's queries during this target's
+    // audit (others' included); the combined report has the exact total.
+    report.dns_queries = shared.dns_queries().saturating_sub(queries_before);
     Ok(report)
 }
 
