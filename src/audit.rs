@@ -72,50 +72,120 @@ pub enum AuditError {
     CaFile(#[from] http::CaFileError),
     #[error("TLS client set-up failed: {0}")]
     Tls(#[from] rustls::Error),
+    #[error("internal error in a target's audit ({0}); please report it")]
+    Internal(#[from] tokio::task::JoinError),
+    #[error("internal error: the targets' queue closed ({0}); please report it")]
+    Queue(#[from] tokio::sync::AcquireError),
+}
+
+/// What the runs of several targets share (`audit a.com b.com …`): one resolver and so one DNS
+/// cache, one HTTP client and so one connection pool, one set of trust anchors. Built from the
+/// first target's options; every target of one command line has the same network flags.
+#[derive(Clone)]
+pub struct Shared {
+    resolver: Arc<Resolver>,
+    http: Client,
+    roots: Arc<rustls::RootCertStore>,
+    dialer: crate::net::load::Dialer,
+    /// Turns true on Ctrl-C: stages still running stop and the report keeps what was gathered.
+    interrupted: tokio::sync::watch::Receiver<bool>,
+    interrupt: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Shared {
+    pub fn new(opts: &Options) -> Result<Shared, AuditError> {
+        let resolver = Arc::new(Resolver::new(opts.dns.clone(), DNS_ATTEMPT_TIMEOUT));
+        let roots = Arc::new(http::root_store(&opts.ca_certs)?);
+        let tls = http::tls_config(roots.as_ref().clone())?;
+        let dialer = crate::net::load::Dialer {
+            resolver: resolver.clone(),
+            connect_to: Arc::new(opts.connect_to.clone()),
+            tls: Arc::new(tls.clone()),
+            timeout: PROBE_TIMEOUT,
+        };
+        let http = Client::new(
+            resolver.clone(),
+            opts.connect_to.clone(),
+            tls,
+            PROBE_TIMEOUT,
+            BODY_CAP,
+        );
+        let (interrupt, interrupted) = tokio::sync::watch::channel(false);
+        Ok(Shared {
+            resolver,
+            http,
+            roots,
+            dialer,
+            interrupted,
+            interrupt: Arc::new(interrupt),
+        })
+    }
+
+    /// Stops every run on these resources: stages still running end as failed ("interrupted"),
+    /// their checks not checked, so the report is `incomplete`.
+    pub fn interrupt(&self) {
+        self.interrupt.send_replace(true);
+    }
+
+    pub fn is_interrupted(&self) -> bool {
+        *self.interrupted.borrow()
+    }
+
+    /// Resolves once [`Shared::interrupt`] was called.
+    async fn wait_interrupted(&self) {
+        let mut rx = self.interrupted.clone();
+        let _ = rx.wait_for(|v| *v).await;
+    }
+
+    /// DNS queries sent so far by the shared resolver (all targets together).
+    pub fn dns_queries(&self) -> u64 {
+        self.resolver
+            .stats
+            .queries
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// Runs the audit and builds its report.
 pub async fn run(opts: Options) -> Result<Report, AuditError> {
+    let shared = Shared::new(&opts)?;
+    run_shared(opts, &shared).await
+}
+
+/// Runs one target's audit on resources shared with other targets' runs.
+pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, AuditError> {
     let started = Instant::now();
+    let queries_before = shared.dns_queries();
     let deadline = tokio::time::Instant::now() + opts.timeout;
-    let resolver = Arc::new(Resolver::new(opts.dns.clone(), DNS_ATTEMPT_TIMEOUT));
-    let roots = http::root_store(&opts.ca_certs)?;
-    let roots = Arc::new(roots);
-    let tls = http::tls_config(roots.as_ref().clone())?;
-    let dialer = crate::net::load::Dialer {
-        resolver: resolver.clone(),
-        connect_to: Arc::new(opts.connect_to.clone()),
-        tls: Arc::new(tls.clone()),
-        timeout: PROBE_TIMEOUT,
-    };
-    let client = Client::new(
-        resolver.clone(),
-        opts.connect_to.clone(),
-        tls,
-        PROBE_TIMEOUT,
-        BODY_CAP,
-    );
+    let resolver = shared.resolver.clone();
     let ctx = Arc::new(Context {
         target: opts.target.clone(),
         resolver: resolver.clone(),
-        http: client,
+        http: shared.http.clone(),
         deadline,
         connect_to: opts.connect_to.clone(),
-        roots,
+        roots: shared.roots.clone(),
         repo: opts.repo.clone(),
         budget: Arc::new(crate::net::load::Budget::new(opts.load.max_requests)),
         load: opts.load.clone(),
-        dialer,
+        dialer: shared.dialer.clone(),
     });
 
     // Before any name is blamed on the target, the resolver must see public names at all.
-    let needs_dns = opts
-        .stages
-        .iter()
-        .any(|(st, sel)| *sel == Selection::Run && !st.reads_repo());
+    let needs_dns = !shared.is_interrupted()
+        && opts
+            .stages
+            .iter()
+            .any(|(st, sel)| *sel == Selection::Run && !st.reads_repo());
     let blind = if needs_dns {
-        let sanity = tokio::time::timeout_at(deadline, resolver.sanity()).await;
+        let sanity = tokio::select! {
+            sanity = tokio::time::timeout_at(deadline, resolver.sanity()) => Some(sanity),
+            _ = shared.wait_interrupted() => None,
+        };
         match sanity {
+            // Interrupted: the stages below stop at once and say so.
+            None => None,
+            Some(sanity) => match sanity {
             Ok(Ok(())) => None,
             Ok(Err(DnsError::Failure(server, rcode))) => Some(format!(
                 "this machine cannot resolve public names: no working DNS ({server} answers {} even for the root zone) — try `--dns-server 1.1.1.1`, or check the network",
@@ -128,6 +198,7 @@ pub async fn run(opts: Options) -> Result<Report, AuditError> {
                 "this machine cannot resolve public names: the resolver did not answer before the deadline — try `--dns-server 1.1.1.1`, or check the network"
                     .to_string(),
             ),
+            },
         }
     } else {
         None
@@ -176,8 +247,28 @@ pub async fn run(opts: Options) -> Result<Report, AuditError> {
         });
         running.push((stage, handle));
     }
-    for (stage, handle) in running {
-        let (status, elapsed, note, output) = match handle.await {
+    for (stage, mut handle) in running {
+        // Ctrl-C: a stage that has finished keeps its output; one still running stops.
+        let joined = tokio::select! {
+            biased;
+            joined = &mut handle => Some(joined),
+            _ = shared.wait_interrupted() => None,
+        };
+        let Some(joined) = joined else {
+            handle.abort();
+            stage_reports.push((
+                stage,
+                StageReport::new(
+                    stage,
+                    StageStatus::Failed,
+                    started.elapsed(),
+                    "interrupted (Ctrl-C) before it finished".into(),
+                ),
+                StageOutput::default(),
+            ));
+            continue;
+        };
+        let (status, elapsed, note, output) = match joined {
             Ok((Ok(Ok(out)), t)) => {
                 let note = out.note.clone().unwrap_or_default();
                 (StageStatus::Ran, t, note, out)
@@ -204,7 +295,11 @@ pub async fn run(opts: Options) -> Result<Report, AuditError> {
                 StageOutput::default(),
             ),
         };
-        crate::info!("stage {stage}: {status:?} in {elapsed:?}");
+        crate::info!(
+            "stage {stage}: {} in {}",
+            status.as_str(),
+            crate::log::duration(elapsed)
+        );
         stage_reports.push((
             stage,
             StageReport::new(stage, status, elapsed, note),
@@ -221,10 +316,9 @@ pub async fn run(opts: Options) -> Result<Report, AuditError> {
     );
     report.duration_ms = started.elapsed().as_millis() as u64;
     report.auditor_blind = blind;
-    report.dns_queries = resolver
-        .stats
-        .queries
-        .load(std::sync::atomic::Ordering::Relaxed);
+    // With several targets on one resolver this is the run's queries during this target's
+    // audit (others' included); the combined report has the exact total.
+    report.dns_queries = shared.dns_queries().saturating_sub(queries_before);
     Ok(report)
 }
 

@@ -8,7 +8,7 @@ use std::path::PathBuf;
     name = "launchready",
     version,
     about = "Is this product ready to meet its first customers? DNS, redirects, TLS, email, secrets, headers and latency in one run, with one GO / NO-GO verdict.",
-    after_help = "Exit codes: 0 GO, 1 NO-GO, 2 usage or configuration error, 3 the audit could not run completely.",
+    after_help = EXIT_CODES,
     // A flag given twice takes its last value (as curl does), so flags can be appended to the
     // ones `demo --serve` prints.
     args_override_self = true
@@ -18,9 +18,13 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The exit codes, in every command's help.
+pub const EXIT_CODES: &str = "Exit codes: 0 GO, 1 NO-GO, 2 usage or configuration error, 3 the audit could not run completely (INCOMPLETE), 130 interrupted (Ctrl-C; the report holds what was gathered). Several targets: 1 if any is NO-GO, else 3 if any is incomplete, else 0.";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Audit a domain; the exit code is the verdict.
+    /// Audit one or more domains; the exit code is the verdict.
+    #[command(after_help = EXIT_CODES)]
     Audit(Box<AuditArgs>),
     /// Start the built-in loopback sandbox site and audit it.
     Demo(DemoArgs),
@@ -37,9 +41,75 @@ pub enum Command {
     Lint(LintArgs),
     /// What a check means, why it matters for a launch, and how to fix it.
     Explain {
-        /// A check id, e.g. dns.ns.lame
+        /// A check id, e.g. dns.ns.lame (case does not matter)
         check_id: String,
     },
+    /// Print a shell completion script: `launchready completions bash > ~/.local/share/bash-completion/completions/launchready`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff): `launchready man > launchready.1 && man ./launchready.1`.
+    Man,
+}
+
+/// The shells `completions` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+}
+
+/// `--fail-on`: the lowest severity that makes the verdict NO-GO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    Blocker,
+    High,
+    Medium,
+    Low,
+    Never,
+}
+
+impl From<FailOnArg> for crate::finding::FailOn {
+    fn from(f: FailOnArg) -> Self {
+        use crate::finding::{FailOn, Severity};
+        match f {
+            FailOnArg::Blocker => FailOn::At(Severity::Blocker),
+            FailOnArg::High => FailOn::At(Severity::High),
+            FailOnArg::Medium => FailOn::At(Severity::Medium),
+            FailOnArg::Low => FailOn::At(Severity::Low),
+            FailOnArg::Never => FailOn::Never,
+        }
+    }
+}
+
+/// `checks --format`: the list is a table or JSON, nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+/// `--shard I/N`: the I-th (1-based) of N stable shares of the targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let bad = || format!("{s:?} is not a shard such as 1/4 (I from 1 to N)");
+    let (i, n) = s.split_once('/').ok_or_else(bad)?;
+    let index: u32 = i.trim().parse().map_err(|_| bad())?;
+    let count: u32 = n.trim().parse().map_err(|_| bad())?;
+    if count == 0 || index == 0 || index > count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -91,8 +161,20 @@ pub struct OutputArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct AuditArgs {
-    /// The domain to audit (or a bare URL such as https://example.com/).
-    pub domain: Option<String>,
+    /// The domains to audit (or bare URLs such as https://example.com/). Several are audited
+    /// concurrently, sharing one DNS cache and one connection pool, into one combined report.
+    #[arg(value_name = "DOMAIN")]
+    pub domains: Vec<String>,
+    /// Read more targets from FILE: one domain or URL per line, `#` starts a comment.
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    /// Audit only share I of N of the targets (1-based), picked by a stable hash (FNV-1a) of
+    /// each domain: the same on every run and machine, so a CI matrix splits a list.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// How many targets are audited at once.
+    #[arg(long, value_name = "N", default_value = "8", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
     #[command(flatten)]
     pub net: NetArgs,
     #[command(flatten)]
@@ -107,14 +189,20 @@ pub struct AuditArgs {
     #[arg(long, value_name = "NAME")]
     pub subdomain: Vec<String>,
     /// Run only these stages (comma list).
-    #[arg(long, value_name = "STAGES", conflicts_with = "skip")]
-    pub only: Option<String>,
+    #[arg(
+        long,
+        value_name = "STAGES",
+        value_enum,
+        value_delimiter = ',',
+        conflicts_with = "skip"
+    )]
+    pub only: Option<Vec<crate::check::Stage>>,
     /// Skip these stages (comma list).
-    #[arg(long, value_name = "STAGES")]
-    pub skip: Option<String>,
+    #[arg(long, value_name = "STAGES", value_enum, value_delimiter = ',')]
+    pub skip: Option<Vec<crate::check::Stage>>,
     /// The lowest severity that makes the verdict NO-GO.
-    #[arg(long, value_name = "SEVERITY", default_value = "blocker", value_parser = ["blocker", "high", "medium", "low", "never"])]
-    pub fail_on: String,
+    #[arg(long, value_name = "SEVERITY", value_enum, default_value = "blocker")]
+    pub fail_on: FailOnArg,
     /// Requests per endpoint and concurrency level (latency stage; default 50).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub requests: Option<u64>,
@@ -154,8 +242,8 @@ pub struct SecretsArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     /// The lowest severity that makes the verdict NO-GO.
-    #[arg(long, value_name = "SEVERITY", default_value = "blocker", value_parser = ["blocker", "high", "medium", "low", "never"])]
-    pub fail_on: String,
+    #[arg(long, value_name = "SEVERITY", value_enum, default_value = "blocker")]
+    pub fail_on: FailOnArg,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -172,21 +260,25 @@ pub struct DemoArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     /// The lowest severity that makes the verdict NO-GO (the demo shows a launch sprint's bar: high).
-    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = ["blocker", "high", "medium", "low", "never"])]
-    pub fail_on: String,
+    #[arg(long, value_name = "SEVERITY", value_enum, default_value = "high")]
+    pub fail_on: FailOnArg,
     /// Exit with the audit's code (1 on NO-GO) instead of 0 once the report is printed.
     #[arg(long)]
     pub strict: bool,
+    /// Serve the scenario under N more domains too (example-1.test …), for multi-target runs
+    /// and benches/many-targets.sh.
+    #[arg(long, value_name = "N", default_value = "0", value_parser = clap::value_parser!(u16).range(0..=1000))]
+    pub aliases: u16,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ChecksArgs {
-    /// Only this stage's checks.
-    #[arg(long)]
-    pub stage: Option<String>,
-    /// table or json.
+    /// Only these stages' checks (comma list).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub stage: Option<Vec<crate::check::Stage>>,
+    /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: ListFormat,
 }
 
 /// A concurrency ladder such as `1,10,50`.

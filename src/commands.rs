@@ -3,7 +3,9 @@
 
 use crate::audit::{self, Options, Selection};
 use crate::check::{self, Stage};
-use crate::cli::{AuditArgs, ChecksArgs, Cli, Command, DemoArgs, Format, OutputArgs, SecretsArgs};
+use crate::cli::{
+    AuditArgs, ChecksArgs, Cli, Command, DemoArgs, Format, ListFormat, OutputArgs, SecretsArgs,
+};
 use crate::config;
 use crate::finding::FailOn;
 use crate::net::dns::{self, Source};
@@ -19,9 +21,17 @@ use std::time::Duration;
 
 /// `spf check-host` and `lint`.
 mod email;
+/// Several targets in one run: `audit a b c`, `--targets FILE`, `--shard I/N`.
+pub mod multi;
+/// The combined report of several targets in every format.
+mod multi_render;
+/// `completions`, `man`, and the "did you mean" hints.
+mod shell;
 
 pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_INCOMPLETE: u8 = 3;
+/// Ctrl-C (128 + SIGINT), after the report of what was gathered is written.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
@@ -35,6 +45,8 @@ pub fn run(cli: Cli) -> u8 {
         } => email::check_host_command(args),
         Command::Lint(args) => email::lint_command(args),
         Command::Explain { check_id } => explain_command(&check_id),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man => shell::man(),
     };
     match outcome {
         Ok(code) => code,
@@ -69,32 +81,20 @@ fn set_log_level(out: &OutputArgs) {
     crate::log::set_level(if out.quiet { 0 } else { 1 + out.verbose });
 }
 
-fn parse_stages(list: &str, flag: &str) -> Result<Vec<Stage>, Failure> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            Stage::parse(s).ok_or_else(|| {
-                let all: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
-                Failure::Usage(format!(
-                    "{flag}: unknown stage {s:?} (stages: {})",
-                    all.join(", ")
-                ))
-            })
-        })
-        .collect()
-}
-
 /// Validates everything before anything runs: nothing is half-run on bad input.
 pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
+    prepare_target(args, args.domains.first().map(String::as_str))
+}
+
+/// [`prepare`] for one target of the command line (`None`: the config's `domain`).
+pub fn prepare_target(args: &AuditArgs, domain: Option<&str>) -> Result<Options, Failure> {
     let usage = Failure::Usage;
     let loaded = match config::locate(args.config.as_deref()) {
         Some(path) => config::load(&path).map_err(|e| usage(e.to_string()))?,
         None => config::Loaded::default(),
     };
-    let raw_domain = args
-        .domain
-        .clone()
+    let raw_domain = domain
+        .map(str::to_string)
         .or_else(|| loaded.domain().map(str::to_string))
         .ok_or_else(|| {
             usage("no domain: give one (launchready audit example.com) or set `domain` in launchready.toml".into())
@@ -153,16 +153,8 @@ pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
         Some(p) => http::read_ca_file(p).map_err(|e| usage(e.to_string()))?,
         None => Vec::new(),
     };
-    let only = args
-        .only
-        .as_deref()
-        .map(|l| parse_stages(l, "--only"))
-        .transpose()?;
-    let skip = args
-        .skip
-        .as_deref()
-        .map(|l| parse_stages(l, "--skip"))
-        .transpose()?;
+    let only = args.only.clone();
+    let skip = args.skip.clone();
     let stages = Stage::ALL
         .iter()
         .map(|st| {
@@ -174,8 +166,7 @@ pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
             (*st, sel)
         })
         .collect();
-    let fail_on = FailOn::parse(&args.fail_on)
-        .ok_or_else(|| usage(format!("--fail-on {:?}", args.fail_on)))?;
+    let fail_on = FailOn::from(args.fail_on);
     if let (None, Some(stage)) = (
         &args.repo,
         only.as_ref()
@@ -231,8 +222,7 @@ fn source_tree(path: &std::path::Path) -> Result<std::path::PathBuf, Failure> {
 /// `launchready secrets PATH`: the secrets stage alone, in the audit's report shape.
 fn secrets_command(args: SecretsArgs) -> Result<u8, Failure> {
     set_log_level(&args.output);
-    let fail_on = FailOn::parse(&args.fail_on)
-        .ok_or_else(|| Failure::Usage(format!("--fail-on {:?}", args.fail_on)))?;
+    let fail_on = FailOn::from(args.fail_on);
     let root = source_tree(&args.path)?;
     // `[[suppress]]` from -c FILE, else ./launchready.toml, else the scanned tree's own.
     let config_path = config::locate(args.config.as_deref()).or_else(|| {
@@ -262,7 +252,11 @@ fn secrets_command(args: SecretsArgs) -> Result<u8, Failure> {
         ),
     };
     let elapsed = started.elapsed();
-    crate::info!("secrets: {status:?} in {elapsed:?}");
+    crate::info!(
+        "secrets: {} in {}",
+        status.as_str(),
+        crate::log::duration(elapsed)
+    );
     let absolute = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
     let target = Target {
         domain: args.path.display().to_string(),
@@ -445,6 +439,9 @@ fn read_baseline(path: &std::path::Path) -> Result<Vec<(String, String)>, Failur
 
 fn audit_command(args: AuditArgs) -> Result<u8, Failure> {
     set_log_level(&args.output);
+    if multi::is_multi(&args) {
+        return multi::audit_many(&args);
+    }
     let opts = prepare(&args)?;
     check_output(&args.output)?;
     let baseline = match &args.baseline {
@@ -452,16 +449,25 @@ fn audit_command(args: AuditArgs) -> Result<u8, Failure> {
         None => None,
     };
     let rt = runtime()?;
-    let mut report = rt
-        .block_on(audit::run(opts))
+    let shared = audit::Shared::new(&opts).map_err(|e| Failure::Run(e.to_string()))?;
+    let (report, interrupted) = rt
+        .block_on(multi::interruptible(
+            &shared,
+            audit::run_shared(opts, &shared),
+        ))
         .map_err(|e| Failure::Run(e.to_string()))?;
+    let mut report = report;
     if let Some((file, earlier)) = &baseline {
         report.apply_baseline(file, earlier);
     }
     emit(&report, &args.output)?;
     // Stop background servers and pooled connections without waiting on them.
     rt.shutdown_background();
-    Ok(report.exit_code())
+    Ok(if interrupted {
+        EXIT_INTERRUPTED
+    } else {
+        report.exit_code()
+    })
 }
 
 fn demo_command(args: DemoArgs) -> Result<u8, Failure> {
@@ -474,15 +480,20 @@ fn demo_command(args: DemoArgs) -> Result<u8, Failure> {
         return Ok(0);
     }
     if crate::sandbox::scenario::find(&args.scenario).is_none() {
+        let names = crate::sandbox::scenario::ALL.iter().map(|f| f.name);
+        let hint = match shell::did_you_mean(&args.scenario, names) {
+            Some(close) => format!("did you mean {close:?}? "),
+            None => String::new(),
+        };
         return Err(Failure::Usage(format!(
-            "unknown scenario {:?}; `launchready demo --list` shows them",
+            "unknown scenario {:?}; {hint}`launchready demo --list` shows them",
             args.scenario
         )));
     }
     check_output(&args.output)?;
     let rt = runtime()?;
     let code = rt.block_on(async {
-        let sandbox = crate::sandbox::Sandbox::start(&args.scenario)
+        let sandbox = crate::sandbox::Sandbox::start_with_aliases(&args.scenario, args.aliases.into())
             .await
             .map_err(Failure::Run)?;
         // A stop signal must not leave the sandbox's CA and files behind.
@@ -498,6 +509,14 @@ fn demo_command(args: DemoArgs) -> Result<u8, Failure> {
             println!("  HTTPS  {}", info.https);
             println!("  CA     {}\n", info.ca_file.display());
             println!("Audit it with:\n  launchready audit {}\n", info.audit_args().join(" "));
+            if !info.aliases.is_empty() {
+                println!(
+                    "The same site is served as {} more domains ({} … {}): give them as more targets.\n",
+                    info.aliases.len(),
+                    info.aliases[0],
+                    info.aliases[info.aliases.len() - 1]
+                );
+            }
             println!(
                 "Or ask it yourself:\n  dig @{} -p {} {} A\n  curl --connect-to ::{}:{} --cacert {} https://{}/\n",
                 info.dns.ip(),
@@ -515,7 +534,10 @@ fn demo_command(args: DemoArgs) -> Result<u8, Failure> {
         }
         let mut argv = vec!["launchready".to_string(), "audit".to_string()];
         argv.extend(info.audit_args());
-        argv.extend(["--fail-on".into(), args.fail_on.clone()]);
+        argv.extend([
+            "--fail-on".into(),
+            FailOn::from(args.fail_on).as_str().to_string(),
+        ]);
         let parsed = Cli::try_parse_from(&argv).map_err(|e| Failure::Run(e.to_string()))?;
         let Command::Audit(mut audit_args) = parsed.command else {
             return Err(Failure::Run("internal: demo did not build an audit".into()));
@@ -534,17 +556,13 @@ fn demo_command(args: DemoArgs) -> Result<u8, Failure> {
 }
 
 fn checks_command(args: ChecksArgs) -> Result<u8, Failure> {
-    let stage = args
-        .stage
-        .as_deref()
-        .map(|s| parse_stages(s, "--stage"))
-        .transpose()?;
+    let stage = args.stage.clone();
     let docs: Vec<_> = check::registry()
         .into_iter()
         .filter(|d| stage.as_ref().is_none_or(|st| st.contains(&d.stage)))
         .collect();
     match args.format {
-        Format::Json => {
+        ListFormat::Json => {
             let v: Vec<_> = docs
                 .iter()
                 .map(|d| {
@@ -557,7 +575,7 @@ fn checks_command(args: ChecksArgs) -> Result<u8, Failure> {
                 .collect();
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
-        _ => {
+        ListFormat::Table => {
             let mut t = comfy_table::Table::new();
             t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
                 .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
@@ -583,12 +601,22 @@ fn checks_command(args: ChecksArgs) -> Result<u8, Failure> {
 }
 
 fn explain_command(id: &str) -> Result<u8, Failure> {
-    let Some(d) = check::lookup(id) else {
-        let close: Vec<&str> = check::registry()
+    let wanted = id.trim().to_ascii_lowercase();
+    let Some(d) = check::lookup(&wanted) else {
+        let ids = check::registry().into_iter().map(|d| d.id);
+        // A typo first; else the checks that start with it or share its second part.
+        let mut close: Vec<&str> = shell::did_you_mean(&wanted, ids.clone())
             .into_iter()
-            .map(|d| d.id)
-            .filter(|c| c.split('.').nth(1) == id.split('.').nth(1) || c.starts_with(id))
             .collect();
+        if close.is_empty() {
+            close.extend(
+                ids.filter(|c| {
+                    c.starts_with(wanted.as_str())
+                        || (wanted.contains('.') && c.split('.').nth(1) == wanted.split('.').nth(1))
+                })
+                .take(8),
+            );
+        }
         let hint = if close.is_empty() {
             "`launchready checks` lists them".to_string()
         } else {

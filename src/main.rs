@@ -3,8 +3,39 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     quiet_on_closed_stdout();
-    let cli = launchready::cli::Cli::parse();
+    let cli = match launchready::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     ExitCode::from(launchready::commands::run(cli))
+}
+
+/// Help and version go out as clap writes them; a usage error is one line on stderr and
+/// exit 2, like every other bad input (`launchready: error: invalid value 'tsl' for
+/// '--only <STAGES>' [possible values: …]; tip: a similar value exists: 'tls'`).
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit()
+    }
+    let text = e.to_string();
+    let line = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("For more information") && !l.starts_with("Usage:")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+        .replace("; [possible values", " [possible values");
+    let line = line.strip_prefix("error: ").unwrap_or(&line);
+    eprintln!("launchready: error: {line}");
+    ExitCode::from(2)
 }
 
 /// `launchready checks | head -1`: once the reader has gone, `println!` panics with EPIPE

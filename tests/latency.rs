@@ -11,7 +11,7 @@ fn level<'a>(r: &'a serde_json::Value, endpoint_suffix: &str, c: u64) -> &'a ser
         .expect("latency array")
         .iter()
         .find(|l| {
-            l["endpoint"]
+            l["url"]
                 .as_str()
                 .is_some_and(|e| e.ends_with(endpoint_suffix))
                 && l["concurrency"] == c
@@ -86,6 +86,13 @@ fn open_loop_mode_runs_at_the_given_rate() {
     assert_eq!(levels.len(), 1);
     assert_eq!(levels[0]["rate"], 400.0);
     assert_eq!(levels[0]["requests"], 100);
+    // SPEC §4: the endpoint is a path; the URL is its own field.
+    assert_eq!(levels[0]["endpoint"], "/");
+    assert_eq!(levels[0]["url"], "https://example.test/");
+    // The open loop's concurrency is the most requests in flight at once, measured: at 400
+    // req/s on a zero-delay loopback site that is a handful, not the ladder's top (50).
+    let c = levels[0]["concurrency"].as_u64().expect("concurrency");
+    assert!((1..50).contains(&c), "concurrency {c}");
     // 100 requests due over 250 ms: the run cannot be much faster than the schedule.
     assert!(run.elapsed.as_millis() >= 240, "{:?}", run.elapsed);
 }
@@ -132,7 +139,7 @@ fn only_the_target_is_probed() {
         .as_array()
         .expect("latency")
         .iter()
-        .filter_map(|l| l["endpoint"].as_str())
+        .filter_map(|l| l["url"].as_str())
         .collect();
     assert!(
         endpoints

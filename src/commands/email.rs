@@ -131,10 +131,24 @@ fn print_node(n: &tree::Node, depth: usize) {
     };
     match (&n.status, &n.record) {
         (tree::Status::Ok, Some(r)) => println!("{pad}{label}: {r}  [{} lookups]", n.lookup_terms),
-        (status, _) => println!("{pad}{label}: {status:?}"),
+        (status, _) => println!("{pad}{label}: {}", describe(status)),
     }
     for c in &n.children {
         print_node(c, depth + 1);
+    }
+}
+
+/// A node's status as a sentence for the terminal (not Rust's Debug form).
+fn describe(status: &tree::Status) -> String {
+    use tree::Status as S;
+    match status {
+        S::Ok => "found, no record text".into(),
+        S::Missing(why) => format!("no SPF record ({why})"),
+        S::Multiple(n) => format!("{n} SPF records where there must be one (permerror)"),
+        S::Syntax(e) => format!("the record does not parse ({e})"),
+        S::Unknown(why) => format!("could not be read ({why})"),
+        S::Loop => "already on the path from the root: evaluation would loop".into(),
+        S::NotFollowed(why) => format!("not followed ({why})"),
     }
 }
 

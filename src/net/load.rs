@@ -16,7 +16,7 @@ use hyper::client::conn::http1::SendRequest;
 use hyper::{Method, Request, Uri};
 use hyper_util::rt::TokioIo;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -398,6 +398,9 @@ struct Level {
     /// Virtual users that gave up because this machine could not open their connection.
     local_gave_up: AtomicU64,
     local_error: std::sync::Mutex<Option<String>>,
+    /// Open loop: requests in flight now, and the most at once (the level's real concurrency).
+    busy: AtomicU32,
+    peak_busy: AtomicU32,
 }
 
 impl Level {
@@ -639,9 +642,13 @@ async fn open_loop_vu(
             }
         }
         let Some(sender) = conn.as_mut() else { break };
+        // Open loop: the concurrency is what the server's pace made of the rate, not a knob.
+        let busy = level.busy.fetch_add(1, Ordering::Relaxed) + 1;
+        level.peak_busy.fetch_max(busy, Ordering::Relaxed);
         let outcome = dialer
             .send_until(sender, &ep, Method::GET, Bytes::new(), Some(level.deadline))
             .await;
+        level.busy.fetch_sub(1, Ordering::Relaxed);
         if interrupted(&outcome, level.deadline) {
             break;
         }
@@ -681,6 +688,8 @@ pub async fn run_level(
         deadline,
         local_gave_up: AtomicU64::new(0),
         local_error: std::sync::Mutex::new(None),
+        busy: AtomicU32::new(0),
+        peak_busy: AtomicU32::new(0),
     });
     let ep_arc = Arc::new(ep.clone());
     let mut tasks = Vec::new();
@@ -780,7 +789,13 @@ pub async fn run_level(
     let empty = hist.is_empty();
     LevelResult {
         endpoint: ep.url.clone(),
-        concurrency,
+        // Open loop: the most requests that were in flight at once (the workers are only the
+        // ceiling); closed loop: the virtual users.
+        concurrency: if rate.is_some() {
+            level.peak_busy.load(Ordering::Relaxed)
+        } else {
+            concurrency
+        },
         rate,
         requests: completed,
         errors: level.failed.load(Ordering::Relaxed),

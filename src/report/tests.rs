@@ -440,6 +440,7 @@ fn markdown_handover_has_latency_baseline_and_owner_blanks() {
     let mut r = no_go();
     r.latency = vec![crate::checks::latency::Level {
         endpoint: "/login".into(),
+        url: "https://example.com/login".into(),
         concurrency: 10,
         requests: 50,
         errors: 0,

@@ -31,6 +31,9 @@ pub struct SandboxInfo {
     pub scenario: &'static str,
     pub description: String,
     pub domain: String,
+    /// More domains served as exact copies of `domain` (DNS, certificate, site), for
+    /// multi-target runs: `example-1.test`, `example-2.test`, … Empty unless asked for.
+    pub aliases: Vec<String>,
     pub subdomains: Vec<String>,
     /// The check ids the scenario must trigger.
     pub expect: Vec<String>,
@@ -255,14 +258,42 @@ async fn start_dns(
 impl Sandbox {
     /// Starts the named scenario on fresh loopback ports.
     pub async fn start(name: &str) -> Result<Sandbox, String> {
+        Sandbox::start_with_aliases(name, 0).await
+    }
+
+    /// Starts the named scenario and serves it under `aliases` more domains too (see
+    /// [`SandboxInfo::aliases`]): one DNS server, one certificate, one site for all.
+    pub async fn start_with_aliases(name: &str, aliases: usize) -> Result<Sandbox, String> {
         let files = scenario::find(name).ok_or_else(|| {
             format!("unknown scenario {name:?}; `launchready demo --list` shows them")
         })?;
         let sc = files.parse()?;
         let origin = crate::net::dns::name(&sc.domain).map_err(|e| e.to_string())?;
         let label = PathBuf::from(format!("fixtures/scenarios/{}.zone", files.name));
-        let records = zonefile::parse_zone_str(files.zone, &label, Some(&origin))
+        let mut records = zonefile::parse_zone_str(files.zone, &label, Some(&origin))
             .map_err(|e| e.to_string())?;
+        let alias_names = alias_domains(&sc.domain, aliases);
+        let mut sc = sc;
+        for alias in &alias_names {
+            let origin = crate::net::dns::name(alias).map_err(|e| e.to_string())?;
+            let text = files.zone.replace(&sc.domain, alias);
+            records.extend(
+                zonefile::parse_zone_str(&text, &label, Some(&origin))
+                    .map_err(|e| e.to_string())?,
+            );
+            let copies: Vec<scenario::Route> = sc
+                .web
+                .routes
+                .iter()
+                .filter(|r| r.host.as_deref().is_some_and(|h| h.contains(&sc.domain)))
+                .map(|r| scenario::Route {
+                    host: r.host.as_ref().map(|h| h.replace(&sc.domain, alias)),
+                    body: r.body.replace(&sc.domain, alias),
+                    ..r.clone()
+                })
+                .collect();
+            sc.web.routes.extend(copies);
+        }
         let zone = Arc::new(ZoneData::new(records));
         let behaviour = match sc.dns.mode.as_str() {
             "swallow" => Behaviour::Swallow,
@@ -291,7 +322,7 @@ impl Sandbox {
         }
         let (dns, mut tasks) = start_dns(zone, behaviour, faults).await?;
 
-        let pki = tls::prepare(&sc.tls, &sc.domain).await?;
+        let pki = tls::prepare_with(&sc.tls, &sc.domain, &alias_names).await?;
         tasks.extend(pki.tasks);
         let (smtp, mail) = smtp::serve(&sc.smtp, &sc.domain, pki.issuer.as_deref()).await?;
         tasks.extend(mail);
@@ -321,7 +352,9 @@ impl Sandbox {
                 node_rules.push(format!("{host}:{port}:127.0.0.1:{dead}"));
             }
         }
-        let web = Arc::new(web::Site::new(sc.web, sc.domain.clone()));
+        let mut site = web::Site::new(sc.web, sc.domain.clone());
+        site.aliases = alias_names.clone();
+        let web = Arc::new(site);
         let counters = web.counters.clone();
         let requests = web.log.clone();
         let (http, t1) = web::serve_http(web.clone())
@@ -344,6 +377,7 @@ impl Sandbox {
                 scenario: files.name,
                 description: sc.description,
                 domain: sc.domain,
+                aliases: alias_names,
                 subdomains: sc.subdomains,
                 expect: sc.expect,
                 expect_not_checked: sc.expect_not_checked,
@@ -364,6 +398,12 @@ impl Sandbox {
     }
 }
 
+/// `n` more names for `domain`: `example.test` gives `example-1.test` … `example-n.test`.
+pub fn alias_domains(domain: &str, n: usize) -> Vec<String> {
+    let (label, rest) = domain.split_once('.').unwrap_or((domain, "test"));
+    (1..=n).map(|i| format!("{label}-{i}.{rest}")).collect()
+}
+
 /// A sandbox on its own thread and runtime, for tests and callers that are not async.
 /// Dropping it stops the sandbox.
 pub struct Background {
@@ -374,6 +414,11 @@ pub struct Background {
 
 impl Background {
     pub fn start(name: &str) -> Result<Background, String> {
+        Background::start_with_aliases(name, 0)
+    }
+
+    /// [`Sandbox::start_with_aliases`] on its own thread.
+    pub fn start_with_aliases(name: &str, aliases: usize) -> Result<Background, String> {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
         let name = name.to_string();
@@ -390,7 +435,7 @@ impl Background {
                 }
             };
             rt.block_on(async move {
-                match Sandbox::start(&name).await {
+                match Sandbox::start_with_aliases(&name, aliases).await {
                     Ok(sb) => {
                         let _ = ready_tx.send(Ok(sb.info.clone()));
                         let _ = tokio::task::spawn_blocking(move || stop_rx.recv()).await;

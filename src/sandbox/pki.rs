@@ -166,6 +166,17 @@ pub fn issue(domain: &str) -> Result<Pki, String> {
 /// A CA and the leaf of `kind`. `aia_url` is where the incomplete chain's intermediate is
 /// published.
 pub fn issue_kind(domain: &str, kind: CertKind, aia_url: Option<&str>) -> Result<Pki, String> {
+    issue_kind_with(domain, &[], kind, aia_url)
+}
+
+/// [`issue_kind`] for a leaf that also names `aliases` (and `*.alias`): the multi-target
+/// sandbox serves one site under many domains.
+pub fn issue_kind_with(
+    domain: &str,
+    aliases: &[String],
+    kind: CertKind,
+    aia_url: Option<&str>,
+) -> Result<Pki, String> {
     let e = |e: rcgen::Error| format!("sandbox CA: {e}");
     let today = days_since_epoch();
     let ca_key = KeyPair::generate().map_err(e)?;
@@ -176,7 +187,10 @@ pub fn issue_kind(domain: &str, kind: CertKind, aia_url: Option<&str>) -> Result
 
     let names = match kind {
         CertKind::WrongHost => vec!["wrong-host.example.net".to_string(), "*.example.net".into()],
-        _ => vec![domain.to_string(), format!("*.{domain}")],
+        _ => std::iter::once(domain)
+            .chain(aliases.iter().map(String::as_str))
+            .flat_map(|d| [d.to_string(), format!("*.{d}")])
+            .collect(),
     };
     let mut leaf = CertificateParams::new(names.clone()).map_err(e)?;
     leaf.distinguished_name.push(DnType::CommonName, &names[0]);

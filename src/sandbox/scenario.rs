@@ -239,7 +239,7 @@ impl Default for Web {
 }
 
 /// One canned answer of the sandbox site.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Route {
     /// The Host it answers for (default: any).

@@ -37,6 +37,11 @@ pub struct Prepared {
 
 /// Issues the scenario's certificates and builds its rustls configuration.
 pub async fn prepare(tls: &Tls, domain: &str) -> Result<Prepared, String> {
+    prepare_with(tls, domain, &[]).await
+}
+
+/// [`prepare`] with a leaf that also names `aliases` (the multi-target sandbox).
+pub async fn prepare_with(tls: &Tls, domain: &str, aliases: &[String]) -> Result<Prepared, String> {
     let kind = CertKind::parse(&tls.cert)?;
     let mut tasks = Vec::new();
     let pki = if kind == CertKind::IncompleteChain {
@@ -47,12 +52,12 @@ pub async fn prepare(tls: &Tls, domain: &str) -> Result<Prepared, String> {
             .local_addr()
             .map_err(|e| format!("sandbox AIA: {e}"))?;
         let url = format!("http://{addr}/launchready-sandbox-intermediate.der");
-        let pki = pki::issue_kind(domain, kind, Some(&url))?;
+        let pki = pki::issue_kind_with(domain, aliases, kind, Some(&url))?;
         let der = pki.aia_intermediate.clone().unwrap_or_default();
         tasks.push(tokio::spawn(serve_aia(listener, der)));
         pki
     } else {
-        pki::issue_kind(domain, kind, None)?
+        pki::issue_kind_with(domain, aliases, kind, None)?
     };
     Ok(Prepared {
         config: server_config(tls, &pki)?,

@@ -32,6 +32,8 @@ pub struct Counters {
 pub struct Site {
     pub web: Web,
     pub domain: String,
+    /// More domains served as copies of `domain` (the multi-target sandbox).
+    pub aliases: Vec<String>,
     pub counters: Arc<Counters>,
     /// Page answers so far (drives the seeded delay draws and `error_every`).
     served: AtomicU64,
@@ -209,6 +211,7 @@ impl Site {
     pub fn new(web: Web, domain: String) -> Site {
         Site {
             domain,
+            aliases: Vec::new(),
             counters: Arc::default(),
             served: AtomicU64::new(0),
             lock: tokio::sync::Mutex::new(()),
@@ -274,10 +277,15 @@ impl Site {
 
     /// The host a request for `host` should end on.
     fn canonical_host(&self, host: &str) -> String {
-        let www = format!("www.{}", self.domain);
+        let apex = self
+            .aliases
+            .iter()
+            .find(|a| host == a.as_str() || host.strip_prefix("www.") == Some(a.as_str()))
+            .unwrap_or(&self.domain);
+        let www = format!("www.{apex}");
         match self.web.canonical.as_str() {
-            "apex" if host == www => self.domain.clone(),
-            "www" if host == self.domain => www,
+            "apex" if host == www => apex.clone(),
+            "www" if host == apex => www,
             _ => host.to_string(),
         }
     }

@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 /// One measured level, as the report's `latency` list shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Level {
+    /// The path, as SPEC §4 says (`/`, `/login`).
     pub endpoint: String,
+    /// The whole URL measured.
+    pub url: String,
     pub concurrency: u32,
     pub requests: u64,
     pub errors: u64,
@@ -57,12 +60,22 @@ pub struct Inventory {
     pub requests_used: u64,
 }
 
+/// The path of an endpoint URL (`https://example.com/login?x` → `/login`); anything that does
+/// not parse as a URL is kept as it is.
+pub fn path_of(url: &str) -> String {
+    match url.parse::<hyper::Uri>() {
+        Ok(u) if u.scheme().is_some() => u.path().to_string(),
+        _ => url.to_string(),
+    }
+}
+
 pub fn inventory(obs: &LatencyObservation, requests_used: u64) -> Inventory {
     let levels = obs
         .levels
         .iter()
         .map(|l| Level {
-            endpoint: l.endpoint.clone(),
+            endpoint: path_of(&l.endpoint),
+            url: l.endpoint.clone(),
             concurrency: l.concurrency,
             requests: l.requests,
             errors: l.errors,

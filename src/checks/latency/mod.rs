@@ -37,10 +37,12 @@ pub struct LatencyObservation {
 }
 
 impl LatencyObservation {
+    /// The budget of an endpoint, given by its URL or its path (budgets are set per path).
     fn budget(&self, endpoint: &str) -> u64 {
+        let path = inventory::path_of(endpoint);
         self.budgets
             .iter()
-            .find(|(e, _)| e == endpoint)
+            .find(|(e, _)| *e == path || e == endpoint)
             .map(|(_, b)| *b)
             .unwrap_or(PAGE_BUDGET_MS)
     }
