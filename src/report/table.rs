@@ -318,11 +318,16 @@ fn latency_lines(report: &Report, width: u16) -> String {
     let mut last: Option<&str> = None;
     for l in &report.latency {
         if last != Some(l.endpoint.as_str()) {
-            out.push_str(&wrap(&l.endpoint, width, "  ", "    "));
+            out.push_str(&wrap(
+                &format!("{} (budget {} ms)", l.endpoint, l.budget_ms),
+                width,
+                "  ",
+                "    ",
+            ));
             last = Some(&l.endpoint);
         }
         let line = format!(
-            "    {:<10} {:>4} req {:>3} err  p50 {:>5}  p95 {:>5}  p99 {:>5}  max {:>5}  budget {}",
+            "    {:<8} {:>4} req {:>3} err  p50 {:>5}  p95 {:>5}  p99 {:>5}  max {:>5}",
             l.load(),
             l.requests,
             l.errors,
@@ -330,7 +335,6 @@ fn latency_lines(report: &Report, width: u16) -> String {
             ms(l.p95_ms),
             ms(l.p99_ms),
             ms(l.max_ms),
-            l.budget_ms
         );
         if line.chars().count() <= width {
             out.push_str(&clean(&line));

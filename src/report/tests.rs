@@ -178,7 +178,26 @@ fn the_ranked_list_names_each_check_once_and_fits_80_columns() {
         ));
     }
     crate::finding::rank(&mut r.findings);
+    r.latency = vec![crate::checks::latency::Level {
+        endpoint: "https://www.example.com/a/rather/long/path/to/the/login/page?with=query".into(),
+        concurrency: 50,
+        requests: 1000,
+        errors: 12,
+        p50_ms: 1234.4,
+        p95_ms: 20345.0,
+        p99_ms: 30456.0,
+        max_ms: 99999.0,
+        errors_by_kind: Default::default(),
+        budget_ms: 500,
+        rate: None,
+        stopped: None,
+        backed_off_to: None,
+    }];
     let out = table::render(&r, false, 80);
+    assert!(
+        out.contains("    c=50     1000 req  12 err  p50  1234  p95 20345  p99 30456  max 99999"),
+        "{out}"
+    );
     for line in out.lines() {
         assert!(
             line.chars().count() <= 80,
