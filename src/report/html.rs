@@ -12,7 +12,8 @@ fn esc(s: &str) -> String {
     sanitize::html(s)
 }
 
-/// Text we wrote (titles, fixes): its `code spans` become `<code>`, the rest is escaped.
+/// Text we wrote (titles, fixes, notes, reasons — which may quote the target): its `code
+/// spans` become `<code>`, everything is escaped.
 fn ours(s: &str) -> String {
     sanitize::html_with_code(s)
 }
@@ -195,7 +196,7 @@ pub fn render(report: &Report) -> String {
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n",
                 esc(&u.id),
                 esc(&u.subject),
-                esc(&u.reason)
+                ours(&u.reason)
             ));
         }
         out.push_str("</tbody></table>\n");
@@ -229,12 +230,12 @@ pub fn render(report: &Report) -> String {
             esc(st.stage.as_str()),
             st.status.as_str(),
             st.duration_ms,
-            esc(&st.note)
+            ours(&st.note)
         ));
     }
     out.push_str("</tbody></table>\n");
     for note in &report.notes {
-        out.push_str(&format!("<p><em>{}</em></p>\n", esc(note)));
+        out.push_str(&format!("<p><em>{}</em></p>\n", ours(note)));
     }
     out.push_str("</body></html>\n");
     out
