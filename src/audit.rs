@@ -65,8 +65,17 @@ pub struct Context {
     pub budget: Arc<crate::net::load::Budget>,
 }
 
+/// Why an audit could not start at all.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    CaFile(#[from] http::CaFileError),
+    #[error("TLS client set-up failed: {0}")]
+    Tls(#[from] rustls::Error),
+}
+
 /// Runs the audit and builds its report.
-pub async fn run(opts: Options) -> Result<Report, String> {
+pub async fn run(opts: Options) -> Result<Report, AuditError> {
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + opts.timeout;
     let resolver = Arc::new(Resolver::new(opts.dns.clone(), DNS_ATTEMPT_TIMEOUT));

@@ -89,7 +89,7 @@ fn parse_stages(list: &str, flag: &str) -> Result<Vec<Stage>, Failure> {
 pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
     let usage = Failure::Usage;
     let loaded = match config::locate(args.config.as_deref()) {
-        Some(path) => config::load(&path).map_err(|e| usage(e.0))?,
+        Some(path) => config::load(&path).map_err(|e| usage(e.to_string()))?,
         None => config::Loaded::default(),
     };
     let raw_domain = args
@@ -150,7 +150,7 @@ pub fn prepare(args: &AuditArgs) -> Result<Options, Failure> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(usage)?;
     let ca_certs = match &args.net.ca_file {
-        Some(p) => http::read_ca_file(p).map_err(usage)?,
+        Some(p) => http::read_ca_file(p).map_err(|e| usage(e.to_string()))?,
         None => Vec::new(),
     };
     let only = args
@@ -242,7 +242,7 @@ fn secrets_command(args: SecretsArgs) -> Result<u8, Failure> {
     let suppressions = match config_path {
         Some(path) => {
             config::load(&path)
-                .map_err(|e| Failure::Usage(e.0))?
+                .map_err(|e| Failure::Usage(e.to_string()))?
                 .suppressions
         }
         None => Vec::new(),
@@ -452,7 +452,9 @@ fn audit_command(args: AuditArgs) -> Result<u8, Failure> {
         None => None,
     };
     let rt = runtime()?;
-    let mut report = rt.block_on(audit::run(opts)).map_err(Failure::Run)?;
+    let mut report = rt
+        .block_on(audit::run(opts))
+        .map_err(|e| Failure::Run(e.to_string()))?;
     if let Some((file, earlier)) = &baseline {
         report.apply_baseline(file, earlier);
     }
@@ -521,7 +523,9 @@ fn demo_command(args: DemoArgs) -> Result<u8, Failure> {
         audit_args.output = args.output.clone();
         audit_args.config = Some(std::path::PathBuf::from("/dev/null"));
         let opts = prepare(&audit_args)?;
-        let report = audit::run(opts).await.map_err(Failure::Run)?;
+        let report = audit::run(opts)
+            .await
+            .map_err(|e| Failure::Run(e.to_string()))?;
         emit(&report, &args.output)?;
         Ok(if args.strict { report.exit_code() } else { 0 })
     });

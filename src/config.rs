@@ -161,13 +161,22 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 }
 
 /// A config error: file, line and what is wrong.
-#[derive(Debug)]
-pub struct ConfigError(pub String);
-
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// `key` is the setting concerned (`auth_paths`, `suppress.id`…), or `toml` when the file
+    /// is not valid TOML or does not fit the schema.
+    #[error("{}:{line}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        key: String,
+        message: String,
+    },
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -204,22 +213,32 @@ impl Loaded {
 pub const MAX_AUTH_PATHS: usize = 10;
 
 pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError(format!("config {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     parse(&text, path)
 }
 
 pub fn parse(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
-    let at = |offset: usize, msg: String| {
-        ConfigError(format!(
-            "{}:{}: {msg}",
-            path.display(),
-            line_of(text, offset)
-        ))
+    // Messages start with the key they concern: `auth_paths: …`.
+    let at = |offset: usize, message: String| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line: line_of(text, offset),
+        key: message
+            .split_once(": ")
+            .map(|(k, _)| k.to_string())
+            .unwrap_or_default(),
+        message,
     };
     let config: Config = toml::from_str(text).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
-        at(offset, e.message().trim().replace('\n', " "))
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line: line_of(text, offset),
+            key: "toml".into(),
+            message: e.message().trim().replace('\n', " "),
+        }
     })?;
     if let Some(d) = &config.domain {
         crate::target::validate_domain(d.get_ref())
@@ -361,26 +380,40 @@ expires = "2027-01-15"
         assert_eq!(cfg.suppressions[1].expires.to_string(), "2027-01-15");
     }
 
+    /// The line and key of an invalid config, and its one-line message.
+    fn invalid(e: &ConfigError) -> (usize, &str, String) {
+        match e {
+            ConfigError::Invalid { line, key, .. } => (*line, key.as_str(), e.to_string()),
+            other => panic!("not an Invalid error: {other}"),
+        }
+    }
+
     #[test]
     fn errors_name_the_key_and_line() {
         let e = p("domain = \"example.com\"\n\nsubdomian = [\"x\"]\n").expect_err("typo");
-        assert!(e.0.starts_with("launchready.toml:3:"), "{}", e.0);
-        assert!(e.0.contains("subdomian"), "{}", e.0);
+        let (line, key, msg) = invalid(&e);
+        assert_eq!((line, key), (3, "toml"));
+        assert!(
+            msg.starts_with("launchready.toml:3:") && msg.contains("subdomian"),
+            "{msg}"
+        );
         let e = p("[[suppress]]\nid = \"dns.caa.missing\"\nexpires = 2027-01-01\n")
             .expect_err("no reason");
-        assert!(e.0.contains("reason"), "{}", e.0);
+        assert!(e.to_string().contains("reason"), "{e}");
         let e = p("[[suppress]]\nid = \"dns.nope\"\nreason = \"r\"\nexpires = 2027-01-01\n")
             .expect_err("bad id");
-        assert!(
-            e.0.starts_with("launchready.toml:2:") && e.0.contains("dns.nope"),
-            "{}",
-            e.0
-        );
+        let (line, key, msg) = invalid(&e);
+        assert_eq!((line, key), (2, "suppress.id"));
+        assert!(msg.contains("dns.nope"), "{msg}");
         let e = p("[[suppress]]\nid = \"dns.caa.missing\"\nreason = \"r\"\nexpires = \"soon\"\n")
             .expect_err("bad date");
-        assert!(e.0.starts_with("launchready.toml:4:"), "{}", e.0);
+        assert_eq!(invalid(&e).0, 4);
+        assert_eq!(invalid(&e).1, "suppress.expires");
         let e = p("domain = \"exa mple.com\"\n").expect_err("bad domain");
-        assert!(e.0.starts_with("launchready.toml:1:"), "{}", e.0);
+        assert_eq!(invalid(&e).0, 1);
+        assert_eq!(invalid(&e).1, "domain");
+        let missing = load(Path::new("/nonexistent/launchready.toml")).expect_err("missing");
+        assert!(matches!(missing, ConfigError::Read { .. }), "{missing}");
     }
 
     #[test]
@@ -402,15 +435,12 @@ expires = "2027-01-15"
             ("[latency]\nmax_requests = 0\n", "latency.max_requests", 2),
         ] {
             let e = p(text).expect_err(text);
-            assert!(
-                e.0.starts_with(&format!("launchready.toml:{line}:")) && e.0.contains(key),
-                "{text:?}: {}",
-                e.0
-            );
-            assert!(!e.0.contains('\n'), "one line: {}", e.0);
+            let (l, k, msg) = invalid(&e);
+            assert_eq!((l, k), (line, key), "{text:?}: {msg}");
+            assert!(!msg.contains('\n'), "one line: {msg}");
         }
         let e = p("[latency]\nmax_requests = -1\n").expect_err("negative");
-        assert!(e.0.contains("max_requests"), "{}", e.0);
+        assert!(e.to_string().contains("max_requests"), "{e}");
         let ok = p("[latency]\nconcurrency = [1, 10000]\nmax_requests = 10\n").expect("valid");
         let l = ok.config.latency.expect("latency");
         assert_eq!(l.levels(), Some(vec![1, 10_000]));

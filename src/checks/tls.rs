@@ -54,6 +54,9 @@ pub struct HostTls {
     pub host: String,
     pub port: u16,
     pub outcome: Outcome,
+    /// One address of the host probed on its own (round-robin DNS), when it served another
+    /// certificate than the host's first answering address (see `probe_nodes`).
+    pub node: Option<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone)]
@@ -134,7 +137,10 @@ impl TlsObservation {
 }
 
 fn subject(h: &HostTls) -> String {
-    format!("https://{}:{}", h.host, h.port)
+    match h.node {
+        Some(ip) => format!("https://{}:{} (node {ip})", h.host, h.port),
+        None => format!("https://{}:{}", h.host, h.port),
+    }
 }
 
 fn days_left(now: i64, not_after: i64) -> i64 {
@@ -817,14 +823,20 @@ async fn probe_host(
     port: u16,
     now: i64,
     aia: &AiaCache,
+    node_addrs: Option<Vec<std::net::SocketAddr>>,
 ) -> HostTls {
-    let addrs = match destinations(&ctx.resolver, &ctx.connect_to, &host, port).await {
+    let addrs = match node_addrs {
+        Some(a) => Ok(a),
+        None => destinations(&ctx.resolver, &ctx.connect_to, &host, port).await,
+    };
+    let addrs = match addrs {
         Ok(a) => a,
         Err(e) => {
             return HostTls {
                 host,
                 port,
                 outcome: Outcome::Skipped(e),
+                node: None,
             }
         }
     };
@@ -862,6 +874,7 @@ async fn probe_host(
                 host,
                 port,
                 outcome: Outcome::Unreachable(why),
+                node: None,
             }
         }
     };
@@ -906,7 +919,61 @@ async fn probe_host(
             weak_cipher,
             notes,
         })),
+        node: None,
     }
+}
+
+/// Round-robin DNS: every address of each host (bounded), handshaken on its own. A node that
+/// serves another leaf than the host's first answering address (a stale server with an old
+/// certificate) is judged by every certificate check, named by its address. Nodes that serve
+/// the same leaf add nothing; a node that does not answer is the DNS stage's
+/// (`dns.aaaa.unreachable`) or goes unnoticed here. Only the certificate is judged per node:
+/// the protocol and cipher probes run once per host.
+async fn probe_nodes(
+    ctx: &Context,
+    verifier: &Arc<WebPkiServerVerifier>,
+    hosts: &[HostTls],
+    now: i64,
+    aia: &AiaCache,
+) -> Vec<HostTls> {
+    let mut out = Vec::new();
+    for h in hosts {
+        let Outcome::Seen(seen) = &h.outcome else {
+            continue;
+        };
+        let Some(leaf) = seen.session.chain.first() else {
+            continue;
+        };
+        let addrs =
+            crate::net::nodes::each_address(&ctx.resolver, &ctx.connect_to, &h.host, h.port).await;
+        let probes = addrs.into_iter().map(|(ip, to)| async move {
+            let session = tls::handshake(verifier.clone(), &[to], &h.host)
+                .await
+                .ok()?;
+            if session.chain.first() == Some(leaf) {
+                return None;
+            }
+            let mut node = probe_host(
+                ctx,
+                verifier.clone(),
+                h.host.clone(),
+                h.port,
+                now,
+                aia,
+                Some(vec![to]),
+            )
+            .await;
+            node.node = Some(ip);
+            if let Outcome::Seen(s) = &mut node.outcome {
+                // Judged once per host, not per node.
+                s.legacy.clear();
+                s.weak_cipher = None;
+            }
+            Some(node)
+        });
+        out.extend(join_all(probes).await.into_iter().flatten());
+    }
+    out
 }
 
 async fn fetch_hsts(
@@ -968,9 +1035,11 @@ pub async fn observe(ctx: &Context) -> Result<TlsObservation, String> {
     let mut hosts = join_all(
         targets(ctx)
             .into_iter()
-            .map(|(h, p)| probe_host(ctx, verifier.clone(), h, p, now, &aia)),
+            .map(|(h, p)| probe_host(ctx, verifier.clone(), h, p, now, &aia, None)),
     )
     .await;
+    let nodes = probe_nodes(ctx, &verifier, &hosts, now, &aia).await;
+    hosts.extend(nodes);
     // The auditor's blindness is not the site's fault: a connection that failed with a local
     // error, or while no outbound connection works at all, is not a finding.
     for h in &mut hosts {
@@ -1163,6 +1232,7 @@ mod tests {
                     weak_cipher: None,
                     notes: vec![],
                 })),
+                node: None,
             }],
             hsts: Hsts::NotApplicable(String::new()),
             app_url: "https://example.com/".into(),

@@ -1,23 +1,48 @@
 //! SMTP transport security records: MTA-STS (RFC 8461: the `_mta-sts` TXT record and the
 //! policy file) and TLS reporting (RFC 8460: the `_smtp._tls` TXT record).
 
+/// What is wrong with an MTA-STS or TLS-RPT record, or an MTA-STS policy file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StsError {
+    #[error("the record must start with {0}")]
+    Version(&'static str),
+    #[error("id={0}: must be 1 to 32 letters or digits")]
+    BadId(String),
+    #[error("the required {0}= field is missing")]
+    MissingField(&'static str),
+    #[error("`{0}` is not a `key: value` line")]
+    NotKeyValue(String),
+    #[error("max_age: {0}: must be 0 to 31557600 seconds")]
+    BadMaxAge(String),
+    #[error("version: STSv1 is missing")]
+    PolicyVersion,
+    #[error("{0}: is missing")]
+    MissingKey(&'static str),
+    #[error("mode: {0}: must be enforce, testing or none")]
+    BadMode(String),
+    #[error("no mx: line: the policy names no mail server")]
+    NoMx,
+    #[error("rua: `{0}` must be a mailto: or https: URI")]
+    BadRua(String),
+}
+
 /// RFC 8461 §3.1: `v=STSv1; id=…;`. Returns the policy id.
-pub fn parse_sts_record(txt: &str) -> Result<String, String> {
+pub fn parse_sts_record(txt: &str) -> Result<String, StsError> {
     let mut fields = txt.split(';').map(str::trim).filter(|f| !f.is_empty());
     match fields.next() {
         Some("v=STSv1") => {}
-        _ => return Err("the record must start with v=STSv1".into()),
+        _ => return Err(StsError::Version("v=STSv1")),
     }
     let mut id = None;
     for f in fields {
         if let Some(v) = f.strip_prefix("id=") {
             if v.is_empty() || v.len() > 32 || !v.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                return Err(format!("id={v}: must be 1 to 32 letters or digits"));
+                return Err(StsError::BadId(v.to_string()));
             }
             id = Some(v.to_string());
         }
     }
-    id.ok_or_else(|| "the required id= field is missing".into())
+    id.ok_or(StsError::MissingField("id"))
 }
 
 /// An MTA-STS policy (RFC 8461 §3.2).
@@ -29,7 +54,7 @@ pub struct StsPolicy {
 }
 
 /// Parses the policy file served at `https://mta-sts.<domain>/.well-known/mta-sts.txt`.
-pub fn parse_sts_policy(body: &str) -> Result<StsPolicy, String> {
+pub fn parse_sts_policy(body: &str) -> Result<StsPolicy, StsError> {
     let (mut version, mut mode, mut max_age) = (None, None, None);
     let mut mx = Vec::new();
     for line in body.lines().map(|l| l.trim_end_matches('\r')) {
@@ -37,7 +62,7 @@ pub fn parse_sts_policy(body: &str) -> Result<StsPolicy, String> {
             continue;
         }
         let Some((k, v)) = line.split_once(':') else {
-            return Err(format!("`{line}` is not a `key: value` line"));
+            return Err(StsError::NotKeyValue(line.to_string()));
         };
         let (k, v) = (k.trim(), v.trim());
         match k {
@@ -48,7 +73,7 @@ pub fn parse_sts_policy(body: &str) -> Result<StsPolicy, String> {
                     v.parse::<u64>()
                         .ok()
                         .filter(|n| *n <= 31_557_600)
-                        .ok_or_else(|| format!("max_age: {v}: must be 0 to 31557600 seconds"))?,
+                        .ok_or_else(|| StsError::BadMaxAge(v.to_string()))?,
                 )
             }
             "mx" => mx.push(v.to_ascii_lowercase()),
@@ -56,15 +81,15 @@ pub fn parse_sts_policy(body: &str) -> Result<StsPolicy, String> {
         }
     }
     if version.as_deref() != Some("STSv1") {
-        return Err("version: STSv1 is missing".into());
+        return Err(StsError::PolicyVersion);
     }
-    let mode = mode.ok_or("mode: is missing")?;
+    let mode = mode.ok_or(StsError::MissingKey("mode"))?;
     if !matches!(mode.as_str(), "enforce" | "testing" | "none") {
-        return Err(format!("mode: {mode}: must be enforce, testing or none"));
+        return Err(StsError::BadMode(mode));
     }
-    let max_age = max_age.ok_or("max_age: is missing")?;
+    let max_age = max_age.ok_or(StsError::MissingKey("max_age"))?;
     if mode != "none" && mx.is_empty() {
-        return Err("no mx: line: the policy names no mail server".into());
+        return Err(StsError::NoMx);
     }
     Ok(StsPolicy { mode, mx, max_age })
 }
@@ -80,11 +105,11 @@ pub fn mx_matches(pattern: &str, host: &str) -> bool {
 }
 
 /// RFC 8460 §3: `v=TLSRPTv1; rua=mailto:…,https://…`. Returns the report URIs.
-pub fn parse_tlsrpt_record(txt: &str) -> Result<Vec<String>, String> {
+pub fn parse_tlsrpt_record(txt: &str) -> Result<Vec<String>, StsError> {
     let mut fields = txt.split(';').map(str::trim).filter(|f| !f.is_empty());
     match fields.next() {
         Some("v=TLSRPTv1") => {}
-        _ => return Err("the record must start with v=TLSRPTv1".into()),
+        _ => return Err(StsError::Version("v=TLSRPTv1")),
     }
     let mut rua = None;
     for f in fields {
@@ -94,12 +119,12 @@ pub fn parse_tlsrpt_record(txt: &str) -> Result<Vec<String>, String> {
                 .iter()
                 .find(|u| !(u.starts_with("mailto:") || u.starts_with("https://")))
             {
-                return Err(format!("rua: `{bad}` must be a mailto: or https: URI"));
+                return Err(StsError::BadRua(bad.clone()));
             }
             rua = Some(uris);
         }
     }
-    rua.ok_or_else(|| "the required rua= field is missing".into())
+    rua.ok_or(StsError::MissingField("rua"))
 }
 
 #[cfg(test)]
@@ -112,14 +137,24 @@ mod tests {
             parse_sts_record("v=STSv1; id=20240101T000000;").as_deref(),
             Ok("20240101T000000")
         );
-        assert!(parse_sts_record("v=STSv1;").is_err());
+        assert_eq!(
+            parse_sts_record("v=STSv1;"),
+            Err(StsError::MissingField("id"))
+        );
         let p = parse_sts_policy("version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmax_age: 604800\r\n")
             .expect("valid");
         assert_eq!(
             (p.mode.as_str(), p.mx.len(), p.max_age),
             ("enforce", 2, 604800)
         );
-        assert!(parse_sts_policy("version: STSv1\nmode: enforce\nmax_age: 1\n").is_err());
+        assert_eq!(
+            parse_sts_policy("version: STSv1\nmode: enforce\nmax_age: 1\n"),
+            Err(StsError::NoMx)
+        );
+        assert_eq!(
+            parse_sts_policy("version: STSv1\nmode: strict\nmx: a.example\nmax_age: 1\n"),
+            Err(StsError::BadMode("strict".into()))
+        );
         assert!(mx_matches("*.example.net", "mx1.example.net"));
         assert!(!mx_matches("*.example.net", "a.b.example.net"));
     }

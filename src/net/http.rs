@@ -36,6 +36,19 @@ pub struct ConnectTo {
 
 impl ConnectTo {
     pub fn parse(s: &str) -> Result<ConnectTo, String> {
+        // HOST may be a bracketed IPv6 literal: a rule for one address of a host
+        // (`[2001:db8::1]:443:127.0.0.1:8443`, see `net::nodes`).
+        if let Some(rest) = s.strip_prefix('[') {
+            let (v6, tail) = rest.split_once(']').ok_or_else(|| {
+                format!("--connect-to {s:?}: unclosed '[' (expected HOST:PORT:ADDR:PORT)")
+            })?;
+            let ip: std::net::Ipv6Addr = v6
+                .parse()
+                .map_err(|_| format!("--connect-to {s:?}: {v6:?} is not an IPv6 address"))?;
+            let mut rule = ConnectTo::parse(&format!("v6{tail}"))?;
+            rule.host = Some(ip.to_string());
+            return Ok(rule);
+        }
         let bad = |why: &str| format!("--connect-to {s:?}: {why} (expected HOST:PORT:ADDR:PORT)");
         // The address may be a bracketed IPv6 literal containing colons.
         let (head, addr, tail) = match (s.find('['), s.find(']')) {
@@ -84,13 +97,18 @@ impl ConnectTo {
 
     /// The curl-style text of the rule.
     pub fn to_arg(&self) -> String {
+        let host = match self.host.as_deref() {
+            Some(h) if h.contains(':') => format!("[{h}]"),
+            Some(h) => h.to_string(),
+            None => String::new(),
+        };
         let addr = match self.addr {
             IpAddr::V6(a) => format!("[{a}]"),
             IpAddr::V4(a) => a.to_string(),
         };
         format!(
             "{}:{}:{}:{}",
-            self.host.as_deref().unwrap_or(""),
+            host,
             self.port.map(|p| p.to_string()).unwrap_or_default(),
             addr,
             self.to_port.map(|p| p.to_string()).unwrap_or_default()
@@ -126,42 +144,57 @@ pub async fn destinations(
         .collect())
 }
 
+/// Why `--ca-file` cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CaFileError {
+    #[error("--ca-file {}: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: rustls_pki_types::pem::Error,
+    },
+    #[error("--ca-file {}: not a PEM certificate file: {source}", path.display())]
+    NotPem {
+        path: std::path::PathBuf,
+        source: rustls_pki_types::pem::Error,
+    },
+    #[error("--ca-file {}: no PEM certificate found", .0.display())]
+    Empty(std::path::PathBuf),
+    #[error("--ca-file: certificate rejected: {0}")]
+    Rejected(rustls::Error),
+}
+
 /// Reads `--ca-file`: every certificate in a PEM file.
-pub fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    let iter = CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("--ca-file {}: {e}", path.display()))?;
-    let certs: Vec<_> = iter.collect::<Result<_, _>>().map_err(|e| {
-        format!(
-            "--ca-file {}: not a PEM certificate file: {e}",
-            path.display()
-        )
+pub fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, CaFileError> {
+    let iter = CertificateDer::pem_file_iter(path).map_err(|source| CaFileError::Read {
+        path: path.to_path_buf(),
+        source,
     })?;
+    let certs: Vec<_> = iter
+        .collect::<Result<_, _>>()
+        .map_err(|source| CaFileError::NotPem {
+            path: path.to_path_buf(),
+            source,
+        })?;
     if certs.is_empty() {
-        return Err(format!(
-            "--ca-file {}: no PEM certificate found",
-            path.display()
-        ));
+        return Err(CaFileError::Empty(path.to_path_buf()));
     }
     Ok(certs)
 }
 
 /// The web PKI roots plus the extra anchors.
-pub fn root_store(extra: &[CertificateDer<'static>]) -> Result<RootCertStore, String> {
+pub fn root_store(extra: &[CertificateDer<'static>]) -> Result<RootCertStore, CaFileError> {
     let mut roots = RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     for cert in extra {
-        roots
-            .add(cert.clone())
-            .map_err(|e| format!("--ca-file: certificate rejected: {e}"))?;
+        roots.add(cert.clone()).map_err(CaFileError::Rejected)?;
     }
     Ok(roots)
 }
 
-pub fn tls_config(roots: RootCertStore) -> Result<rustls::ClientConfig, String> {
+pub fn tls_config(roots: RootCertStore) -> Result<rustls::ClientConfig, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .with_safe_default_protocol_versions()?
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(config)
@@ -544,12 +577,14 @@ impl Client {
     /// from an unknown CA — but not one for another name (that may be another server). The
     /// headers and exposure stages read a page through it when only its certificate is wrong:
     /// the tls stage reports the certificate, and the page's own faults still count.
-    pub fn lenient(&self, roots: Arc<RootCertStore>) -> Result<Client, String> {
+    pub fn lenient(
+        &self,
+        roots: Arc<RootCertStore>,
+    ) -> Result<Client, rustls::client::VerifierBuilderError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let inner =
             rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
-                .build()
-                .map_err(|e| e.to_string())?;
+                .build()?;
         let mut config = (*self.tls).clone();
         config
             .dangerous()

@@ -3,6 +3,8 @@
 pub mod dns;
 pub mod http;
 pub mod load;
+pub mod nodes;
+pub mod smtp;
 pub mod tls;
 pub mod zone;
-pub mod zonefile;
+pub use launchready_zonefile as zonefile;

@@ -166,7 +166,7 @@ pub fn connect_failed(why: &str) -> bool {
 }
 
 /// Connects to the first address that answers, within the probe timeout.
-async fn connect(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr), String> {
+pub async fn connect(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr), String> {
     let mut last = "no address to connect to".to_string();
     let mut all_local = !addrs.is_empty();
     for addr in addrs {
@@ -201,6 +201,21 @@ pub async fn handshake(
     addrs: &[SocketAddr],
     host: &str,
 ) -> Result<Session, String> {
+    let (tcp, addr) = connect(addrs).await?;
+    handshake_on(inner, tcp, addr, host).await
+}
+
+/// The handshake of [`handshake`] over a connection that is already open (e.g. an SMTP
+/// session after `STARTTLS`).
+pub async fn handshake_on<S>(
+    inner: Arc<WebPkiServerVerifier>,
+    tcp: S,
+    addr: SocketAddr,
+    host: &str,
+) -> Result<Session, String>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let name = ServerName::try_from(host.to_string())
         .map_err(|e| format!("{host} is not a valid TLS server name: {e}"))?;
     let recorder = Arc::new(Recorder {
@@ -214,7 +229,6 @@ pub async fn handshake(
         .dangerous()
         .with_custom_certificate_verifier(recorder.clone())
         .with_no_client_auth();
-    let (tcp, addr) = connect(addrs).await?;
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let result = tokio::time::timeout(PROBE_TIMEOUT, connector.connect(name, tcp)).await;
     let seen = recorder.with_seen(std::mem::take);

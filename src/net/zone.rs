@@ -224,6 +224,27 @@ impl ZoneData {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn uninterpreted_types_are_listed_in_a_note() {
+        let records = crate::net::zonefile::parse_zone_str(
+            "$TTL 60\n\
+             @ LOC 52 22 23.000 N 4 53 32.000 E -2.00m\n\
+             @ CERT PGP 0 0 AAAA\n\
+             @ DS 60485 RSASHA1 1 2BB183AF5F22588179A53B0A98631FAD1A292118\n\
+             @ EUI48 00-00-5e-00-53-2a\n\
+             @ A 192.0.2.1\n",
+            std::path::Path::new("test.zone"),
+            Some(&hickory_proto::rr::Name::from_ascii("example.com.").expect("a valid name")),
+        )
+        .expect("the zone loads");
+        let zone = super::ZoneData::new(records);
+        assert_eq!(zone.len(), 5);
+        assert_eq!(
+            zone.uninterpreted_note().as_deref(),
+            Some("4 records of types CERT, DS, EUI48, LOC kept uninterpreted")
+        );
+    }
+
     use super::*;
     use hickory_proto::rr::rdata::{A, CNAME, SOA};
     use std::str::FromStr;

@@ -9,8 +9,10 @@
 //! port. Web servers listen on 127.0.0.1 on their own ports, reached through `--connect-to`.
 
 pub mod dns_server;
+pub mod nodes;
 pub mod pki;
 pub mod scenario;
+pub mod smtp;
 pub mod tls;
 pub mod web;
 
@@ -41,6 +43,11 @@ pub struct SandboxInfo {
     pub dns: SocketAddr,
     pub http: SocketAddr,
     pub https: SocketAddr,
+    /// The mail server, reached as port 25 of every MX host.
+    pub smtp: SocketAddr,
+    /// `--connect-to` rules for single addresses of the zone (dead or stale nodes), given
+    /// before the catch-all rules so that they win.
+    pub node_rules: Vec<String>,
     pub ca_file: PathBuf,
     /// What the web servers saw (connections, load requests).
     pub counters: Arc<web::Counters>,
@@ -55,13 +62,21 @@ impl SandboxInfo {
             self.domain.clone(),
             "--dns-server".into(),
             self.dns.to_string(),
+        ];
+        for rule in &self.node_rules {
+            args.push("--connect-to".into());
+            args.push(rule.clone());
+        }
+        args.extend([
             "--connect-to".into(),
             format!(":80:{}:{}", self.http.ip(), self.http.port()),
             "--connect-to".into(),
             format!(":443:{}:{}", self.https.ip(), self.https.port()),
+            "--connect-to".into(),
+            format!(":25:{}:{}", self.smtp.ip(), self.smtp.port()),
             "--ca-file".into(),
             self.ca_file.display().to_string(),
-        ];
+        ]);
         for s in &self.subdomains {
             args.push("--subdomain".into());
             args.push(s.clone());
@@ -171,6 +186,14 @@ pub async fn cleanup_on_signal() {
     }
 }
 
+/// A loopback port nothing listens on (free a moment ago): connections to it are refused.
+fn closed_port() -> Result<u16, String> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("sandbox: {e}"))?;
+    l.local_addr()
+        .map(|a| a.port())
+        .map_err(|e| format!("sandbox: {e}"))
+}
+
 fn loopback(last: u8, port: u16) -> SocketAddr {
     SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)), port)
 }
@@ -270,6 +293,34 @@ impl Sandbox {
 
         let pki = tls::prepare(&sc.tls, &sc.domain).await?;
         tasks.extend(pki.tasks);
+        let (smtp, mail) = smtp::serve(&sc.smtp, &sc.domain, pki.issuer.as_deref()).await?;
+        tasks.extend(mail);
+        let mut node_rules = Vec::new();
+        for addr in &sc.tls.stale_nodes {
+            let ip: IpAddr = addr
+                .parse()
+                .map_err(|_| format!("tls.stale_nodes: {addr:?} is not an IP address"))?;
+            let (stale, task) = nodes::serve_stale_node(&sc.domain, pki.issuer.as_deref()).await?;
+            tasks.push(task);
+            let host = match ip {
+                IpAddr::V6(v6) => format!("[{v6}]"),
+                IpAddr::V4(v4) => v4.to_string(),
+            };
+            node_rules.push(format!("{host}:443:127.0.0.1:{}", stale.port()));
+        }
+        for addr in &sc.dns.dead_addresses {
+            let ip: IpAddr = addr
+                .parse()
+                .map_err(|_| format!("dns.dead_addresses: {addr:?} is not an IP address"))?;
+            let dead = closed_port()?;
+            let host = match ip {
+                IpAddr::V6(v6) => format!("[{v6}]"),
+                IpAddr::V4(v4) => v4.to_string(),
+            };
+            for port in [80, 443] {
+                node_rules.push(format!("{host}:{port}:127.0.0.1:{dead}"));
+            }
+        }
         let web = Arc::new(web::Site::new(sc.web, sc.domain.clone()));
         let counters = web.counters.clone();
         let requests = web.log.clone();
@@ -301,6 +352,8 @@ impl Sandbox {
                 dns,
                 http,
                 https,
+                smtp,
+                node_rules,
                 ca_file,
                 counters,
                 requests,

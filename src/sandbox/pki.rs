@@ -68,6 +68,41 @@ pub struct Pki {
     pub key: LeafKey,
     /// The intermediate the server leaves out, published at the leaf's AIA URL (DER).
     pub aia_intermediate: Option<Vec<u8>>,
+    /// The CA, to issue more leaves under the same anchor (the SMTP server's).
+    pub issuer: Option<Arc<Issuer>>,
+}
+
+/// The sandbox CA's certificate and key.
+pub struct Issuer {
+    cert: rcgen::Certificate,
+    key: KeyPair,
+}
+
+/// A leaf for `names` (server auth, valid from `from` to `until`, in days from today) signed
+/// by the sandbox CA: the chain (leaf only) and its key.
+pub fn issue_leaf(
+    issuer: &Issuer,
+    names: &[String],
+    (from, until): (i64, i64),
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+    let e = |e: rcgen::Error| format!("sandbox CA: {e}");
+    let today = days_since_epoch();
+    let mut leaf = CertificateParams::new(names.to_vec()).map_err(e)?;
+    if let Some(first) = names.first() {
+        leaf.distinguished_name.push(DnType::CommonName, first);
+    }
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    leaf.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
+    set_validity(&mut leaf, today + from, today + until);
+    let key = KeyPair::generate().map_err(e)?;
+    let cert = leaf.signed_by(&key, &issuer.cert, &issuer.key).map_err(e)?;
+    Ok((
+        vec![cert.der().clone()],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    ))
 }
 
 fn days_since_epoch() -> i64 {
@@ -164,7 +199,7 @@ pub fn issue_kind(domain: &str, kind: CertKind, aia_url: Option<&str>) -> Result
         )))
     };
 
-    let pki = match kind {
+    let mut pki = match kind {
         CertKind::SelfSigned => {
             let cert = leaf.self_signed(&leaf_key).map_err(e)?;
             Pki {
@@ -172,6 +207,7 @@ pub fn issue_kind(domain: &str, kind: CertKind, aia_url: Option<&str>) -> Result
                 chain: vec![cert.der().clone()],
                 key: standard(&leaf_key),
                 aia_intermediate: None,
+                issuer: None,
             }
         }
         CertKind::IncompleteChain => {
@@ -189,6 +225,7 @@ pub fn issue_kind(domain: &str, kind: CertKind, aia_url: Option<&str>) -> Result
                 chain: vec![cert.der().clone()],
                 key: standard(&leaf_key),
                 aia_intermediate: Some(int_cert.der().to_vec()),
+                issuer: None,
             }
         }
         CertKind::WeakKey => {
@@ -201,6 +238,7 @@ pub fn issue_kind(domain: &str, kind: CertKind, aia_url: Option<&str>) -> Result
                 chain: vec![cert.der().clone()],
                 key: LeafKey::WeakRsa(weak),
                 aia_intermediate: None,
+                issuer: None,
             }
         }
         _ => {
@@ -210,9 +248,14 @@ pub fn issue_kind(domain: &str, kind: CertKind, aia_url: Option<&str>) -> Result
                 chain: vec![cert.der().clone()],
                 key: standard(&leaf_key),
                 aia_intermediate: None,
+                issuer: None,
             }
         }
     };
+    pki.issuer = Some(Arc::new(Issuer {
+        cert: ca_cert,
+        key: ca_key,
+    }));
     Ok(pki)
 }
 

@@ -32,6 +32,32 @@ pub struct Scenario {
     pub web: Web,
     #[serde(default)]
     pub tls: Tls,
+    #[serde(default)]
+    pub smtp: Smtp,
+}
+
+/// How the sandbox's mail server (port 25 as the audit sees it, via `--connect-to`) behaves.
+/// The defaults are the healthy server: STARTTLS with a certificate for every name of the
+/// domain from the sandbox CA.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Smtp {
+    /// Offer STARTTLS after EHLO.
+    pub starttls: bool,
+    /// `valid` (the domain and `*.domain`) or `wrong-host` (names of another domain).
+    pub cert: String,
+    /// `normal`, or `refuse`: nothing listens (port 25 blocked, as on many networks).
+    pub mode: String,
+}
+
+impl Default for Smtp {
+    fn default() -> Self {
+        Smtp {
+            starttls: true,
+            cert: "valid".into(),
+            mode: "normal".into(),
+        }
+    }
 }
 
 /// How the sandbox's HTTPS port speaks TLS. The defaults are the healthy server.
@@ -50,6 +76,10 @@ pub struct Tls {
     /// `normal`, `garbage` (answers plain text instead of TLS) or `silent` (accepts, never
     /// speaks).
     pub mode: String,
+    /// Addresses of the zone that are stale nodes: their port 443 (a `--connect-to ADDR:443:…`
+    /// rule) serves a certificate from the same CA that expired, as a server left behind in a
+    /// round-robin set does.
+    pub stale_nodes: Vec<String>,
 }
 
 impl Default for Tls {
@@ -60,6 +90,7 @@ impl Default for Tls {
             legacy: false,
             weak_cipher: false,
             mode: "normal".into(),
+            stale_nodes: Vec::new(),
         }
     }
 }
@@ -75,6 +106,10 @@ pub struct Dns {
     /// that the server answers SERVFAIL for: `["_dmarc", "@ TXT", "@ MX"]`.
     #[serde(default)]
     pub servfail: Vec<String>,
+    /// Addresses of the zone that are dead nodes: the audit's connections to them (ports 80
+    /// and 443, through `--connect-to ADDR:PORT:…` rules) are refused.
+    #[serde(default)]
+    pub dead_addresses: Vec<String>,
 }
 
 fn authoritative() -> String {
@@ -86,6 +121,7 @@ impl Default for Dns {
         Dns {
             mode: authoritative(),
             servfail: Vec::new(),
+            dead_addresses: Vec::new(),
         }
     }
 }

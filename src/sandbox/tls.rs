@@ -31,6 +31,8 @@ pub struct Prepared {
     pub ca_pem: String,
     /// Helper servers (the AIA publisher).
     pub tasks: Vec<JoinHandle<()>>,
+    /// The CA behind `ca_pem`, for the other servers' certificates (SMTP).
+    pub issuer: Option<Arc<pki::Issuer>>,
 }
 
 /// Issues the scenario's certificates and builds its rustls configuration.
@@ -54,6 +56,7 @@ pub async fn prepare(tls: &Tls, domain: &str) -> Result<Prepared, String> {
     };
     Ok(Prepared {
         config: server_config(tls, &pki)?,
+        issuer: pki.issuer.clone(),
         ca_pem: pki.ca_pem,
         tasks,
     })

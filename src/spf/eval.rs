@@ -115,8 +115,27 @@ pub enum Lookup {
     Answer(Arc<Answer>),
 }
 
+/// A lookup that got no answer (§4.4: a temporary error for SPF).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("DNS error for {name} {rtype}: {source}")]
+pub struct LookupError {
+    pub name: String,
+    pub rtype: RecordType,
+    pub source: DnsError,
+}
+
+impl From<LookupError> for String {
+    fn from(e: LookupError) -> String {
+        e.to_string()
+    }
+}
+
 /// §4.4 and §5: RCODE 0 and 3 are answers; anything else (and a timeout) is a DNS error.
-pub async fn lookup(resolver: &Resolver, name: &str, rtype: RecordType) -> Result<Lookup, String> {
+pub async fn lookup(
+    resolver: &Resolver,
+    name: &str,
+    rtype: RecordType,
+) -> Result<Lookup, LookupError> {
     let Some(qname) = query_name(name) else {
         return Ok(Lookup::NoSuchName);
     };
@@ -124,7 +143,11 @@ pub async fn lookup(resolver: &Resolver, name: &str, rtype: RecordType) -> Resul
         Ok(a) if a.is_nxdomain() => Ok(Lookup::NoSuchName),
         Ok(a) => Ok(Lookup::Answer(a)),
         Err(DnsError::NotInZone(_) | DnsError::BadName(_)) => Ok(Lookup::NoSuchName),
-        Err(e) => Err(format!("DNS error for {name} {rtype}: {e}")),
+        Err(source) => Err(LookupError {
+            name: name.to_string(),
+            rtype,
+            source,
+        }),
     }
 }
 
@@ -155,7 +178,7 @@ pub enum Selected {
 /// §4.4 and §4.5: the one `v=spf1` TXT record at a domain.
 pub async fn select_record(resolver: &Resolver, domain: &str) -> Selected {
     match lookup(resolver, domain, RecordType::TXT).await {
-        Err(e) => Selected::Temp(e),
+        Err(e) => Selected::Temp(e.to_string()),
         Ok(Lookup::NoSuchName) => Selected::None(format!("{domain} does not exist (NXDOMAIN)")),
         Ok(Lookup::Answer(a)) => {
             let mut spf: Vec<Vec<u8>> = txt_records(&a)
@@ -343,7 +366,9 @@ impl<'r> Checker<'r> {
         if d.mechanism.queries_dns() {
             self.count_lookup(&d.text)?;
         }
-        let temp = |e: String| Stop::Temp(e);
+        fn temp(e: impl ToString) -> Stop {
+            Stop::Temp(e.to_string())
+        }
         match &d.mechanism {
             Mechanism::All => Ok(true),
             Mechanism::Ip4 { net, len } => Ok(in_network(self.ip, IpAddr::V4(*net), *len, 0)),

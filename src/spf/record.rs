@@ -167,25 +167,117 @@ impl Record {
 pub struct SyntaxError {
     /// The offending term as written (empty for record-level errors).
     pub term: String,
-    pub message: String,
+    pub kind: SyntaxKind,
 }
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.term.is_empty() {
-            f.write_str(&self.message)
+            write!(f, "{}", self.kind)
         } else {
-            write!(f, "`{}`: {}", self.term, self.message)
+            write!(f, "`{}`: {}", self.term, self.kind)
         }
     }
 }
 
 impl std::error::Error for SyntaxError {}
 
-fn err(term: &str, message: impl Into<String>) -> SyntaxError {
+/// What is wrong with an SPF record or one of its terms (RFC 7208 §4.6, §5, §6, §7).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyntaxKind {
+    #[error("not an SPF record: it must start with `v=spf1` followed by a space")]
+    NotSpf,
+    #[error("record is {0} bytes long (more than {MAX_RECORD_LEN})")]
+    TooLong(usize),
+    #[error("{} 0x{byte:02X} at offset {offset}", if *.byte >= 0x80 { "a non-ASCII byte (SPF records are 7-bit ASCII)" } else { "a control character (terms are separated by spaces only)" })]
+    BadByte { byte: u8, offset: usize },
+    #[error("`{0}` appears more than once (§6)")]
+    DuplicateModifier(&'static str),
+    #[error("unknown modifier `{name}`: {error}")]
+    UnknownModifier { name: String, error: MacroError },
+    #[error("modifier without a name")]
+    ModifierWithoutName,
+    #[error("`all` takes no argument")]
+    AllWithArgument,
+    #[error("`{0}` needs `:domain`")]
+    NeedsDomain(String),
+    #[error("expected `:domain` or `/prefix` after `{0}`")]
+    ExpectedDomainOrPrefix(String),
+    #[error("`ptr` takes `:domain` and no prefix length")]
+    PtrArguments,
+    #[error("`{0}` needs `:address`")]
+    NeedsAddress(&'static str),
+    #[error("`{0}` is not a whole IPv4 address (four decimal parts, no leading zeros)")]
+    NotIpv4(String),
+    #[error("`{0}` is not an IPv6 address")]
+    NotIpv6(String),
+    #[error("`{0}` is a modifier: write `{0}=domain`")]
+    ModifierAsMechanism(String),
+    #[error("a qualifier without a mechanism")]
+    QualifierWithoutMechanism,
+    #[error("unknown mechanism `{0}` (all, include, a, mx, ptr, ip4, ip6, exists)")]
+    UnknownMechanism(String),
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Cidr(#[from] CidrError),
+}
+
+/// A prefix length that is not one (§5.6 `ip4-cidr-length`, `ip6-cidr-length`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CidrError {
+    #[error("`/{0}` is not a prefix length")]
+    NotAPrefix(String),
+    #[error("prefix length `/{0}` has a leading zero")]
+    LeadingZero(String),
+    #[error("prefix length /{len} is larger than {max}")]
+    TooLarge { len: String, max: u8 },
+}
+
+/// A `domain-spec` that is not one (§7.1).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("empty domain")]
+    Empty,
+    #[error("`{0}` is not a domain: it must end in a dot and a top-level label, or in a macro")]
+    NoTopLabel(String),
+    #[error("`{spec}` is not a domain: `{top}` is not a valid top-level label{}", if *.numeric { " (an all-numeric top-level label: an IP address belongs in ip4:)" } else { "" })]
+    BadTopLabel {
+        spec: String,
+        top: String,
+        numeric: bool,
+    },
+    #[error(transparent)]
+    Macro(#[from] MacroError),
+}
+
+/// A macro-string that is not one (§7.1).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MacroError {
+    #[error("character {0:?} is not allowed in a macro-string")]
+    BadCharacter(char),
+    #[error("unterminated macro `%{{{0}`")]
+    Unterminated(String),
+    #[error("`%{0}`: a `%` must be followed by `{{`, `%`, `_` or `-` (write `%%` for a literal percent)")]
+    BadPercent(char),
+    #[error("a `%` at the end: write `%%` for a literal percent")]
+    PercentAtEnd,
+    #[error("empty macro `%{{}}`")]
+    Empty,
+    #[error("macro `%{{{body}}}`: `{letter}` is allowed only in explanation text (§7.2)")]
+    ExplanationOnly { body: String, letter: char },
+    #[error("macro `%{{{body}}}`: unknown macro letter `{letter}`")]
+    UnknownLetter { body: String, letter: char },
+    #[error("macro `%{{{0}}}`: the number of parts must not be zero")]
+    ZeroParts(String),
+    #[error("macro `%{{{body}}}`: `{delimiter}` is not a delimiter (. - + , / _ =)")]
+    BadDelimiter { body: String, delimiter: char },
+}
+
+fn err(term: &str, kind: impl Into<SyntaxKind>) -> SyntaxError {
     SyntaxError {
         term: term.to_string(),
-        message: message.into(),
+        kind: kind.into(),
     }
 }
 
@@ -201,19 +293,10 @@ pub const MAX_RECORD_LEN: usize = 4096;
 /// Parses a whole SPF record (the character-strings of one TXT record, concatenated).
 pub fn parse(txt: &[u8]) -> Result<Record, SyntaxError> {
     if !is_spf_record(txt) {
-        return Err(err(
-            "",
-            "not an SPF record: it must start with `v=spf1` followed by a space",
-        ));
+        return Err(err("", SyntaxKind::NotSpf));
     }
     if txt.len() > MAX_RECORD_LEN {
-        return Err(err(
-            "",
-            format!(
-                "record is {} bytes long (more than {MAX_RECORD_LEN})",
-                txt.len()
-            ),
-        ));
+        return Err(err("", SyntaxKind::TooLong(txt.len())));
     }
     // §3.1 and §4.6.1: 7-bit ASCII, terms separated by spaces only.
     if let Some((i, b)) = txt
@@ -221,12 +304,13 @@ pub fn parse(txt: &[u8]) -> Result<Record, SyntaxError> {
         .enumerate()
         .find(|(_, b)| !(0x20..=0x7e).contains(*b))
     {
-        let what = if *b >= 0x80 {
-            "a non-ASCII byte (SPF records are 7-bit ASCII)"
-        } else {
-            "a control character (terms are separated by spaces only)"
-        };
-        return Err(err("", format!("{what} 0x{b:02X} at offset {i}")));
+        return Err(err(
+            "",
+            SyntaxKind::BadByte {
+                byte: *b,
+                offset: i,
+            },
+        ));
     }
     // Checked above: all printable ASCII.
     let text = String::from_utf8_lossy(&txt[6..]).into_owned();
@@ -258,28 +342,29 @@ fn parse_term(term: &str, record: &mut Record) -> Result<(), SyntaxError> {
         match name.as_str() {
             "redirect" => {
                 if record.redirect.is_some() {
-                    return Err(err(term, "`redirect` appears more than once (§6)"));
+                    return Err(err(term, SyntaxKind::DuplicateModifier("redirect")));
                 }
                 let spec = parse_domain_spec(value, false).map_err(|m| err(term, m))?;
                 record.redirect = Some((spec, term.to_string()));
             }
             "exp" => {
                 if record.exp.is_some() {
-                    return Err(err(term, "`exp` appears more than once (§6)"));
+                    return Err(err(term, SyntaxKind::DuplicateModifier("exp")));
                 }
                 let spec = parse_domain_spec(value, false).map_err(|m| err(term, m))?;
                 record.exp = Some(spec);
             }
             _ => {
-                parse_macro_string(value, true, false)
-                    .map_err(|m| err(term, format!("unknown modifier `{name}`: {m}")))?;
+                if let Err(error) = parse_macro_string(value, true, false) {
+                    return Err(err(term, SyntaxKind::UnknownModifier { name, error }));
+                }
                 record.unknown.push((name, value.to_string()));
             }
         }
         return Ok(());
     }
     if term.starts_with('=') {
-        return Err(err(term, "modifier without a name"));
+        return Err(err(term, SyntaxKind::ModifierWithoutName));
     }
     let (qualifier, rest) = match term.as_bytes()[0] {
         b'+' => (Qualifier::Pass, &term[1..]),
@@ -294,14 +379,14 @@ fn parse_term(term: &str, record: &mut Record) -> Result<(), SyntaxError> {
     let mechanism = match name.as_str() {
         "all" => {
             if !args.is_empty() {
-                return Err(err(term, "`all` takes no argument"));
+                return Err(err(term, SyntaxKind::AllWithArgument));
             }
             Mechanism::All
         }
         "include" | "exists" => {
             let spec = args
                 .strip_prefix(':')
-                .ok_or_else(|| err(term, format!("`{name}` needs `:domain`")))?;
+                .ok_or_else(|| err(term, SyntaxKind::NeedsDomain(name.clone())))?;
             let spec = parse_domain_spec(spec, false).map_err(|m| err(term, m))?;
             if name == "include" {
                 Mechanism::Include(spec)
@@ -315,10 +400,7 @@ fn parse_term(term: &str, record: &mut Record) -> Result<(), SyntaxError> {
                 "" => None,
                 s => {
                     let s = s.strip_prefix(':').ok_or_else(|| {
-                        err(
-                            term,
-                            format!("expected `:domain` or `/prefix` after `{name}`"),
-                        )
+                        err(term, SyntaxKind::ExpectedDomainOrPrefix(name.clone()))
                     })?;
                     Some(parse_domain_spec(s, false).map_err(|m| err(term, m))?)
                 }
@@ -335,24 +417,21 @@ fn parse_term(term: &str, record: &mut Record) -> Result<(), SyntaxError> {
             s => {
                 let s = s
                     .strip_prefix(':')
-                    .ok_or_else(|| err(term, "`ptr` takes `:domain` and no prefix length"))?;
+                    .ok_or_else(|| err(term, SyntaxKind::PtrArguments))?;
                 Mechanism::Ptr(Some(parse_domain_spec(s, false).map_err(|m| err(term, m))?))
             }
         },
         "ip4" => {
             let s = args
                 .strip_prefix(':')
-                .ok_or_else(|| err(term, "`ip4` needs `:address`"))?;
+                .ok_or_else(|| err(term, SyntaxKind::NeedsAddress("ip4")))?;
             let (addr, len) = match s.split_once('/') {
                 Some((a, l)) => (a, Some(parse_cidr(l, 32).map_err(|m| err(term, m))?)),
                 None => (s, None),
             };
-            let net: Ipv4Addr = addr.parse().map_err(|_| {
-                err(
-                    term,
-                    format!("`{addr}` is not a whole IPv4 address (four decimal parts, no leading zeros)"),
-                )
-            })?;
+            let net: Ipv4Addr = addr
+                .parse()
+                .map_err(|_| err(term, SyntaxKind::NotIpv4(addr.to_string())))?;
             Mechanism::Ip4 {
                 net,
                 len: len.unwrap_or(32),
@@ -361,32 +440,22 @@ fn parse_term(term: &str, record: &mut Record) -> Result<(), SyntaxError> {
         "ip6" => {
             let s = args
                 .strip_prefix(':')
-                .ok_or_else(|| err(term, "`ip6` needs `:address`"))?;
+                .ok_or_else(|| err(term, SyntaxKind::NeedsAddress("ip6")))?;
             let (addr, len) = match s.split_once('/') {
                 Some((a, l)) => (a, Some(parse_cidr(l, 128).map_err(|m| err(term, m))?)),
                 None => (s, None),
             };
             let net: Ipv6Addr = addr
                 .parse()
-                .map_err(|_| err(term, format!("`{addr}` is not an IPv6 address")))?;
+                .map_err(|_| err(term, SyntaxKind::NotIpv6(addr.to_string())))?;
             Mechanism::Ip6 {
                 net,
                 len: len.unwrap_or(128),
             }
         }
-        "redirect" | "exp" => {
-            return Err(err(
-                term,
-                format!("`{name}` is a modifier: write `{name}=domain`"),
-            ))
-        }
-        "" => return Err(err(term, "a qualifier without a mechanism")),
-        other => {
-            return Err(err(
-                term,
-                format!("unknown mechanism `{other}` (all, include, a, mx, ptr, ip4, ip6, exists)"),
-            ))
-        }
+        "redirect" | "exp" => return Err(err(term, SyntaxKind::ModifierAsMechanism(name.clone()))),
+        "" => return Err(err(term, SyntaxKind::QualifierWithoutMechanism)),
+        other => return Err(err(term, SyntaxKind::UnknownMechanism(other.to_string()))),
     };
     record.directives.push(Directive {
         qualifier,
@@ -397,22 +466,25 @@ fn parse_term(term: &str, record: &mut Record) -> Result<(), SyntaxError> {
 }
 
 /// `1*DIGIT` without leading zeros, at most `max`.
-fn parse_cidr(s: &str, max: u8) -> Result<u8, String> {
+fn parse_cidr(s: &str, max: u8) -> Result<u8, CidrError> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("`/{s}` is not a prefix length"));
+        return Err(CidrError::NotAPrefix(s.to_string()));
     }
     if s.len() > 1 && s.starts_with('0') {
-        return Err(format!("prefix length `/{s}` has a leading zero"));
+        return Err(CidrError::LeadingZero(s.to_string()));
     }
     match s.parse::<u16>() {
         Ok(n) if n <= u16::from(max) => Ok(n as u8),
-        _ => Err(format!("prefix length /{s} is larger than {max}")),
+        _ => Err(CidrError::TooLarge {
+            len: s.to_string(),
+            max,
+        }),
     }
 }
 
 /// Splits `[":" domain-spec] [dual-cidr-length]` from the right:
 /// `dual-cidr-length = [ ip4-cidr-length ] [ "/" ip6-cidr-length ]`.
-fn split_dual_cidr(s: &str) -> Result<(&str, Option<u8>, Option<u8>), String> {
+fn split_dual_cidr(s: &str) -> Result<(&str, Option<u8>, Option<u8>), CidrError> {
     let mut rest = s;
     let mut v6 = None;
     let mut v4 = None;
@@ -429,7 +501,7 @@ fn split_dual_cidr(s: &str) -> Result<(&str, Option<u8>, Option<u8>), String> {
             v4 = Some(parse_cidr(digits, 32)?);
             rest = &rest[..i];
         } else if !rest.starts_with(':') {
-            return Err(format!("`{}` is not a prefix length", &rest[i..]));
+            return Err(CidrError::NotAPrefix(rest[i + 1..].to_string()));
         }
     }
     Ok((rest, v4, v6))
@@ -437,9 +509,9 @@ fn split_dual_cidr(s: &str) -> Result<(&str, Option<u8>, Option<u8>), String> {
 
 /// §7.1: `domain-spec = macro-string domain-end`,
 /// `domain-end = ( "." toplabel [ "." ] ) / macro-expand`.
-pub fn parse_domain_spec(s: &str, exp_letters: bool) -> Result<MacroString, String> {
+pub fn parse_domain_spec(s: &str, exp_letters: bool) -> Result<MacroString, DomainError> {
     if s.is_empty() {
-        return Err("empty domain".into());
+        return Err(DomainError::Empty);
     }
     let ms = parse_macro_string(s, exp_letters, false)?;
     match ms.pieces.last() {
@@ -447,23 +519,18 @@ pub fn parse_domain_spec(s: &str, exp_letters: bool) -> Result<MacroString, Stri
         Some(Piece::Literal(lit)) => {
             let body = lit.strip_suffix('.').unwrap_or(lit);
             let Some((_, top)) = body.rsplit_once('.') else {
-                return Err(format!(
-                    "`{s}` is not a domain: it must end in a dot and a top-level label, or in a macro"
-                ));
+                return Err(DomainError::NoTopLabel(s.to_string()));
             };
             if !is_toplabel(top) {
-                let why = if top.bytes().all(|b| b.is_ascii_digit()) && !top.is_empty() {
-                    " (an all-numeric top-level label: an IP address belongs in ip4:)"
-                } else {
-                    ""
-                };
-                return Err(format!(
-                    "`{s}` is not a domain: `{top}` is not a valid top-level label{why}"
-                ));
+                return Err(DomainError::BadTopLabel {
+                    spec: s.to_string(),
+                    top: top.to_string(),
+                    numeric: top.bytes().all(|b| b.is_ascii_digit()) && !top.is_empty(),
+                });
             }
             Ok(ms)
         }
-        None => Err("empty domain".into()),
+        None => Err(DomainError::Empty),
     }
 }
 
@@ -480,7 +547,11 @@ fn is_toplabel(s: &str) -> bool {
 
 /// Parses a macro-string (`spaces`: an explain-string, where spaces are literal).
 /// `exp_letters`: the letters `c`, `r` and `t`, allowed only in explanation text (§7.2).
-pub fn parse_macro_string(s: &str, exp_letters: bool, spaces: bool) -> Result<MacroString, String> {
+pub fn parse_macro_string(
+    s: &str,
+    exp_letters: bool,
+    spaces: bool,
+) -> Result<MacroString, MacroError> {
     let mut pieces = Vec::new();
     let mut lit = String::new();
     let mut chars = s.chars().peekable();
@@ -488,7 +559,7 @@ pub fn parse_macro_string(s: &str, exp_letters: bool, spaces: bool) -> Result<Ma
         if c != '%' {
             let ok = matches!(c, '\x21'..='\x7e') || (spaces && c == ' ');
             if !ok {
-                return Err(format!("character {c:?} is not allowed in a macro-string"));
+                return Err(MacroError::BadCharacter(c));
             }
             lit.push(c);
             continue;
@@ -503,17 +574,13 @@ pub fn parse_macro_string(s: &str, exp_letters: bool, spaces: bool) -> Result<Ma
                     match chars.next() {
                         Some('}') => break,
                         Some(ch) => body.push(ch),
-                        None => return Err(format!("unterminated macro `%{{{body}`")),
+                        None => return Err(MacroError::Unterminated(body)),
                     }
                 }
                 Piece::Macro(parse_macro(&body, exp_letters)?)
             }
-            Some(other) => {
-                return Err(format!(
-                    "`%{other}`: a `%` must be followed by `{{`, `%`, `_` or `-` (write `%%` for a literal percent)"
-                ))
-            }
-            None => return Err("a `%` at the end: write `%%` for a literal percent".into()),
+            Some(other) => return Err(MacroError::BadPercent(other)),
+            None => return Err(MacroError::PercentAtEnd),
         };
         if !lit.is_empty() {
             pieces.push(Piece::Literal(std::mem::take(&mut lit)));
@@ -527,21 +594,25 @@ pub fn parse_macro_string(s: &str, exp_letters: bool, spaces: bool) -> Result<Ma
 }
 
 /// `macro-letter transformers *delimiter` inside `%{…}`.
-fn parse_macro(body: &str, exp_letters: bool) -> Result<Macro, String> {
+fn parse_macro(body: &str, exp_letters: bool) -> Result<Macro, MacroError> {
     let mut chars = body.chars();
-    let raw = chars
-        .next()
-        .ok_or_else(|| "empty macro `%{}`".to_string())?;
+    let raw = chars.next().ok_or(MacroError::Empty)?;
     let letter = raw.to_ascii_lowercase();
     match letter {
         's' | 'l' | 'o' | 'd' | 'i' | 'p' | 'h' | 'v' => {}
         'c' | 'r' | 't' if exp_letters => {}
         'c' | 'r' | 't' => {
-            return Err(format!(
-                "macro `%{{{body}}}`: `{raw}` is allowed only in explanation text (§7.2)"
-            ))
+            return Err(MacroError::ExplanationOnly {
+                body: body.to_string(),
+                letter: raw,
+            })
         }
-        _ => return Err(format!("macro `%{{{body}}}`: unknown macro letter `{raw}`")),
+        _ => {
+            return Err(MacroError::UnknownLetter {
+                body: body.to_string(),
+                letter: raw,
+            })
+        }
     }
     let rest: String = chars.collect();
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
@@ -554,9 +625,7 @@ fn parse_macro(body: &str, exp_letters: bool) -> Result<Macro, String> {
             .unwrap_or(usize::MAX)
             .min(crate::spf::MAX_MACRO_PARTS);
         if n == 0 {
-            return Err(format!(
-                "macro `%{{{body}}}`: the number of parts must not be zero"
-            ));
+            return Err(MacroError::ZeroParts(body.to_string()));
         }
         Some(n)
     };
@@ -567,9 +636,10 @@ fn parse_macro(body: &str, exp_letters: bool) -> Result<Macro, String> {
         false
     };
     if let Some(bad) = tail.chars().find(|c| !".-+,/_=".contains(*c)) {
-        return Err(format!(
-            "macro `%{{{body}}}`: `{bad}` is not a delimiter (. - + , / _ =)"
-        ));
+        return Err(MacroError::BadDelimiter {
+            body: body.to_string(),
+            delimiter: bad,
+        });
     }
     Ok(Macro {
         letter,
@@ -604,12 +674,21 @@ mod tests {
     #[test]
     fn rfc7208_4_6_1_terms_are_split_on_spaces_only() {
         assert_eq!(ok("v=spf1 a  -all").directives.len(), 2);
-        assert!(bad("v=spf1 a:ctrl.example.com\rptr -all")
-            .message
-            .contains("control"));
-        assert!(bad("v=spf1 \u{80}a:example.net -all")
-            .message
-            .contains("non-ASCII"));
+        let e = bad("v=spf1 a:ctrl.example.com\rptr -all");
+        assert_eq!(
+            e.kind,
+            SyntaxKind::BadByte {
+                byte: b'\r',
+                offset: 25
+            }
+        );
+        assert!(e.to_string().contains("control"));
+        let e = bad("v=spf1 \u{80}a:example.net -all");
+        assert!(
+            matches!(e.kind, SyntaxKind::BadByte { byte: 0xC2, .. }),
+            "{e}"
+        );
+        assert!(e.to_string().contains("non-ASCII"));
     }
 
     #[test]
@@ -674,7 +753,18 @@ mod tests {
         bad("v=spf1 redirect=-all ?all");
         bad("v=spf1 exp=a.example.com -all exp=b.example.com");
         bad("v=spf1 redirect=a.example.com redirect=a.example.com");
-        bad("v=spf1 -all foo=%abc");
+        assert!(matches!(
+            bad("v=spf1 -all foo=%abc").kind,
+            SyntaxKind::UnknownModifier {
+                error: MacroError::BadPercent('a'),
+                ..
+            }
+        ));
+        assert_eq!(
+            bad("v=spf1 redirect=a.example.com redirect=a.example.com").kind,
+            SyntaxKind::DuplicateModifier("redirect")
+        );
+        assert_eq!(bad("v=spf1 =all").kind, SyntaxKind::ModifierWithoutName);
         ok("v=spf1 default=+");
     }
 
@@ -684,7 +774,32 @@ mod tests {
         bad("v=spf1 exists:foo%.sbl.example.com ?all");
         bad("v=spf1 -all exp=%{r}.example.com");
         bad("v=spf1 a:%{a}.example.com -all");
-        bad("v=spf1 a:%{d0}.example.com -all");
+        assert_eq!(
+            bad("v=spf1 a:%{d0}.example.com -all").kind,
+            SyntaxKind::Domain(DomainError::Macro(MacroError::ZeroParts("d0".into())))
+        );
+        assert_eq!(
+            bad("v=spf1 a:%{a}.example.com -all").kind,
+            SyntaxKind::Domain(DomainError::Macro(MacroError::UnknownLetter {
+                body: "a".into(),
+                letter: 'a'
+            }))
+        );
+        assert_eq!(
+            bad("v=spf1 ip4:192.0.2.0/33 -all").kind,
+            SyntaxKind::Cidr(CidrError::TooLarge {
+                len: "33".into(),
+                max: 32
+            })
+        );
+        assert_eq!(
+            bad("v=spf1 include:1.2.3.4 -all").kind,
+            SyntaxKind::Domain(DomainError::BadTopLabel {
+                spec: "1.2.3.4".into(),
+                top: "4".into(),
+                numeric: true
+            })
+        );
         ok("v=spf1 a:macro%%percent%_%_space%-url-space.example.com -all");
         ok("v=spf1 exists:%{l2r+-}.user.%{d2}");
         ok("v=spf1 redirect=%{d}.d.spf.example.com.");

@@ -84,9 +84,12 @@ pub struct DnsObservation {
     /// The apex TTL as the authoritative server gives it.
     pub apex_ttl: Option<u32>,
     pub records: BTreeSet<(String, String, u32, String)>,
+    /// Every IPv6 address of the apex, www and the subdomains, dialled (not in `--zone` mode).
+    pub aaaa_reach: Vec<AaaaReach>,
 }
 
 mod aaaa_missing;
+mod aaaa_unreachable;
 mod apex_unresolvable;
 mod caa_missing;
 mod cname_dangling;
@@ -100,6 +103,7 @@ mod ttl_long;
 mod www_missing;
 
 pub use aaaa_missing::AaaaMissing;
+pub use aaaa_unreachable::{AaaaReach, AaaaUnreachable};
 pub use apex_unresolvable::ApexUnresolvable;
 pub use caa_missing::CaaMissing;
 pub use cname_dangling::CnameDangling;
@@ -127,9 +131,11 @@ impl Observed for DnsObservation {
             "dns.apex.unresolvable" | "dns.ttl.long" => unknown(&self.apex, self.domain.clone())
                 .into_iter()
                 .collect(),
-            "dns.aaaa.missing" => unknown(&self.apex, format!("{} AAAA", self.domain))
-                .into_iter()
-                .collect(),
+            "dns.aaaa.missing" | "dns.aaaa.unreachable" => {
+                unknown(&self.apex, format!("{} AAAA", self.domain))
+                    .into_iter()
+                    .collect()
+            }
             "dns.www.missing" => unknown(&self.www, self.www.host.clone())
                 .into_iter()
                 .collect(),
@@ -159,6 +165,7 @@ pub static CHECKS: &[&dyn Check<DnsObservation>] = &[
     &NsLame,
     &CaaMissing,
     &AaaaMissing,
+    &AaaaUnreachable,
     &TtlLong,
     &StagingPublic,
 ];
@@ -179,7 +186,7 @@ impl StageDef for Dns {
         let obs = observe(ctx).await?;
         if ctx.resolver.is_offline() {
             notes.push(format!(
-                "--zone: answers from {}; nameservers not asked directly",
+                "--zone: answers from {}; nameservers not asked directly, addresses not dialled (dns.aaaa.unreachable)",
                 ctx.resolver.describe()
             ));
         }
@@ -250,6 +257,7 @@ pub(crate) mod fixture {
             wildcard: false,
             apex_ttl: Some(300),
             records: BTreeSet::new(),
+            aaaa_reach: vec![],
         }
     }
 

@@ -306,6 +306,14 @@ pub async fn observe(ctx: &Context) -> Result<DnsObservation, DnsError> {
         }
     }
 
+    let aaaa_reach = if resolver.is_offline() {
+        Vec::new()
+    } else {
+        let mut hosts = vec![&apex, &www];
+        hosts.extend(&subdomains);
+        reach_aaaa(ctx, &hosts).await
+    };
+
     let records = match probe.records.into_inner() {
         Ok(r) => r,
         Err(p) => p.into_inner(),
@@ -323,6 +331,7 @@ pub async fn observe(ctx: &Context) -> Result<DnsObservation, DnsError> {
         wildcard: wildcard.resolves(),
         apex_ttl,
         records,
+        aaaa_reach,
     })
 }
 
@@ -330,4 +339,51 @@ impl Probe<'_> {
     async fn host_owned(&self, host: String) -> Result<HostObservation, DnsError> {
         self.host(&host).await
     }
+}
+
+/// Dials every address of the hosts on 443 (each address once, at most
+/// `nodes::MAX_PER_HOST` per family and host), and keeps the IPv6 outcomes with whether an
+/// IPv4 address of the same host answered.
+async fn reach_aaaa(ctx: &Context, hosts: &[&HostObservation]) -> Vec<AaaaReach> {
+    use crate::net::nodes::{self, Reach, MAX_PER_HOST};
+    let mut ips: Vec<IpAddr> = Vec::new();
+    for h in hosts.iter().filter(|h| !h.v6.is_empty()) {
+        for ip in
+            h.v4.iter()
+                .take(MAX_PER_HOST)
+                .chain(h.v6.iter().take(MAX_PER_HOST))
+        {
+            if !ips.contains(ip) {
+                ips.push(*ip);
+            }
+        }
+    }
+    let outcomes = join_all(
+        ips.iter()
+            .map(|ip| nodes::reach(&ctx.resolver, &ctx.connect_to, *ip, 443)),
+    )
+    .await;
+    let reach_of = |ip: &IpAddr| {
+        ips.iter()
+            .position(|x| x == ip)
+            .and_then(|i| outcomes.get(i).cloned())
+    };
+    let mut out = Vec::new();
+    for h in hosts.iter().filter(|h| !h.v6.is_empty()) {
+        let v4_answers =
+            h.v4.iter()
+                .take(MAX_PER_HOST)
+                .any(|ip| reach_of(ip) == Some(Reach::Open));
+        for ip in h.v6.iter().take(MAX_PER_HOST) {
+            if let Some(reach) = reach_of(ip) {
+                out.push(AaaaReach {
+                    host: h.host.clone(),
+                    addr: *ip,
+                    reach,
+                    v4_answers,
+                });
+            }
+        }
+    }
+    out
 }

@@ -14,6 +14,8 @@ pub struct Inventory {
     pub null_mx: bool,
     pub mta_sts: Option<MtaSts>,
     pub tls_rpt: Option<TlsRpt>,
+    /// Each probed MX's STARTTLS and TLS (port 25).
+    pub mx_tls: Option<Vec<super::mx_tls::MxTlsRow>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -144,5 +146,6 @@ pub fn inventory(o: &EmailObservation) -> Inventory {
         tls_rpt: o.tls_rpt.as_ref().map(|t| TlsRpt {
             record: t.record.clone(),
         }),
+        mx_tls: o.mx_tls.as_ref().map(super::mx_tls::inventory_rows),
     }
 }

@@ -294,7 +294,7 @@ async fn observe_tls_rpt(resolver: &Resolver, domain: &str) -> TlsRptObservation
                         recs.len()
                     ));
                 } else if let Err(e) = mtasts::parse_tlsrpt_record(r) {
-                    obs.problem = Some(e);
+                    obs.problem = Some(e.to_string());
                 }
             }
         }
@@ -315,10 +315,18 @@ pub async fn observe(ctx: &Context) -> EmailObservation {
     );
     // MTA-STS and TLS-RPT protect mail sent *to* the domain: only for domains with MX.
     let receives = mx.unknown.is_none() && !mx.exchanges.is_empty() && !mx.null_mx;
-    let mta_sts = if receives {
-        Some(observe_mta_sts(ctx, &domain, &mx).await)
+    let (mta_sts, mx_tls) = if receives {
+        // `--zone` audits are offline for mail: no policy fetch, no port-25 conversation.
+        let offline = ctx.resolver.is_offline();
+        let (sts, tls) = tokio::join!(observe_mta_sts(ctx, &domain, &mx), async {
+            match offline {
+                true => None,
+                false => Some(super::mx_tls::observe_mx_tls(ctx, &mx).await),
+            }
+        });
+        (Some(sts), tls)
     } else {
-        None
+        (None, None)
     };
     EmailObservation {
         domain,
@@ -329,5 +337,6 @@ pub async fn observe(ctx: &Context) -> EmailObservation {
         mx: Some(mx),
         mta_sts,
         tls_rpt: receives.then_some(tls_rpt),
+        mx_tls,
     }
 }

@@ -1,0 +1,53 @@
+//! The sandbox's extra web nodes: addresses of a round-robin set that the audit reaches one
+//! by one through `--connect-to ADDR:443:…` rules (see `net::nodes`).
+
+use super::pki::{self, Issuer};
+use rustls::ServerConfig;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// A client that does not finish its handshake in this long is dropped.
+const IDLE: Duration = Duration::from_secs(10);
+
+/// A stale web node: a TLS server whose certificate (for the domain, from the sandbox CA)
+/// expired ten days ago. It completes the handshake and closes; nothing more is asked of it.
+pub async fn serve_stale_node(
+    domain: &str,
+    issuer: Option<&Issuer>,
+) -> Result<(SocketAddr, JoinHandle<()>), String> {
+    let issuer = issuer.ok_or("sandbox stale node: no CA to issue the certificate")?;
+    let names = vec![domain.to_string(), format!("*.{domain}")];
+    let (chain, key) = pki::issue_leaf(issuer, &names, (-100, -10))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("sandbox stale node: {e}"))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| format!("sandbox stale node: {e}"))?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("sandbox stale node: {e}"))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("sandbox stale node: {e}"))?;
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                if let Ok(Ok(mut tls)) = tokio::time::timeout(IDLE, acceptor.accept(stream)).await {
+                    let _ = tls.shutdown().await;
+                }
+            });
+        }
+    });
+    Ok((addr, task))
+}
