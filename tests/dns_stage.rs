@@ -132,7 +132,11 @@ fn output_file_gets_the_report_and_the_terminal_the_summary() {
     );
     assert_eq!(run.code, 0);
     let text = std::fs::read_to_string(&md).expect("markdown");
-    assert!(text.contains("- [ ] **MEDIUM** `dns.ns.single`"), "{text}");
+    assert!(
+        text.contains("MEDIUM — Only one nameserver")
+            && text.contains("- [ ] `dns.ns.single` on 1 subject"),
+        "{text}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

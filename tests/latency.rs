@@ -173,7 +173,8 @@ fn the_table_shows_a_distribution_line_per_endpoint() {
     let run = launchready(args);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for needle in [
-        "p95 ms",
+        "Latency (ms):",
+        "p95 ",
         "c=1",
         "c=5",
         "first request https://example.test/",

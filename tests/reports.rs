@@ -173,7 +173,40 @@ fn a_repository_scan_sarif_points_at_file_and_line() {
         ],
         None,
     );
+    // The same tree through `audit --repo`: repository findings are files under %SRCROOT%,
+    // never `dns:` names, and the root resolves.
+    std::fs::write(
+        dir.join("package.json"),
+        "{\"dependencies\":{\"x\":\"1\"}}\n",
+    )
+    .expect("write");
+    let audit = launchready([
+        "audit",
+        "example.test",
+        "--repo",
+        dir.to_str().expect("utf-8 path"),
+        "--only",
+        "repo",
+        "--format",
+        "sarif",
+    ]);
     let _ = std::fs::remove_dir_all(&dir);
+    let doc: Value = serde_json::from_str(&audit.stdout).expect("SARIF JSON");
+    assert_eq!(schema_errors(&doc), Vec::<String>::new());
+    let run0 = &doc["runs"][0];
+    assert!(run0["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("file:///")));
+    let lock = run0["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["ruleId"] == "repo.lockfile.missing")
+        .unwrap_or_else(|| panic!("no lockfile finding: {}", audit.stdout));
+    let loc = &lock["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(loc["uri"], "package.json");
+    assert_eq!(loc["uriBaseId"], "%SRCROOT%");
+
     let sarif: Value = serde_json::from_str(&run.stdout).expect("SARIF JSON");
     assert_eq!(schema_errors(&sarif), Vec::<String>::new());
     let results = sarif["runs"][0]["results"].as_array().expect("results");
@@ -315,4 +348,29 @@ fn hostile_dns_text_is_inert_in_every_format() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The terminal at 80 columns: the ranked list names each check once with its count, and no
+/// line (tables included) is wider than the terminal.
+#[test]
+fn the_demo_in_an_80_column_terminal() {
+    let out = Command::new(env!("CARGO_BIN_EXE_launchready"))
+        .arg("demo")
+        .env("COLUMNS", "80")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    // The certificate expiring on four hosts is one entry with its count and fix once.
+    assert_eq!(text.matches("tls.cert.expiring (4)").count(), 1, "{text}");
+    assert_eq!(text.matches("fix: Renew now").count(), 1, "{text}");
+    assert!(!text.contains("<domain>"), "{text}");
+    assert!(text.contains("Latency (ms):"), "{text}");
 }

@@ -1,8 +1,13 @@
-//! A Markdown checklist: what a consultant hands over at the end of a launch sprint.
+//! The Markdown handover: what a consultant hands over at the end of a launch sprint — date,
+//! version, target and verdict; the ranked risks grouped by check with every subject, the fix
+//! once and an owner/due blank; accepted risks apart (never ticked); what could not be checked;
+//! the inventory (DNS map, certificates, email authentication, redirects, latency); with
+//! `--baseline`, what is new and what was fixed.
 //!
 //! Everything taken from the target (subjects, evidence, notes, reasons) goes through
 //! [`sanitize::markdown`], so a TXT record cannot inject HTML, links or table cells.
 
+use super::handover::{self, Cell, Table};
 use super::{sanitize, Report};
 use crate::finding::Verdict;
 
@@ -10,104 +15,139 @@ fn md(s: &str) -> String {
     sanitize::markdown(s)
 }
 
-pub fn render(report: &Report) -> String {
-    let verdict = match report.verdict {
+/// Text we wrote (titles, fixes) whose `code spans` stay code.
+fn ours(s: &str) -> String {
+    sanitize::markdown_with_code(s)
+}
+
+fn cell(c: &Cell) -> String {
+    match c {
+        Cell::Text(s) => md(s),
+        // Untrusted data stays escaped text: inside a code span `<` would be raw.
+        Cell::Code(s) => md(s),
+        Cell::Ours(s) => ours(s),
+    }
+}
+
+fn table(t: &Table) -> String {
+    let mut out = format!(
+        "| {} |\n|{}\n",
+        t.headers.join(" | "),
+        "---|".repeat(t.headers.len())
+    );
+    for row in &t.rows {
+        let cells: Vec<String> = row.iter().map(cell).collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    out
+}
+
+pub fn verdict_word(v: Verdict) -> &'static str {
+    match v {
         Verdict::Go => "GO",
         Verdict::NoGo => "NO-GO",
         Verdict::Incomplete => "INCOMPLETE",
-    };
+    }
+}
+
+pub fn render(report: &Report) -> String {
     let headline = report.headline();
     let why = headline
         .split_once(" — ")
         .map_or(headline.as_str(), |(_, why)| why);
-    let mut out = format!(
-        "# Launch readiness: {}\n\n> **Verdict: {verdict}** — {}\n\nApp URL: {} · started {} · fail-on: `{}` · launchready {}\n\n",
-        md(&report.target.domain),
-        md(why),
-        md(&report.target.url),
-        md(&report.started_at),
-        report.fail_on,
-        md(&report.tool.version)
-    );
     let s = &report.summary;
-    out.push_str(&format!(
-        "| blocker | high | medium | low | info | not checked |\n|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} |\n\n",
+    let mut out = format!(
+        "# Launch readiness: {}\n\n> **Verdict: {}** — {}\n\n| | |\n|---|---|\n| Target | {} ({}) |\n| Date | {} |\n| Tool | launchready {} · fail-on `{}` |\n| Findings | {} blocker · {} high · {} medium · {} low · {} info · {} not checked |\n\n",
+        md(&report.target.domain),
+        verdict_word(report.verdict),
+        md(why),
+        md(&report.target.domain),
+        md(&report.target.url),
+        md(&handover::when(&report.started_at)),
+        md(&report.tool.version),
+        report.fail_on,
         s.blocker,
         s.high,
         s.medium,
         s.low,
         s.info,
         report.not_checked.len()
-    ));
-    out.push_str("## Checklist\n\n");
-    let open: Vec<_> = report.findings.iter().filter(|f| !f.suppressed).collect();
-    if open.is_empty() {
+    );
+    out.push_str("## Ranked risks\n\nOne item per check, most severe first, with every subject it was found on. Tick an item when its fix is live.\n\n");
+    let risks = handover::risks(report);
+    if risks.is_empty() {
         out.push_str("Nothing to fix.\n");
     }
-    for f in open {
+    for (i, r) in risks.iter().enumerate() {
+        let f = r.first();
         out.push_str(&format!(
-            "- [ ] **{}** `{}` — {} ({})\n  - Evidence: {}\n  - Fix: {}\n",
+            "### {}. {} — {}\n\n- [ ] `{}` on {} subject{}\n  - Fix: {}\n  - Owner: ______ · Due: ______\n  - Found on:\n",
+            i + 1,
             f.severity.as_str().to_uppercase(),
-            f.id,
-            md(&f.title),
-            md(&f.subject),
-            md(&f.evidence),
-            sanitize::markdown_with_code(&report.fix_for(f))
+            ours(&f.title),
+            f.id.replace(['`', '\n'], ""),
+            r.findings.len(),
+            if r.findings.len() == 1 { "" } else { "s" },
+            ours(&r.fix),
         ));
-        if let Some(s) = &f.suppression {
-            out.push_str(&format!("  - Suppression: {}\n", md(s)));
+        for f in &r.findings {
+            out.push_str(&format!("    - {} — {}\n", md(&f.subject), md(&f.evidence)));
         }
-        out.push_str("  - Owner: ______ · Due: ______\n");
+        out.push('\n');
     }
-    if let Some(b) = &report.baseline {
-        let fixed: Vec<String> = b["fixed"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|f| {
-                        format!(
-                            "- `{}` on {}\n",
-                            f["id"].as_str().unwrap_or("").replace(['`', '\n'], ""),
-                            md(f["subject"].as_str().unwrap_or(""))
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.push_str(&format!(
-            "\n## Since {}\n\n{} new (the checklist above), {} unchanged (not listed), {} fixed{}\n",
-            md(b["file"].as_str().unwrap_or("the baseline")),
-            b["new"],
-            b["unchanged"],
-            fixed.len(),
-            if fixed.is_empty() { "." } else { ":" }
-        ));
-        if !fixed.is_empty() {
-            out.push('\n');
-            out.push_str(&fixed.concat());
-        }
-    }
-    let accepted: Vec<_> = report.findings.iter().filter(|f| f.suppressed).collect();
+    let accepted = handover::accepted(report);
     if !accepted.is_empty() {
-        out.push_str("\n## Accepted risks (suppressed)\n\n");
-        for f in accepted {
+        out.push_str("## Accepted risks (suppressed)\n\nKnown and accepted in launchready.toml until the date shown; not fixed, so never ticked.\n\n| severity | check | subject | reason | until |\n|---|---|---|---|---|\n");
+        for a in accepted {
             out.push_str(&format!(
-                "- **{}** `{}` — {} ({}): {}\n",
-                f.severity.as_str().to_uppercase(),
-                f.id,
-                md(&f.title),
-                md(&f.subject),
-                md(f.suppression.as_deref().unwrap_or("suppressed"))
+                "| {} | `{}` | {} | {} | {} |\n",
+                a.finding.severity,
+                a.finding.id.replace(['`', '|', '\n'], ""),
+                md(&a.finding.subject),
+                md(&a.reason),
+                md(&a.expires)
             ));
+        }
+        out.push('\n');
+    }
+    if let Some(c) = handover::changes(report) {
+        out.push_str(&format!(
+            "## Since {}\n\n{} new, {} unchanged (not listed), {} fixed.\n\n",
+            md(&c.file),
+            c.new.len(),
+            c.unchanged,
+            c.fixed.len()
+        ));
+        if !c.new.is_empty() {
+            out.push_str("New:\n\n");
+            for f in &c.new {
+                out.push_str(&format!(
+                    "- `{}` on {}\n",
+                    f.id.replace(['`', '\n'], ""),
+                    md(&f.subject)
+                ));
+            }
+            out.push('\n');
+        }
+        if !c.fixed.is_empty() {
+            out.push_str("Fixed:\n\n");
+            for (id, subject) in &c.fixed {
+                out.push_str(&format!(
+                    "- `{}` on {}\n",
+                    id.replace(['`', '\n'], ""),
+                    md(subject)
+                ));
+            }
+            out.push('\n');
         }
     }
     if !report.not_checked.is_empty() {
+        let n = report.not_checked.len();
         out.push_str(&format!(
-            "\n## Not checked\n\n{} check{} could not see {} input; the verdict cannot vouch for {}.\n\n| check | subject | reason |\n|---|---|---|\n",
-            report.not_checked.len(),
-            if report.not_checked.len() == 1 { "" } else { "s" },
-            if report.not_checked.len() == 1 { "its" } else { "their" },
-            if report.not_checked.len() == 1 { "it" } else { "them" },
+            "## Not checked\n\n{n} check{} could not see {} input; the verdict cannot vouch for {}.\n\n| check | subject | reason |\n|---|---|---|\n",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "its" } else { "their" },
+            if n == 1 { "it" } else { "them" },
         ));
         for u in &report.not_checked {
             out.push_str(&format!(
@@ -117,40 +157,23 @@ pub fn render(report: &Report) -> String {
                 md(&u.reason)
             ));
         }
+        out.push('\n');
     }
-    if !report.latency.is_empty() {
-        out.push_str("\n## Latency\n\n| endpoint | load | requests | errors | p50 ms | p95 ms | p99 ms | max ms | budget ms |\n|---|---|---|---|---|---|---|---|---|\n");
-        for l in &report.latency {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                md(&l.endpoint),
-                l.load(),
-                l.requests,
-                l.errors,
-                l.p50_ms,
-                l.p95_ms,
-                l.p99_ms,
-                l.max_ms,
-                l.budget_ms,
-            ));
+    let sections = handover::inventory(report);
+    if !sections.is_empty() {
+        out.push_str("## Inventory\n\n");
+    }
+    for sec in sections {
+        out.push_str(&format!("### {}\n\n{}\n\n", sec.title, md(&sec.intro)));
+        for (caption, t) in &sec.tables {
+            if !caption.is_empty() {
+                out.push_str(&format!("{caption}:\n\n"));
+            }
+            out.push_str(&table(t));
+            out.push('\n');
         }
     }
-    if !report.inventory.certificates.is_empty() {
-        out.push_str("\n## Certificates\n\n| hosts | subject | issuer | expires | days left | key |\n|---|---|---|---|---|---|\n");
-        for c in &report.inventory.certificates {
-            let [hosts, subject, issuer, expires, days, key] = cert_row(c);
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} |\n",
-                md(&hosts),
-                md(&subject),
-                md(&issuer),
-                md(&expires),
-                md(&days),
-                md(&key)
-            ));
-        }
-    }
-    out.push_str("\n## Stages\n\n| stage | status | time | note |\n|---|---|---|---|\n");
+    out.push_str("## Stages\n\n| stage | status | time | note |\n|---|---|---|---|\n");
     for st in &report.stages {
         out.push_str(&format!(
             "| {} | {} | {} ms | {} |\n",
@@ -164,31 +187,4 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!("\n> {}\n", md(note)));
     }
     out
-}
-
-/// One certificate of the inventory as table cells: hosts, subject, issuer, expiry, days left
-/// and key (raw, unescaped: each renderer escapes for its format).
-pub fn cert_row(c: &serde_json::Value) -> [String; 6] {
-    let text = |k: &str| match &c[k] {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
-        v => v.to_string(),
-    };
-    let hosts = c["hosts"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|h| h.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default();
-    [
-        hosts,
-        text("subject"),
-        text("issuer"),
-        text("expires"),
-        text("days_left"),
-        text("key"),
-    ]
 }

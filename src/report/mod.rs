@@ -1,6 +1,7 @@
 //! The report (SPEC §4) and its output formats, one module each. Reports know nothing about
 //! the network: they render what the audit found.
 
+pub mod handover;
 pub mod html;
 pub mod junit;
 pub mod markdown;
@@ -347,12 +348,14 @@ impl Report {
         groups
     }
 
-    /// A finding's fix with the docs' placeholder domain (`example.com`) replaced by the
+    /// A finding's fix with the docs' placeholder domain (`example.com`, `<domain>`) replaced by the
     /// audited one, so the record to publish or the nginx line names the real host. A
     /// repository scan (no domain) keeps the placeholder.
     pub fn fix_for(&self, f: &Finding) -> String {
         if self.target.url.starts_with("http") && !self.target.domain.is_empty() {
-            f.fix.replace("example.com", &self.target.domain)
+            f.fix
+                .replace("example.com", &self.target.domain)
+                .replace("<domain>", &self.target.domain)
         } else {
             f.fix.clone()
         }

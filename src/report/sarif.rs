@@ -100,7 +100,15 @@ fn location(stage: Stage, subject: &str) -> Value {
             None => json!({"physicalLocation": {"artifactLocation": {"uri": url_uri(subject)}}}),
         };
     }
-    if stage == Stage::Secrets {
+    if matches!(stage, Stage::Secrets | Stage::Repo) {
+        // A workflow step (`PATH job NAME step N`) is in its file; the repository itself (an
+        // absolute path: CI missing, no rollback docs) is the source root.
+        let subject = subject.split(" job ").next().unwrap_or(subject);
+        if subject.starts_with('/') {
+            return json!({"physicalLocation": {
+                "artifactLocation": {"uri": ".", "uriBaseId": "%SRCROOT%"},
+            }});
+        }
         let (path, line) = match split_line(subject) {
             Some((p, n)) => (p, Some(n)),
             None => (subject, None),
@@ -324,9 +332,17 @@ pub fn render(report: &Report) -> String {
             "target": report.target.domain,
         },
     });
-    // A repository scan's root, so `%SRCROOT%` resolves.
-    if report.target.url.starts_with("file://") {
-        let root = format!("{}/", report.target.url.trim_end_matches('/'));
+    // A repository scan's root (or the audit's --repo), so `%SRCROOT%` resolves.
+    let root = match &report.inventory.repo {
+        Some(repo) if repo.root.starts_with('/') => Some(format!("file://{}", repo.root)),
+        _ => report
+            .target
+            .url
+            .starts_with("file://")
+            .then(|| report.target.url.clone()),
+    };
+    if let Some(root) = root {
+        let root = format!("{}/", root.trim_end_matches('/'));
         run["originalUriBaseIds"] = json!({"%SRCROOT%": {"uri": url_uri(&root)}});
     }
     let doc = json!({
@@ -370,6 +386,13 @@ mod tests {
             "%SRCROOT%"
         );
         assert_eq!(file["physicalLocation"]["region"]["startLine"], 7);
+        let step = location(Stage::Repo, ".github/workflows/ci.yml job build step 2");
+        assert_eq!(
+            step["physicalLocation"]["artifactLocation"]["uri"],
+            ".github/workflows/ci.yml"
+        );
+        assert_eq!(uri(Stage::Repo, "package.json"), "package.json");
+        assert_eq!(uri(Stage::Repo, "/srv/app"), ".");
         assert!(location(Stage::Dns, "two words here")
             .get("logicalLocations")
             .is_some());

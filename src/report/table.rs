@@ -115,7 +115,7 @@ pub fn render_with(report: &Report, color: bool, width: u16, verbose: bool) -> S
     }
 
     if !report.latency.is_empty() {
-        out.push_str(&latency_table(report, color, width));
+        out.push_str(&latency_lines(report, width));
     }
 
     let mut t = new_table(color, width);
@@ -303,8 +303,10 @@ fn not_checked(report: &Report, width: u16) -> String {
     out
 }
 
-/// One compact distribution line per endpoint and level, and the first request's phases.
-fn latency_table(report: &Report, color: bool, width: u16) -> String {
+/// One compact line per endpoint and load (the endpoint said once above its loads), then the
+/// first request's phases, wrapped: plain lines, so they fit an 80-column terminal.
+fn latency_lines(report: &Report, width: u16) -> String {
+    let width = usize::from(width).clamp(40, 200);
     let ms = |x: f64| {
         if x < 10.0 {
             format!("{x:.1}")
@@ -312,35 +314,50 @@ fn latency_table(report: &Report, color: bool, width: u16) -> String {
             format!("{x:.0}")
         }
     };
-    let mut t = new_table(color, width);
-    t.set_header(vec![
-        "Endpoint", "Load", "Reqs", "Errs", "p50 ms", "p95 ms", "p99 ms", "max ms", "Budget",
-    ]);
+    let mut out = String::from("Latency (ms):\n");
+    let mut last: Option<&str> = None;
     for l in &report.latency {
-        t.add_row(vec![
-            Cell::new(clean(&l.endpoint)),
-            Cell::new(l.load()),
-            Cell::new(l.requests.to_string()),
-            Cell::new(l.errors.to_string()),
-            Cell::new(ms(l.p50_ms)),
-            Cell::new(ms(l.p95_ms)),
-            Cell::new(ms(l.p99_ms)),
-            Cell::new(ms(l.max_ms)),
-            Cell::new(format!("{} ms", l.budget_ms)),
-        ]);
+        if last != Some(l.endpoint.as_str()) {
+            out.push_str(&wrap(
+                &format!("{} (budget {} ms)", l.endpoint, l.budget_ms),
+                width,
+                "  ",
+                "    ",
+            ));
+            last = Some(&l.endpoint);
+        }
+        let line = format!(
+            "    {:<8} {:>4} req {:>3} err  p50 {:>5}  p95 {:>5}  p99 {:>5}  max {:>5}",
+            l.load(),
+            l.requests,
+            l.errors,
+            ms(l.p50_ms),
+            ms(l.p95_ms),
+            ms(l.p99_ms),
+            ms(l.max_ms),
+        );
+        if line.chars().count() <= width {
+            out.push_str(&clean(&line));
+            out.push('\n');
+        } else {
+            out.push_str(&wrap(&line, width, "    ", "      "));
+        }
     }
-    let mut out = t.to_string();
-    out.push('\n');
     let first = report.inventory.latency.as_ref();
     if let Some(p) = first.and_then(|l| l.first_request.as_ref()) {
-        out.push_str(&format!(
-            "first request {}: dns {} ms · connect {} ms · tls {} ms · ttfb {} ms · total {} ms\n",
-            clean(&p.url),
-            ms(p.dns_ms),
-            ms(p.connect_ms),
-            p.tls_ms.map(ms).unwrap_or_else(|| "—".into()),
-            ms(p.ttfb_ms),
-            ms(p.total_ms),
+        out.push_str(&wrap(
+            &format!(
+                "first request {}: dns {} ms · connect {} ms · tls {} ms · ttfb {} ms · total {} ms",
+                p.url,
+                ms(p.dns_ms),
+                ms(p.connect_ms),
+                p.tls_ms.map(ms).unwrap_or_else(|| "—".into()),
+                ms(p.ttfb_ms),
+                ms(p.total_ms),
+            ),
+            width,
+            "",
+            "  ",
         ));
     }
     out.push('\n');

@@ -178,7 +178,26 @@ fn the_ranked_list_names_each_check_once_and_fits_80_columns() {
         ));
     }
     crate::finding::rank(&mut r.findings);
+    r.latency = vec![crate::checks::latency::Level {
+        endpoint: "https://www.example.com/a/rather/long/path/to/the/login/page?with=query".into(),
+        concurrency: 50,
+        requests: 1000,
+        errors: 12,
+        p50_ms: 1234.4,
+        p95_ms: 20345.0,
+        p99_ms: 30456.0,
+        max_ms: 99999.0,
+        errors_by_kind: Default::default(),
+        budget_ms: 500,
+        rate: None,
+        stopped: None,
+        backed_off_to: None,
+    }];
     let out = table::render(&r, false, 80);
+    assert!(
+        out.contains("    c=50     1000 req  12 err  p50  1234  p95 20345  p99 30456  max 99999"),
+        "{out}"
+    );
     for line in out.lines() {
         assert!(
             line.chars().count() <= 80,
@@ -460,13 +479,103 @@ fn markdown_handover_has_latency_baseline_and_owner_blanks() {
     }));
     let md = markdown::render(&r);
     assert!(
-        md.contains("| /login | c=10 | 50 | 0 | 12\\.5 |")
-            || md.contains("| /login | c=10 | 50 | 0 | 12.5 |"),
+        md.contains("| /login | c=10 | 50 | 0 | 12 | 40 | 55 | 60 | 500 |"),
         "{md}"
     );
     assert!(
         md.contains("## Since last.json") && md.contains("- `dns.ns.single` on example.com NS"),
         "{md}"
     );
+    // The new findings are listed by name too, not only counted.
+    let new = md.split("New:").nth(1).expect("a New list");
+    assert!(
+        new.contains("- `dns.apex.unresolvable` on example.com"),
+        "{md}"
+    );
+    let html = html::render(&r);
+    assert!(
+        html.contains("<h3>Fixed</h3>")
+            && html.contains("<code>dns.ns.single</code> on example.com NS")
+    );
+    assert!(html.contains("<svg class=\"chart\""), "{html}");
     assert!(md.contains("Owner: ______"));
+}
+
+/// The ranked list groups by check with every subject and tailors `<domain>`; an accepted
+/// risk has its reason and expiry apart and is never a checkbox; certificates are one row per
+/// certificate with its hosts; redirect chains are listed.
+#[test]
+fn the_handover_groups_by_check_and_keeps_accepted_risks_apart() {
+    let mut r = no_go();
+    r.target.domain = "shop.io".into();
+    r.target.url = "https://shop.io/".into();
+    for host in ["www", "app", "api"] {
+        let mut f = finding(
+            "email.dmarc.no-reports",
+            Stage::Email,
+            Severity::Low,
+            &format!("_dmarc.{host}.shop.io TXT"),
+            "no rua",
+        );
+        f.fix = "Add `rua=mailto:dmarc@<domain>` to the record.".into();
+        r.findings.push(f);
+    }
+    crate::finding::rank(&mut r.findings);
+    r.inventory.certificates = vec![json!({
+        "hosts": ["shop.io:443", "www.shop.io:443", "app.shop.io:443"], "role": "leaf",
+        "subject": "CN=shop.io", "issuer": "CN=R11", "expires": "2026-12-19", "days_left": 19,
+        "key": "EC 256",
+    })];
+    r.inventory.redirects = json!([{
+        "start": "http://shop.io/", "chain": "http://shop.io/ 301 → https://shop.io/ 200",
+        "error": null, "off_site": false,
+    }]);
+    let md = markdown::render(&r);
+    assert_eq!(
+        md.matches("`email.dmarc.no-reports` on 3 subjects").count(),
+        1,
+        "{md}"
+    );
+    assert_eq!(
+        md.matches("dmarc@shop.io").count(),
+        1,
+        "the fix once, tailored: {md}"
+    );
+    for host in ["www", "app", "api"] {
+        assert!(md.contains(&format!("\\_dmarc.{host}.shop.io TXT")), "{md}");
+    }
+    assert!(!md.contains("<domain>"));
+    assert!(md.contains("Date | 2026-11-29 22:00:00 UTC"), "{md}");
+    assert!(md.contains("Tool | launchready 0.1.0"));
+    // Accepted risk: its own table, reason and date apart, no checkbox.
+    let accepted = md.split("## Accepted risks").nth(1).expect("section");
+    assert!(
+        accepted.contains("| blocker | `tls.cert.expired` | https://old.example.com:443 | decommissioned next week | 2026-12-31 |"),
+        "{md}"
+    );
+    let ranked = md.split("## Accepted risks").next().expect("ranked part");
+    assert!(
+        !ranked.contains("tls.cert.expired"),
+        "a suppressed finding is not a to-do"
+    );
+    assert_eq!(
+        md.matches("- [ ]").count(),
+        3,
+        "one box per open check: {md}"
+    );
+    assert!(!md.contains("[x]"));
+    // One certificate, three hosts: one row.
+    assert_eq!(md.matches("| CN=shop.io |").count(), 1, "{md}");
+    assert!(md.contains("shop.io:443, www.shop.io:443, app.shop.io:443"));
+    assert!(
+        md.contains("### Redirect chains")
+            && md.contains("http://shop.io/ 301 → https://shop.io/ 200")
+    );
+    let html = html::render(&r);
+    assert!(
+        html.contains("<code>rua=mailto:dmarc@shop.io</code>"),
+        "{html}"
+    );
+    assert!(!html.contains('`'), "backticks shown literally: {html}");
+    assert!(html.contains("<td>decommissioned next week</td><td>2026-12-31</td>"));
 }

@@ -155,7 +155,7 @@ pub use dmarc_no_reports::DmarcNoReports;
 pub use dmarc_policy_none::DmarcPolicyNone;
 pub use dmarc_rua_unauthorized::DmarcRuaUnauthorized;
 pub use dmarc_syntax::DmarcSyntax;
-pub use inventory::{inventory, Inventory};
+pub use inventory::{inventory, DkimKeySummary, DmarcParsed, Inventory};
 pub use lint::{lint, LintKind};
 pub use mta_sts_invalid::MtaStsInvalid;
 pub use mta_sts_missing::MtaStsMissing;
