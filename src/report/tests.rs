@@ -179,7 +179,8 @@ fn the_ranked_list_names_each_check_once_and_fits_80_columns() {
     }
     crate::finding::rank(&mut r.findings);
     r.latency = vec![crate::checks::latency::Level {
-        endpoint: "https://www.example.com/a/rather/long/path/to/the/login/page?with=query".into(),
+        endpoint: "/a/rather/long/path/to/the/login/page?with=query".into(),
+        url: "https://www.example.com/a/rather/long/path/to/the/login/page?with=query".into(),
         concurrency: 50,
         requests: 1000,
         errors: 12,
