@@ -168,27 +168,13 @@ pub fn render(report: &Report) -> String {
 
 /// One certificate of the inventory as table cells: hosts, subject, issuer, expiry, days left
 /// and key (raw, unescaped: each renderer escapes for its format).
-pub fn cert_row(c: &serde_json::Value) -> [String; 6] {
-    let text = |k: &str| match &c[k] {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
-        v => v.to_string(),
-    };
-    let hosts = c["hosts"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|h| h.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default();
+pub fn cert_row(c: &crate::checks::tls::Certificate) -> [String; 6] {
     [
-        hosts,
-        text("subject"),
-        text("issuer"),
-        text("expires"),
-        text("days_left"),
-        text("key"),
+        c.hosts.join(", "),
+        c.subject.clone(),
+        c.issuer.clone(),
+        c.expires.clone(),
+        c.days_left.to_string(),
+        c.key.clone(),
     ]
 }
