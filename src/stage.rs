@@ -32,6 +32,8 @@ pub enum StageError {
     },
     #[error("the probe could not be set up: {0}")]
     Setup(String),
+    #[error("the certificate verifier could not be built: {0}")]
+    Verifier(#[from] rustls::client::VerifierBuilderError),
     #[error("the secret rules could not be built: {0}")]
     Rules(String),
     #[error("internal error in the stage ({0}); please report it")]

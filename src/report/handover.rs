@@ -223,19 +223,14 @@ fn certificates(report: &Report) -> Option<Section> {
     let rows = certs
         .iter()
         .map(|c| {
-            let hosts = c["hosts"]
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>())
-                .unwrap_or_default()
-                .join(", ");
             vec![
-                text(hosts),
-                text(scalar(&c["role"])),
-                text(scalar(&c["subject"])),
-                text(scalar(&c["issuer"])),
-                text(scalar(&c["expires"])),
-                text(scalar(&c["days_left"])),
-                text(scalar(&c["key"])),
+                text(c.hosts.join(", ")),
+                text(c.role.to_string()),
+                text(c.subject.clone()),
+                text(c.issuer.clone()),
+                text(c.expires.clone()),
+                text(c.days_left.to_string()),
+                text(c.key.clone()),
             ]
         })
         .collect();

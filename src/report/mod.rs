@@ -85,12 +85,13 @@ impl StageReport {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Inventory {
     pub dns: Option<crate::checks::dns::Inventory>,
-    pub certificates: Vec<Value>,
+    pub certificates: Vec<crate::checks::tls::Certificate>,
     pub email: Option<crate::checks::email::Inventory>,
     /// Every redirect chain followed, hop by hop.
     pub redirects: Value,
-    /// The pages whose headers were checked, with the headers that matter.
-    pub pages: Value,
+    /// The pages whose headers were checked, with the headers that matter (null when the
+    /// headers stage did not run).
+    pub pages: Option<crate::checks::headers::Inventory>,
     /// What the secrets stage scanned: files, bytes, skipped files, history blobs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secrets: Option<crate::checks::secrets::Inventory>,
@@ -117,7 +118,7 @@ impl Inventory {
         self.certificates.extend(other.certificates);
         self.email = other.email.or(self.email.take());
         value(&mut self.redirects, other.redirects);
-        value(&mut self.pages, other.pages);
+        self.pages = other.pages.or(self.pages.take());
         self.secrets = other.secrets.or(self.secrets.take());
         self.latency = other.latency.or(self.latency.take());
         self.edge = other.edge.or(self.edge.take());

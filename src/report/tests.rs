@@ -430,10 +430,23 @@ fn fixes_name_the_audited_domain_and_certificates_are_a_table() {
     r.target.domain = "shop.io".into();
     r.target.url = "https://shop.io/".into();
     r.findings[0].fix = "Keep the URI (`return 301 https://example.com$request_uri;`).".into();
-    r.inventory.certificates = vec![json!({
-        "hosts": ["shop.io:443", "www.shop.io:443"], "subject": "CN=shop.io",
-        "issuer": "CN=R11 <script>", "expires": "2026-12-19", "days_left": 19, "key": "EC 256",
-    })];
+    r.inventory.certificates = vec![crate::checks::tls::Certificate {
+        cipher: None,
+        days_left: 19,
+        expires: "2026-12-19".into(),
+        hosts: vec!["shop.io:443".into(), "www.shop.io:443".into()],
+        issuer: "CN=R11 <script>".into(),
+        key: "EC 256".into(),
+        not_after: "2026-12-19T00:00:00Z".into(),
+        not_before: "2026-09-20T00:00:00Z".into(),
+        protocol: Some("TLSv1.3"),
+        role: "leaf",
+        sans: vec!["shop.io".into()],
+        sha256: "00".into(),
+        signature: "ecdsa-with-SHA256".into(),
+        subject: "CN=shop.io".into(),
+        trust: Some("trusted".into()),
+    }];
     let table = table::render(&r, false, 100);
     assert!(table.contains("https://shop.io$request_uri"), "{table}");
     assert!(!table.contains("example.com$request_uri"));
@@ -522,11 +535,27 @@ fn the_handover_groups_by_check_and_keeps_accepted_risks_apart() {
         r.findings.push(f);
     }
     crate::finding::rank(&mut r.findings);
-    r.inventory.certificates = vec![json!({
-        "hosts": ["shop.io:443", "www.shop.io:443", "app.shop.io:443"], "role": "leaf",
-        "subject": "CN=shop.io", "issuer": "CN=R11", "expires": "2026-12-19", "days_left": 19,
-        "key": "EC 256",
-    })];
+    r.inventory.certificates = vec![crate::checks::tls::Certificate {
+        cipher: None,
+        days_left: 19,
+        expires: "2026-12-19".into(),
+        hosts: vec![
+            "shop.io:443".into(),
+            "www.shop.io:443".into(),
+            "app.shop.io:443".into(),
+        ],
+        issuer: "CN=R11".into(),
+        key: "EC 256".into(),
+        not_after: "2026-12-19T00:00:00Z".into(),
+        not_before: "2026-09-20T00:00:00Z".into(),
+        protocol: Some("TLSv1.3"),
+        role: "leaf",
+        sans: vec!["shop.io".into()],
+        sha256: "00".into(),
+        signature: "ecdsa-with-SHA256".into(),
+        subject: "CN=shop.io".into(),
+        trust: Some("trusted".into()),
+    }];
     r.inventory.redirects = json!([{
         "start": "http://shop.io/", "chain": "http://shop.io/ 301 → https://shop.io/ 200",
         "error": null, "off_site": false,
