@@ -10,7 +10,7 @@
 //! - a single-line rule's match lies within [`LOOKBEHIND`] bytes before a keyword and
 //!   `max_len` bytes after it.
 
-use crate::finding::Severity;
+use crate::Severity;
 
 /// How far before a keyword a match may start.
 pub const LOOKBEHIND: usize = 256;
