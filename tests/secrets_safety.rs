@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use launchready::secrets::samples::{Gen, ALNUM};
+use launchready::secrets::samples::{github_body, Gen, ALNUM};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -115,13 +115,13 @@ fn a_hostile_git_config_runs_nothing() {
     let g = &mut Gen::new(41);
     write(
         &repo.join("config.js"),
-        &format!("const token = \"{}{}\";\n", "ghp_", g.s(ALNUM, 36)),
+        &format!("const token = \"{}{}\";\n", "ghp_", github_body(g)),
     );
     write(&repo.join(".gitattributes"), "* diff=evil\n");
     // A key deleted later: `--history` then looks for the commit that introduced it (git log).
     write(
         &repo.join("old.js"),
-        &format!("const old = \"{}{}\";\n", "ghp_", g.s(ALNUM, 36)),
+        &format!("const old = \"{}{}\";\n", "ghp_", github_body(g)),
     );
     commit_all(&repo, "first");
     write(&repo.join("old.js"), "const old = process.env.TOKEN;\n");
@@ -222,7 +222,7 @@ fn a_hostile_git_config_runs_nothing() {
 fn links_out_of_the_tree_are_not_followed() {
     let s = Scratch::new("links");
     let g = &mut Gen::new(43);
-    let planted = format!("{}{}", "ghp_", g.s(ALNUM, 36));
+    let planted = format!("{}{}", "ghp_", github_body(g));
     let creds = s.join("outside/creds");
     write(&creds, &format!("GITHUB_TOKEN={planted}\n"));
     let repo = s.join("repo");
@@ -452,7 +452,7 @@ fn an_ignore_file_hides_nothing_outside_git() {
     write(&s.join(".gitignore"), "creds.txt\n");
     write(
         &s.join("creds.txt"),
-        &format!("token = \"{}{}\"\n", "ghp_", g.s(ALNUM, 36)),
+        &format!("token = \"{}{}\"\n", "ghp_", github_body(g)),
     );
     let d = s.path().to_string_lossy().to_string();
     let run = launchready(["secrets", d.as_str(), "--format", "json"]);
@@ -477,7 +477,7 @@ fn short_and_long_values_never_leak_in_any_format() {
     init(&repo);
     let g = &mut Gen::new(59);
     let short = g.s(ALNUM, 10);
-    let long = format!("{}{}", "ghp_", g.s(ALNUM, 36));
+    let long = format!("{}{}", "ghp_", github_body(g));
     let url_password = g.s(ALNUM, 11);
     // The scheme is assembled at run time so that no scanner flags this file.
     let scheme = ["post", "gres"].concat();
@@ -563,7 +563,7 @@ fn allow_comments_fingerprints_and_test_trees() {
     let repo = s.join("repo");
     init(&repo);
     let g = &mut Gen::new(61);
-    let mut key = || format!("{}{}", "ghp_", g.s(ALNUM, 36));
+    let mut key = || format!("{}{}", "ghp_", github_body(g));
     let (allowed, moved, fixture, live) = (key(), key(), key(), key());
     write(
         &repo.join("src/a.js"),

@@ -5,6 +5,7 @@
 //! 3. only those rules' own regexes run, for the captures, then the value filters
 //!    (entropy, placeholders, documentation files).
 
+use super::checks;
 use super::redact::{self, Digest};
 use super::rules::{Confidence, Rule, LOOKBEHIND, RULES};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -387,17 +388,22 @@ fn accept(rule: &Rule, value: &[u8], buffer: &[u8], at: usize) -> bool {
     if rule.min_entropy > 0.0 && shannon_entropy(value) < rule.min_entropy {
         return false;
     }
-    if is_placeholder(value, rule.multiline) {
+    // Key blocks hold runs of `A` (zero bytes in base64), and so does a Twitter bearer token.
+    if is_placeholder(value, rule.multiline || rule.id == "twitter-bearer-token") {
+        return false;
+    }
+    if !checks::valid(rule.id, value) {
         return false;
     }
     if rule.id.ends_with("-url-password") && is_default_password(value) {
         return false;
     }
-    if rule.id == "generic-secret" || rule.id == "jwt-signing-secret" {
+    let generic = rule.id.starts_with("generic-secret");
+    if generic || rule.id == "jwt-signing-secret" {
         if looks_like_reference(value) {
             return false;
         }
-        if rule.id == "generic-secret"
+        if generic
             && !(value.iter().any(u8::is_ascii_digit) && value.iter().any(u8::is_ascii_alphabetic))
         {
             return false;
@@ -453,6 +459,15 @@ pub fn is_placeholder(value: &[u8], key_block: bool) -> bool {
         .map(|p| &value[p + 1..])
         .filter(|t| t.len() >= 8)
         .unwrap_or(value);
+    // `AbC123dEf456GhI789`: two counting runs are a documentation example (Firebase's docs).
+    if ["123", "234", "345", "456", "567", "678", "789"]
+        .iter()
+        .filter(|run| contains(value, run.as_bytes()))
+        .count()
+        >= 2
+    {
+        return true;
+    }
     let mut distinct = [false; 256];
     for &b in tail {
         distinct[b as usize] = true;
