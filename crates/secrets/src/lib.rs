@@ -22,6 +22,7 @@ mod checks;
 pub mod env;
 mod git;
 pub mod history;
+mod prefilter;
 pub mod redact;
 pub mod rules;
 #[doc(hidden)]
