@@ -302,6 +302,13 @@ impl Engine {
             .collect()
     }
 
+    /// Phase 1 alone (the benchmark's per-phase figures): how many windows the keyword
+    /// prefilter leaves for the regexes.
+    #[doc(hidden)]
+    pub fn prefilter_windows(&self, bytes: &[u8]) -> usize {
+        self.windows(bytes).len()
+    }
+
     /// The merged windows around every keyword hit.
     fn windows(&self, bytes: &[u8]) -> Vec<(usize, usize)> {
         let mut hits: Vec<Hit> = Vec::new();
