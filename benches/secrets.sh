@@ -18,8 +18,10 @@ SOURCES=("$@")
 [ ${#SOURCES[@]} -eq 0 ] && SOURCES=("$HOME/.cargo/registry/src" /usr/lib/node_modules)
 
 cargo build --release --quiet --bin launchready --example plant_secrets
+cargo build --release --quiet -p launchready-secrets --example phases
 LR=$PWD/target/release/launchready
 PLANT=$PWD/target/release/examples/plant_secrets
+PHASES=$PWD/target/release/examples/phases
 
 rm -rf "$WORK" && mkdir -p "$WORK/clean"
 for s in "${SOURCES[@]}"; do [ -d "$s" ] && cp -r "$s" "$WORK/clean/$(basename "$s")"; done
@@ -112,3 +114,12 @@ print(f"launchready stage note: {lr_report['stages'][0]['note']}")
 if missed_lr:
     print("launchready missed (rule must match exactly):", missed_lr[:20])
 PY
+
+# The ratio to ripgrep in this same run, launchready's peak memory, and throughput per phase.
+if [ -n "${TIME[ripgrep]:-}" ]; then
+  echo "launchready / ripgrep time: $(echo "scale=2; ${TIME[launchready]} / ${TIME[ripgrep]}" | bc)x"
+fi
+if [ -x /usr/bin/time ]; then
+  /usr/bin/time -f "launchready peak RSS: %M KiB" "$LR" secrets "$WORK/planted" --format json -q 2>&1 >/dev/null | tail -1
+fi
+"$PHASES" "$WORK/planted"

@@ -14,7 +14,8 @@ pub mod finding;
 pub mod net;
 pub mod report;
 pub mod sandbox;
-pub mod secrets;
+/// The secrets engine is the workspace crate `crates/secrets`; `crate::secrets::…` keeps naming it.
+pub use launchready_secrets as secrets;
 pub mod spf;
 pub mod stage;
 pub mod target;

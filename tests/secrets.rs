@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use launchready::secrets::samples::{Gen, ALNUM, HEX};
+use launchready::secrets::samples::{github_body, Gen, ALNUM, HEX};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -89,7 +89,7 @@ impl Keys {
     fn new(seed: u64) -> Keys {
         let g = &mut Gen::new(seed);
         Keys {
-            old_github: format!("{}{}", "ghp_", g.s(ALNUM, 36)),
+            old_github: format!("{}{}", "ghp_", github_body(g)),
             tree_stripe: format!("{}{}", "sk_live_", g.s(ALNUM, 28)),
             env_stripe: format!("{}{}", "rk_live_", g.s(ALNUM, 28)),
             env_db_password: g.s(ALNUM, 20),
@@ -200,7 +200,8 @@ fn every_finding_kind_end_to_end() {
     assert!(subjects.contains(&"src/pay.ts:3"), "{subjects:?}");
     assert!(subjects.contains(&".env:2"), "{subjects:?}");
     assert!(subjects.contains(&".env:3"), "{subjects:?}");
-    assert!(subjects.contains(&"deploy/id_rsa:2"), "{subjects:?}");
+    // A PEM key is reported at its BEGIN line.
+    assert!(subjects.contains(&"deploy/id_rsa:1"), "{subjects:?}");
     assert!(
         !subjects.iter().any(|s| s.starts_with("README.md")),
         "{subjects:?}"

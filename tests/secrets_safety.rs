@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use launchready::secrets::samples::{Gen, ALNUM};
+use launchready::secrets::samples::{github_body, Gen, ALNUM};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -115,13 +115,13 @@ fn a_hostile_git_config_runs_nothing() {
     let g = &mut Gen::new(41);
     write(
         &repo.join("config.js"),
-        &format!("const token = \"{}{}\";\n", "ghp_", g.s(ALNUM, 36)),
+        &format!("const token = \"{}{}\";\n", "ghp_", github_body(g)),
     );
     write(&repo.join(".gitattributes"), "* diff=evil\n");
     // A key deleted later: `--history` then looks for the commit that introduced it (git log).
     write(
         &repo.join("old.js"),
-        &format!("const old = \"{}{}\";\n", "ghp_", g.s(ALNUM, 36)),
+        &format!("const old = \"{}{}\";\n", "ghp_", github_body(g)),
     );
     commit_all(&repo, "first");
     write(&repo.join("old.js"), "const old = process.env.TOKEN;\n");
@@ -222,7 +222,7 @@ fn a_hostile_git_config_runs_nothing() {
 fn links_out_of_the_tree_are_not_followed() {
     let s = Scratch::new("links");
     let g = &mut Gen::new(43);
-    let planted = format!("{}{}", "ghp_", g.s(ALNUM, 36));
+    let planted = format!("{}{}", "ghp_", github_body(g));
     let creds = s.join("outside/creds");
     write(&creds, &format!("GITHUB_TOKEN={planted}\n"));
     let repo = s.join("repo");
@@ -452,7 +452,7 @@ fn an_ignore_file_hides_nothing_outside_git() {
     write(&s.join(".gitignore"), "creds.txt\n");
     write(
         &s.join("creds.txt"),
-        &format!("token = \"{}{}\"\n", "ghp_", g.s(ALNUM, 36)),
+        &format!("token = \"{}{}\"\n", "ghp_", github_body(g)),
     );
     let d = s.path().to_string_lossy().to_string();
     let run = launchready(["secrets", d.as_str(), "--format", "json"]);
@@ -477,7 +477,7 @@ fn short_and_long_values_never_leak_in_any_format() {
     init(&repo);
     let g = &mut Gen::new(59);
     let short = g.s(ALNUM, 10);
-    let long = format!("{}{}", "ghp_", g.s(ALNUM, 36));
+    let long = format!("{}{}", "ghp_", github_body(g));
     let url_password = g.s(ALNUM, 11);
     // The scheme is assembled at run time so that no scanner flags this file.
     let scheme = ["post", "gres"].concat();
@@ -563,7 +563,7 @@ fn allow_comments_fingerprints_and_test_trees() {
     let repo = s.join("repo");
     init(&repo);
     let g = &mut Gen::new(61);
-    let mut key = || format!("{}{}", "ghp_", g.s(ALNUM, 36));
+    let mut key = || format!("{}{}", "ghp_", github_body(g));
     let (allowed, moved, fixture, live) = (key(), key(), key(), key());
     write(
         &repo.join("src/a.js"),
@@ -653,15 +653,19 @@ fn allow_comments_fingerprints_and_test_trees() {
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
 
-/// A text file over the scan cap is not checked (in the tree and in history); a binary over
-/// it is skipped like any binary.
+/// A text file of any size is scanned in the tree (streamed in windows): a secret at its end
+/// is found on its line. In history, a blob over the cap is not checked; a binary over it is
+/// skipped like any binary.
 #[test]
-fn text_over_the_cap_is_not_checked() {
+fn big_files_are_scanned_and_big_blobs_are_not_checked() {
     let s = Scratch::new("large");
     let repo = s.join("repo");
     init(&repo);
     let line = "log line without anything secret in it\n";
-    let big = line.repeat((65 << 20) / line.len() + 1);
+    let lines = (65 << 20) / line.len() + 1;
+    let mut big = line.repeat(lines);
+    let g = &mut Gen::new(5);
+    big.push_str(&format!("token = \"{}{}\"\n", "glpat-", g.s(ALNUM, 20)));
     write(&repo.join("big.log"), &big);
     drop(big);
     let bin = std::fs::File::create(repo.join("big.bin")).expect("bin");
@@ -671,22 +675,38 @@ fn text_over_the_cap_is_not_checked() {
     commit_all(&repo, "big files");
     let d = repo.to_string_lossy().to_string();
     let run = launchready(["secrets", d.as_str(), "--history", "--format", "json"]);
-    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    // The secret found outranks the blob not checked: NO-GO.
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     let r = run.json();
-    assert_eq!(r["verdict"], "incomplete");
-    let tree = not_checked(&r, "secrets.tree");
-    assert_eq!(tree.len(), 1, "{}", r["not_checked"]);
-    assert_eq!(tree[0]["subject"], "big.log");
-    assert!(tree[0]["reason"]
-        .as_str()
-        .unwrap_or("")
-        .contains("over the 64 MiB scan cap"));
+    assert_eq!(r["verdict"], "no-go");
+    assert!(
+        not_checked(&r, "secrets.tree").is_empty(),
+        "{}",
+        r["not_checked"]
+    );
+    let found = finding(&r, "secrets.tree", "big.log").expect("the secret at the end");
+    assert_eq!(found["subject"], format!("big.log:{}", lines + 1));
     let history = not_checked(&r, "secrets.history");
     assert_eq!(history.len(), 1, "{}", r["not_checked"]);
     assert!(history[0]["reason"]
         .as_str()
         .unwrap_or("")
         .contains("1 text blob(s) over the 64 MiB scan cap"));
+}
+
+/// A PEM key's subject is its BEGIN line.
+#[test]
+fn a_pem_key_is_reported_at_its_begin_line() {
+    use launchready::secrets::samples::sample;
+    let s = Scratch::new("pem");
+    let (key, _) = sample("private-key", 4).expect("pem");
+    write(&s.join("deploy/key.pem"), &format!("# deploy key\n\n{key}"));
+    let d = s.path().to_string_lossy().to_string();
+    let run = launchready(["secrets", d.as_str(), "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let r = run.json();
+    let f = finding(&r, "secrets.tree", "deploy/key.pem").expect("key");
+    assert_eq!(f["subject"], "deploy/key.pem:3", "{f}");
 }
 
 /// An AWS key id alone ranks below an id with its secret access key.

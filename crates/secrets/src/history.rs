@@ -57,23 +57,29 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
     // Every object reachable from every ref; blobs and trees come with the path first seen.
     // Objects the database lacks are listed as `?<sha>` (not a failure: the rest is scanned,
     // and the run says what it could not see).
-    let listing = git::output(top, &["rev-list", "--all", "--objects", "--missing=print"])?;
+    // The listing is read as it streams (never held whole): only the map of objects with a
+    // path remains.
     let mut paths: HashMap<String, String> = HashMap::new();
     let mut listed_missing = 0;
-    for line in listing.split(|&b| b == b'\n') {
-        if line.first() == Some(&b'?') {
-            listed_missing += 1;
-            continue;
-        }
-        let line = String::from_utf8_lossy(line);
-        if let Some((sha, path)) = line.split_once(' ') {
-            if !path.is_empty() {
-                paths
-                    .entry(sha.to_string())
-                    .or_insert_with(|| path.to_string());
+    git::stream_lines(
+        top,
+        &["rev-list", "--all", "--objects", "--missing=print"],
+        None,
+        |line| {
+            if line.first() == Some(&b'?') {
+                listed_missing += 1;
+                return;
             }
-        }
-    }
+            let line = String::from_utf8_lossy(line);
+            if let Some((sha, path)) = line.split_once(' ') {
+                if !path.is_empty() {
+                    paths
+                        .entry(sha.to_string())
+                        .or_insert_with(|| path.to_string());
+                }
+            }
+        },
+    )?;
     if paths.is_empty() {
         return Ok(HistoryScan {
             toplevel,
@@ -88,14 +94,6 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
         stdin_text.push_str(sha);
         stdin_text.push('\n');
     }
-    let checked = pipe(
-        top,
-        &[
-            "cat-file",
-            "--batch-check=%(objectname) %(objecttype) %(objectsize)",
-        ],
-        stdin_text.into_bytes(),
-    )?;
     let mut scan = HistoryScan {
         toplevel: toplevel.clone(),
         shallow,
@@ -104,23 +102,32 @@ pub fn scan_history(engine: &Engine, dir: &Path) -> Result<HistoryScan, GitError
     };
     let mut wanted = String::new();
     let mut large = Vec::new();
-    for line in String::from_utf8_lossy(&checked).lines() {
-        if line.ends_with(" missing") {
-            scan.missing += 1;
-            continue;
-        }
-        let mut parts = line.split(' ');
-        let (Some(sha), Some("blob"), Some(size)) = (parts.next(), parts.next(), parts.next())
-        else {
-            continue;
-        };
-        if size.parse::<u64>().is_ok_and(|s| s > MAX_FILE_BYTES) {
-            large.push(sha.to_string());
-            continue;
-        }
-        wanted.push_str(sha);
-        wanted.push('\n');
-    }
+    git::stream_lines(
+        top,
+        &[
+            "cat-file",
+            "--batch-check=%(objectname) %(objecttype) %(objectsize)",
+        ],
+        Some(stdin_text.into_bytes()),
+        |line| {
+            let line = String::from_utf8_lossy(line);
+            if line.ends_with(" missing") {
+                scan.missing += 1;
+                return;
+            }
+            let mut parts = line.split(' ');
+            let (Some(sha), Some("blob"), Some(size)) = (parts.next(), parts.next(), parts.next())
+            else {
+                return;
+            };
+            if size.parse::<u64>().is_ok_and(|s| s > MAX_FILE_BYTES) {
+                large.push(sha.to_string());
+                return;
+            }
+            wanted.push_str(sha);
+            wanted.push('\n');
+        },
+    )?;
 
     // Blobs over the cap: a binary is skipped like any binary; a text blob is not scanned.
     for sha in &large {
@@ -241,31 +248,6 @@ fn read_batch(
     }
 }
 
-/// Runs git with `input` on stdin and returns stdout.
-fn pipe(dir: &Path, args: &[&str], input: Vec<u8>) -> Result<Vec<u8>, GitError> {
-    let mut child = git::command(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(failed)?;
-    let mut stdin = child.stdin.take().ok_or_else(|| failed("no stdin"))?;
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().map_err(failed)?;
-    let _ = writer.join();
-    if !out.status.success() {
-        return Err(failed(format!(
-            "git {} exited with {}",
-            args.join(" "),
-            out.status
-        )));
-    }
-    Ok(out.stdout)
-}
-
 /// The commit that first added each of `blobs` (oldest first, every ref), in one pass over
 /// the history's raw diffs.
 pub fn introductions(
@@ -287,9 +269,10 @@ pub fn introductions(
         "--no-abbrev",
         "--format=commit %H %ct",
     ]);
-    let out = git::output(Path::new(toplevel), &args)?;
+    // Streamed line by line: the raw log of a long history is never held whole.
     let mut current: Option<(String, i64)> = None;
-    for line in String::from_utf8_lossy(&out).lines() {
+    git::stream_lines(Path::new(toplevel), &args, None, |line| {
+        let line = String::from_utf8_lossy(line);
         if let Some(rest) = line.strip_prefix("commit ") {
             let mut p = rest.split(' ');
             let commit = p.next().unwrap_or_default().to_string();
@@ -298,10 +281,10 @@ pub fn introductions(
         } else if let Some(raw) = line.strip_prefix(':') {
             // :100644 100644 <old> <new> <status>\t<path>
             let Some((meta, path)) = raw.split_once('\t') else {
-                continue;
+                return;
             };
             let Some(new) = meta.split(' ').nth(3) else {
-                continue;
+                return;
             };
             if blobs.contains(new) && !found.contains_key(new) {
                 if let Some((commit, time)) = &current {
@@ -316,6 +299,6 @@ pub fn introductions(
                 }
             }
         }
-    }
+    })?;
     Ok(found)
 }

@@ -10,7 +10,7 @@
 //! - a single-line rule's match lies within [`LOOKBEHIND`] bytes before a keyword and
 //!   `max_len` bytes after it.
 
-use crate::finding::Severity;
+use crate::Severity;
 
 /// How far before a keyword a match may start.
 pub const LOOKBEHIND: usize = 256;
@@ -166,7 +166,8 @@ pub static RULES: &[Rule] = &[
         r"\b(AIza[0-9A-Za-z_\-]{35})(?:[^0-9A-Za-z_\-]|$)",
     )
     .publishable()
-    .near(&["firebase"]),
+    // The key's usual homes: a web app's config, google-services.json, GoogleService-Info.plist.
+    .near(&["firebase", "project_info", "mobilesdk_app_id", "GOOGLE_APP_ID", "GCM_SENDER_ID"]),
     rule(
         "google-api-key",
         "Google API key",
@@ -455,8 +456,15 @@ pub static RULES: &[Rule] = &[
         "anthropic-api-key",
         "Anthropic API key",
         Blocker,
-        &["sk-ant-"],
-        r"\b(sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_\-]{80,120})(?:[^A-Za-z0-9_\-]|$)",
+        &["sk-ant-api"],
+        r"\b(sk-ant-api[0-9]{2}-[A-Za-z0-9_\-]{80,120})(?:[^A-Za-z0-9_\-]|$)",
+    ),
+    rule(
+        "anthropic-admin-key",
+        "Anthropic Admin API key (manages the organization's keys and members)",
+        Blocker,
+        &["sk-ant-admin"],
+        r"\b(sk-ant-admin[0-9]{2}-[A-Za-z0-9_\-]{80,120})(?:[^A-Za-z0-9_\-]|$)",
     ),
     rule(
         "huggingface-token",
@@ -501,6 +509,384 @@ pub static RULES: &[Rule] = &[
         &["AGE-SECRET-KEY-1"],
         r"\b(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b",
     ),
+    // --- Providers added from their documented token formats (issue 12 item 6) ----------------
+    rule(
+        "onepassword-service-account-token",
+        "1Password service-account token",
+        Blocker,
+        &["ops_eyJ"],
+        r"\b(ops_eyJ[A-Za-z0-9+/_\-]{250,}={0,3})",
+    )
+    .reach(4096),
+    rule(
+        "onepassword-secret-key",
+        "1Password account Secret Key",
+        Blocker,
+        &["A3-"],
+        r"\b(A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5})\b",
+    ),
+    rule(
+        "flyio-token",
+        "Fly.io access or macaroon token",
+        Blocker,
+        &["fo1_", "fm1a_", "fm1r_", "fm2_"],
+        r"\b(fo1_[A-Za-z0-9_\-]{43}|(?:fm1[ar]|fm2)_[A-Za-z0-9+/_\-]{100,}={0,3})",
+    )
+    .reach(4096),
+    rule(
+        "grafana-api-key",
+        "Grafana API key (legacy)",
+        High,
+        &["eyJrIjoi"],
+        r"\b(eyJrIjoi[A-Za-z0-9+/]{60,}={0,3})",
+    ),
+    rule(
+        "grafana-cloud-token",
+        "Grafana Cloud access-policy token",
+        Blocker,
+        &["glc_"],
+        r"\b(glc_[A-Za-z0-9+/]{32,}={0,3})",
+    ),
+    rule(
+        "grafana-service-account-token",
+        "Grafana service-account token",
+        Blocker,
+        &["glsa_"],
+        r"\b(glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})\b",
+    ),
+    rule(
+        "terraform-cloud-token",
+        "HashiCorp Terraform Cloud / Enterprise API token",
+        Blocker,
+        &[".atlasv1."],
+        r"\b([A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_\-=]{60,70})",
+    ),
+    rule(
+        "vault-token",
+        "HashiCorp Vault service or batch token",
+        Blocker,
+        &["hvs.", "hvb."],
+        r"\b(hvs\.[A-Za-z0-9_\-]{90,120}|hvb\.[A-Za-z0-9_\-]{138,})(?:[^A-Za-z0-9_\-]|$)",
+    ),
+    rule(
+        "hubspot-private-app-token",
+        "HubSpot private-app access token",
+        Blocker,
+        &["pat-na1-", "pat-eu1-", "pat-na2-", "pat-ap1-"],
+        r"\b(pat-(?:na1|na2|eu1|ap1)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
+    ),
+    rule(
+        "notion-token",
+        "Notion integration token",
+        Blocker,
+        &["ntn_", "secret_"],
+        r"\b(ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})\b",
+    ),
+    rule(
+        "nuget-api-key",
+        "NuGet API key",
+        Blocker,
+        &["oy2"],
+        r"\b(oy2[a-z0-9]{43})\b",
+    ),
+    rule(
+        "openshift-token",
+        "OpenShift user or service-account OAuth token",
+        Blocker,
+        &["sha256~"],
+        r"(?:^|[^A-Za-z0-9_])(sha256~[A-Za-z0-9_\-]{43})(?:[^A-Za-z0-9_\-]|$)",
+    ),
+    rule(
+        "sidekiq-credentials",
+        "Sidekiq Pro / Enterprise gem-server credentials",
+        High,
+        &["contribsys"],
+        concat!(
+            r"(?i)(?:BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM",
+            assign!(),
+            r"([a-f0-9]{8}:[a-f0-9]{8})\b|https?://([a-f0-9]{8}:[a-f0-9]{8})@(?:gems|enterprise)\.contribsys\.com)"
+        ),
+    )
+    .ci()
+    .entropy(2.5),
+    rule(
+        "snyk-api-token",
+        "Snyk API token",
+        High,
+        &["snyk"],
+        concat!(
+            r"(?i)snyk[\w.\-]{0,30}",
+            assign!(),
+            r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b"
+        ),
+    )
+    .ci(),
+    rule(
+        "sonarqube-token",
+        "SonarQube / SonarCloud user, project or global analysis token",
+        High,
+        &["squ_", "sqp_", "sqa_"],
+        r"\b((?:squ|sqp|sqa)_[a-f0-9]{40})\b",
+    ),
+    rule(
+        "sourcegraph-token",
+        "Sourcegraph access token",
+        High,
+        &["sgp_"],
+        r"\b(sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}|sgp_[a-fA-F0-9]{40})\b",
+    ),
+    rule(
+        "datadog-api-key",
+        "Datadog API or application key",
+        Blocker,
+        &["datadog", "dd_api", "dd_app", "dd-api", "dd-app"],
+        concat!(
+            r"(?i)(?:datadog|dd[_\-]api|dd[_\-]app)[\w.\-]{0,30}",
+            assign!(),
+            r"([a-f0-9]{40}|[a-f0-9]{32})\b"
+        ),
+    )
+    .ci(),
+    rule(
+        "heroku-api-key",
+        "Heroku API key or platform token",
+        Blocker,
+        &["HRKU-", "heroku"],
+        concat!(
+            r"\b(HRKU-AA[0-9A-Za-z_\-]{58})(?:[^0-9A-Za-z_\-]|$)|(?i)heroku[\w.\-]{0,30}",
+            assign!(),
+            r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b"
+        ),
+    )
+    .ci(),
+    rule(
+        "cloudflare-origin-ca-key",
+        "Cloudflare Origin CA key",
+        Blocker,
+        &["v1.0-"],
+        r"\b(v1\.0-[a-f0-9]{24}-[a-f0-9]{146})\b",
+    ),
+    rule(
+        "cloudflare-global-api-key",
+        "Cloudflare global API key",
+        Blocker,
+        &["cloudflare", "cf_api_key", "cf-api-key"],
+        concat!(
+            r"(?i)(?:cloudflare|cf)[\w.\-]{0,30}(?:global|api)[_.\-]?key[\w.\-]{0,10}",
+            assign!(),
+            r"([a-f0-9]{37})(?:[^A-Za-z0-9_\-]|$)"
+        ),
+    )
+    .ci(),
+    rule(
+        "cloudflare-api-token",
+        "Cloudflare API token",
+        Blocker,
+        &["cloudflare", "cf_api_token", "cf-api-token"],
+        concat!(
+            r"(?i)(?:cloudflare|cf)[\w.\-]{0,30}",
+            assign!(),
+            r"((?-i:[A-Za-z0-9_\-]{40}))(?:[^A-Za-z0-9_\-]|$)"
+        ),
+    )
+    .ci(),
+    rule(
+        "twitter-bearer-token",
+        "Twitter / X API bearer token",
+        Blocker,
+        &["AAAAAAAAAAAAAAAAAAAAA"],
+        r"\b(A{21}[A-Za-z0-9%]{80,})(?:[^A-Za-z0-9%]|$)",
+    ),
+    rule(
+        "twitter-api-secret",
+        "Twitter / X API key secret or access-token secret",
+        Blocker,
+        &["twitter", "x_api", "x-api"],
+        concat!(
+            r"(?i)(?:twitter|x[_\-]api)[\w.\-]{0,30}(?:secret)[\w.\-]{0,10}",
+            assign!(),
+            r"((?-i:[A-Za-z0-9]{45,50}))\b"
+        ),
+    )
+    .ci(),
+    rule(
+        "dropbox-token",
+        "Dropbox access token",
+        Blocker,
+        &["sl.B", "sl.u.", "dropbox"],
+        concat!(
+            r"(?:^|[^A-Za-z0-9.])(sl\.[A-Za-z0-9_=.\-]{130,})(?:[^A-Za-z0-9_=.\-]|$)|(?i)dropbox[\w.\-]{0,30}",
+            assign!(),
+            r"((?-i:[a-z0-9]{11}AAAAAAAAAA[A-Za-z0-9_=\-]{43}))(?:[^A-Za-z0-9_=\-]|$)"
+        ),
+    )
+    .ci()
+    .reach(1536),
+    rule(
+        "newrelic-key",
+        "New Relic user API, insert, browser or license key",
+        High,
+        &["NRAK-", "NRII-", "NRJS-", "NRAL"],
+        r"\b(NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_\-]{32}|NRJS-[a-f0-9]{19}|[a-f0-9]{36}NRAL)\b",
+    ),
+    rule(
+        "okta-api-token",
+        "Okta API token",
+        Blocker,
+        &["okta"],
+        concat!(
+            r"(?i)okta[\w.\-]{0,30}",
+            assign!(),
+            r"((?-i:00[A-Za-z0-9_\-]{40}))(?:[^A-Za-z0-9_\-]|$)"
+        ),
+    )
+    .ci(),
+    rule(
+        "sentry-token",
+        "Sentry user or organization auth token",
+        Blocker,
+        &["sntryu_", "sntrys_"],
+        r"\b(sntryu_[a-f0-9]{64}|sntrys_eyJ[A-Za-z0-9+/=]{60,}_[A-Za-z0-9+/]{43})(?:[^A-Za-z0-9+/_]|$)",
+    )
+    .reach(1024),
+    rule(
+        "jfrog-token",
+        "JFrog Artifactory API key or identity token",
+        Blocker,
+        &["AKCp", "cmVmdGtu"],
+        r"\b(AKCp[A-Za-z0-9]{69}|cmVmdGtuOjAxOj[A-Za-z0-9]{50,60})\b",
+    ),
+    rule(
+        "databricks-token",
+        "Databricks personal access token",
+        Blocker,
+        &["dapi"],
+        r"\b(dapi[a-f0-9]{32}(?:-[0-9])?)\b",
+    ),
+    rule(
+        "mailchimp-api-key",
+        "Mailchimp API key",
+        High,
+        &["-us1", "-us2", "-us3", "-us4", "-us5", "-us6", "-us7", "-us8", "-us9"],
+        r"\b([0-9a-f]{32}-us[0-9]{1,2})\b",
+    ),
+    rule(
+        "planetscale-token",
+        "PlanetScale service token, OAuth token or database password",
+        Blocker,
+        &["pscale_"],
+        r"\b(pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_=.\-]{32,64})(?:[^A-Za-z0-9_=.\-]|$)",
+    ),
+    rule(
+        "postman-api-key",
+        "Postman API key",
+        High,
+        &["PMAK-"],
+        r"\b(PMAK-[a-f0-9]{24}-[a-f0-9]{34})\b",
+    ),
+    rule(
+        "confluent-api-secret",
+        "Confluent Cloud API secret",
+        Blocker,
+        &["confluent", "kafka"],
+        concat!(
+            r"(?i)(?:confluent|kafka)[\w.\-]{0,30}(?:secret|password)[\w.\-]{0,10}",
+            assign!(),
+            r"((?-i:[A-Za-z0-9+/]{64}))(?:[^A-Za-z0-9+/=]|$)"
+        ),
+    )
+    .ci(),
+    rule(
+        "alibaba-access-key-id",
+        "Alibaba Cloud AccessKey ID",
+        High,
+        &["LTAI"],
+        r"\b(LTAI[A-Za-z0-9]{12,20})\b",
+    ),
+    rule(
+        "alibaba-access-key-secret",
+        "Alibaba Cloud AccessKey secret",
+        Blocker,
+        &["alibaba", "aliyun", "access_key_secret", "accesskeysecret"],
+        concat!(
+            r"(?i)(?:alibaba|aliyun|access[_\-]?key[_\-]?secret)[\w.\-]{0,30}",
+            assign!(),
+            r"((?-i:[A-Za-z0-9]{30}))\b"
+        ),
+    )
+    .ci(),
+    rule(
+        "atlassian-api-token",
+        "Atlassian (Jira, Confluence, Bitbucket) API token or Bitbucket app password",
+        Blocker,
+        &["ATATT3", "ATBB"],
+        r"\b(ATATT3[A-Za-z0-9_\-=]{186}|ATBB[A-Za-z0-9_=.\-]{32})(?:[^A-Za-z0-9_=.\-]|$)",
+    ),
+    rule(
+        "bitbucket-client-secret",
+        "Bitbucket OAuth consumer secret",
+        High,
+        &["bitbucket"],
+        concat!(
+            r"(?i)bitbucket[\w.\-]{0,30}(?:secret|key)[\w.\-]{0,10}",
+            assign!(),
+            r"((?-i:[A-Za-z0-9=_\-]{32,64}))(?:[^A-Za-z0-9=_\-]|$)"
+        ),
+    )
+    .ci(),
+    rule(
+        "slack-legacy-token",
+        "Slack legacy, workspace, configuration or refresh token",
+        Blocker,
+        &["xoxa-", "xoxs-", "xoxo-", "xoxr-", "xoxe.xox", "xoxe-"],
+        r"\b(xox[os]-[0-9]+-[0-9]+-[0-9]+-[a-fA-F0-9]+|xox[ar]-(?:[0-9]-)?[0-9A-Za-z]{8,48}|xoxe\.xox[bp]-[0-9]-[A-Z0-9]{140,180}|xoxe-[0-9]-[A-Z0-9]{140,160})\b",
+    ),
+    rule(
+        "huggingface-org-token",
+        "Hugging Face organization API token",
+        Blocker,
+        &["api_org_"],
+        r"\b(api_org_[A-Za-z]{34})\b",
+    ),
+    rule(
+        "aws-bedrock-api-key",
+        "Amazon Bedrock API key (long-term or short-term)",
+        Blocker,
+        &["ABSK", "bedrock-api-key-"],
+        r"\b(ABSK[A-Za-z0-9+/]{109,}={0,2}|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=%]{40,})",
+    )
+    .reach(2048),
+    rule(
+        "kubernetes-secret-manifest",
+        "Value in a Kubernetes Secret manifest's data or stringData",
+        High,
+        &["kind: Secret", "kind: \"Secret\""],
+        r#"(?s)kind:\s*"?Secret"?\s*\n.{0,600}?\n(?:data|stringData):[ \t]*\n(?:[ \t]+[\w.\-]+:[ \t]*\S*[ \t]*\n){0,8}?[ \t]+[\w.\-]+:[ \t]*["']?([A-Za-z0-9+/=_.\-]{12,})["']?[ \t]*(?:\n|$)"#,
+    )
+    .block(2048)
+    .weak(),
+    rule(
+        "curl-credentials",
+        "Credentials in a curl command (-u user:password or an Authorization header)",
+        High,
+        &["curl"],
+        concat!(
+            r#"(?i)\bcurl\b[^\n]{0,400}?\s(?:-u|--user)\s*["']?[^\s:"']+:([^\s"'$]{6,100})["']?(?:\s|$)"#,
+            r#"|(?i)\bcurl\b[^\n]{0,400}?(?:-H|--header)\s*["']?(?:Authorization|X-Api-Key|Api-Key|X-Auth-Token|PRIVATE-TOKEN):\s*(?:(?:Bearer|Basic|Token|Bot)\s+)?([A-Za-z0-9._~+/=\-]{16,300})["']?"#
+        ),
+    )
+    .ci()
+    .weak()
+    .entropy(2.5),
+    rule(
+        "jwt",
+        "JSON Web Token (a bearer credential until it expires)",
+        High,
+        &["eyJ"],
+        r"\b(eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{16,})(?:[^A-Za-z0-9_\-.]|$)",
+    )
+    .reach(8192)
+    .weak(),
     // --- Keys and signing secrets ------------------------------------------------------------
     rule(
         "openssh-private-key",
@@ -591,17 +977,48 @@ pub static RULES: &[Rule] = &[
             "private-key",
         ],
         concat!(
+            // `name = "v"`, `"name": "v"`, `\"name\": \"v\"` (JSON in a string), `name: String
+            // = "v"`, Go's `var name string = "v"`, PHP's `$name .= "v"`, `name ::= "v"`.
             r#"(?im)\b[\w.\-]*?"#,
             generic_names!(),
-            r#"[\w.\-]*["']?\s*(?::=|=>|:|=)\s*["'`]([^"'`\s]{12,200})["'`]"#,
+            r#"[\w.\-]*\\?["']?(?:\s*:\s*&?(?:'static\s+)?[A-Za-z][\w<>\[\]]*|\s+string)?\s*"#,
+            r#"(?:::=|:=|=>|\.=|\?=|\+=|:|=)\s*\\?["'`]([^"'`\s\\]{12,200})\\?["'`]"#,
+            // `setProperty("API_TOKEN", "v")`, `os.Setenv("…", "v")`, `<add key="…" value="v"/>`.
+            r#"|["'][\w.\-]*?"#,
+            generic_names!(),
+            r#"[\w.\-]*["']\s*(?:,|\s+value\s*=)\s*["']([^"'`\s\\]{12,200})["']"#,
+            // Unquoted, the whole line: `.env`, YAML, makefile `NAME ::= v` / `NAME ?= v`.
             r#"|^\s*(?:export\s+|-\s+)?["']?[\w.\-]*?"#,
             generic_names!(),
-            r#"[\w.\-]*["']?\s*[=:]\s*([^"'`\s#,;()\[\]{}<>$]{16,200})\s*$"#
+            r#"[\w.\-]*["']?\s*(?::::=|::=|\?=|:=|\+=|=|:)\s*([^"'`\s#,;()\[\]{}<>$\\]{16,200})\s*$"#
         ),
     )
     .ci()
     .weak()
     .entropy(3.5),
+    rule(
+        "generic-secret-xml",
+        "High-entropy value in an XML element or plist entry with a secret-looking name",
+        High,
+        &[
+            "password>", "passwd>", "secret>", "token>", "apikey>", "api_key>", "api-key>",
+            "</key>",
+        ],
+        concat!(
+            // `<dbPassword>\n  v\n</dbPassword>`, an element over several lines.
+            r#"(?i)<[\w.\-:]*?"#,
+            generic_names!(),
+            r#"[\w.\-]*(?:\s[^<>]*)?>\s*([^<>\s"']{12,200})\s*</"#,
+            // A plist: `<key>API_TOKEN</key>\n<string>v</string>`.
+            r#"|<key>[\w.\-]*?"#,
+            generic_names!(),
+            r#"[\w.\-]*</key>\s*<string>([^<>\s]{12,200})</string>"#
+        ),
+    )
+    .ci()
+    .weak()
+    .entropy(3.5)
+    .block(1024),
 ];
 
 /// The rule with this id.

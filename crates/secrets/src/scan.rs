@@ -1,13 +1,14 @@
 //! The engine: scans one buffer. Three steps, each cheaper than the next is expensive:
-//! 1. aho-corasick finds the rules' keywords (one case-sensitive and one ASCII
-//!    case-insensitive automaton) — most of a corpus never gets past this;
+//! 1. the [`prefilter`](super::prefilter) finds the rules' keywords, case-sensitive and ASCII
+//!    case-insensitive ones in one SIMD pass — most of a corpus never gets past this;
 //! 2. a `RegexSet` over the windows around the hits says which rules match there at all;
 //! 3. only those rules' own regexes run, for the captures, then the value filters
 //!    (entropy, placeholders, documentation files).
 
+use super::checks;
+use super::prefilter::{Hit, Prefilter, Reach};
 use super::redact::{self, Digest};
 use super::rules::{Confidence, Rule, LOOKBEHIND, RULES};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use std::sync::OnceLock;
 
@@ -65,18 +66,8 @@ fn allowed_inline(bytes: &[u8], at: usize) -> bool {
     ALLOW_MARKERS.iter().any(|m| contains(line, m.as_bytes()))
 }
 
-/// Per keyword: how far around a hit the regexes must look.
-#[derive(Debug, Clone, Copy)]
-struct Reach {
-    after: usize,
-    multiline: bool,
-}
-
 pub struct Engine {
-    cs: AhoCorasick,
-    cs_reach: Vec<Reach>,
-    ci: AhoCorasick,
-    ci_reach: Vec<Reach>,
+    prefilter: Prefilter,
     set: RegexSet,
     regexes: Vec<Regex>,
     client_var: Regex,
@@ -143,6 +134,11 @@ const DEFAULT_PASSWORDS: &[&str] = &[
     "docker",
 ];
 
+/// The longest stretch one match can span, with room to spare: what a keyword may have
+/// before it ([`LOOKBEHIND`], twice: the `near` words look 1 KiB around too) and the widest
+/// reach after it (a PEM block).
+pub const OVERLAP: usize = 2 * LOOKBEHIND + 2048 + 32_768 + 256;
+
 static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
 static LIGHT_ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
 
@@ -175,18 +171,17 @@ impl Engine {
 
     pub fn with_dfa_limit(dfa_limit: usize) -> Result<Engine, String> {
         let rules = RULES;
-        let (cs_words, cs_reach) = keywords(rules, false);
-        let (ci_words, ci_reach) = keywords(rules, true);
-        let build = |words: &[String], ci: bool| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(ci)
-                .match_kind(MatchKind::LeftmostLongest)
-                // A full DFA: the case-insensitive set can't use the SIMD packed searcher, and
-                // the DFA is several times faster than the NFA it would otherwise walk.
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(words)
-                .map_err(|e| format!("secrets prefilter: {e}"))
-        };
+        let words: Vec<(&str, bool, Reach)> = rules
+            .iter()
+            .flat_map(|r| {
+                let reach = Reach {
+                    after: r.max_len,
+                    multiline: r.multiline,
+                };
+                r.keywords.iter().map(move |k| (*k, r.keywords_ci, reach))
+            })
+            .collect();
+        let prefilter = Prefilter::new(&words)?;
         // ASCII semantics (`\b`, `\w`): secrets are ASCII, and Unicode word boundaries would
         // push the lazy DFA back to the slow PikeVM on every non-ASCII byte.
         let set = RegexSetBuilder::new(rules.iter().map(|r| r.pattern))
@@ -211,10 +206,7 @@ impl Engine {
         ))
         .map_err(|e| format!("secrets client prefix: {e}"))?;
         Ok(Engine {
-            cs: build(&cs_words, false)?,
-            cs_reach,
-            ci: build(&ci_words, true)?,
-            ci_reach,
+            prefilter,
             set,
             regexes,
             client_var,
@@ -225,13 +217,25 @@ impl Engine {
     /// relative to the scanned root, or a URL); documentation files (`*.md`…) skip the weak
     /// rules.
     pub fn scan_bytes(&self, label: &str, bytes: &[u8]) -> Vec<Match> {
+        self.scan_part(label, bytes, 0..bytes.len(), 0)
+    }
+
+    /// The matches of `bytes` whose value starts in `keep`, their lines counted as if
+    /// `lines_before` lines came before `bytes` (one window of a streamed file).
+    fn scan_part(
+        &self,
+        label: &str,
+        bytes: &[u8],
+        keep: std::ops::Range<usize>,
+        lines_before: usize,
+    ) -> Vec<Match> {
         let windows = self.windows(bytes);
         if windows.is_empty() {
             return Vec::new();
         }
         let docs = is_documentation(label);
-        // (value start, value end, rule index)
-        let mut raw: Vec<(usize, usize, usize)> = Vec::new();
+        // (value start, value end, rule index, where its line is counted)
+        let mut raw: Vec<(usize, usize, usize, usize)> = Vec::new();
         for (start, end) in windows {
             let hay = &bytes[..end];
             let hits = self.set.matches_at(hay, start);
@@ -253,16 +257,24 @@ impl Engine {
                         whole.end() + 1
                     };
                     let value = (1..caps.len()).find_map(|g| caps.get(g)).unwrap_or(whole);
-                    if accept(rule, value.as_bytes(), bytes, value.start()) {
-                        raw.push((value.start(), value.end(), i));
+                    if keep.contains(&value.start())
+                        && accept(rule, value.as_bytes(), bytes, value.start())
+                    {
+                        // A PEM block's subject is its BEGIN line, not its first base64 line.
+                        let anchor = if rule.pattern.starts_with("-----BEGIN") {
+                            whole.start()
+                        } else {
+                            value.start()
+                        };
+                        raw.push((value.start(), value.end(), i, anchor));
                     }
                 }
             }
         }
         // The same value found from two windows, or by two rules: keep the earliest rule.
-        raw.sort_by_key(|&(s, e, i)| (s, i, e));
-        raw.dedup_by_key(|&mut (s, _, i)| (s, i));
-        let mut kept: Vec<(usize, usize, usize)> = Vec::with_capacity(raw.len());
+        raw.sort_by_key(|&(s, e, i, _)| (s, i, e));
+        raw.dedup_by_key(|&mut (s, _, i, _)| (s, i));
+        let mut kept: Vec<(usize, usize, usize, usize)> = Vec::with_capacity(raw.len());
         for m in raw {
             match kept.last_mut() {
                 Some(last) if m.0 < last.1 => {
@@ -273,12 +285,9 @@ impl Engine {
                 _ => kept.push(m),
             }
         }
-        let mut line = 1;
-        let mut counted = 0;
         kept.into_iter()
-            .map(|(s, e, i)| {
-                line += bytes[counted..s].iter().filter(|&&b| b == b'\n').count();
-                counted = s;
+            .map(|(s, e, i, anchor)| {
+                let line = lines_before + 1 + memchr::memchr_iter(b'\n', &bytes[..anchor]).count();
                 let value = &bytes[s..e];
                 Match {
                     rule: &RULES[i],
@@ -293,32 +302,29 @@ impl Engine {
             .collect()
     }
 
+    /// Phase 1 alone (the benchmark's per-phase figures): how many windows the keyword
+    /// prefilter leaves for the regexes.
+    #[doc(hidden)]
+    pub fn prefilter_windows(&self, bytes: &[u8]) -> usize {
+        self.windows(bytes).len()
+    }
+
     /// The merged windows around every keyword hit.
     fn windows(&self, bytes: &[u8]) -> Vec<(usize, usize)> {
-        let mut out: Vec<(usize, usize)> = Vec::new();
-        let mut push = |m: aho_corasick::Match, reach: Reach| {
-            let lo = m.start().saturating_sub(LOOKBEHIND);
-            let hi = (m.end() + reach.after).min(bytes.len());
+        let mut hits: Vec<Hit> = Vec::new();
+        self.prefilter.hits(bytes, &mut hits);
+        let mut out: Vec<(usize, usize)> = Vec::with_capacity(hits.len());
+        for (m_start, m_end, reach) in hits {
+            let lo = m_start.saturating_sub(LOOKBEHIND);
+            let hi = (m_end + reach.after).min(bytes.len());
             let (start, end) = if reach.multiline {
                 (lo, hi)
             } else {
-                let start = bytes[lo..m.start()]
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(lo, |p| lo + p + 1);
-                let end = bytes[m.end()..hi]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(hi, |p| m.end() + p);
+                let start = memchr::memrchr(b'\n', &bytes[lo..m_start]).map_or(lo, |p| lo + p + 1);
+                let end = memchr::memchr(b'\n', &bytes[m_end..hi]).map_or(hi, |p| m_end + p);
                 (start, end)
             };
             out.push((start, end));
-        };
-        for m in self.cs.find_iter(bytes) {
-            push(m, self.cs_reach[m.pattern().as_usize()]);
-        }
-        for m in self.ci.find_iter(bytes) {
-            push(m, self.ci_reach[m.pattern().as_usize()]);
         }
         out.sort_unstable();
         let mut merged: Vec<(usize, usize)> = Vec::with_capacity(out.len());
@@ -329,6 +335,60 @@ impl Engine {
             }
         }
         merged
+    }
+
+    /// Scans what `reader` yields in windows of `window` bytes that overlap by [`OVERLAP`]
+    /// twice over, so a file of any size is scanned in bounded memory and a secret across a
+    /// window's edge is found once, whole, with its line. `Ok(None)`: the text is binary (a
+    /// NUL in its first bytes). Also returns the bytes read.
+    pub fn scan_reader<R: std::io::Read>(
+        &self,
+        label: &str,
+        mut reader: R,
+        window: usize,
+    ) -> std::io::Result<(Option<Vec<Match>>, u64)> {
+        let window = window.max(4 * OVERLAP);
+        let mut buf: Vec<u8> = Vec::with_capacity(window);
+        let mut out = Vec::new();
+        let (mut keep_from, mut lines_before, mut total, mut first) = (0, 0, 0u64, true);
+        loop {
+            // Fill the window (or reach the end).
+            let mut eof = false;
+            while buf.len() < window {
+                let had = buf.len();
+                buf.resize(window, 0);
+                let n = loop {
+                    match reader.read(&mut buf[had..]) {
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    }
+                };
+                buf.truncate(had + n);
+                total += n as u64;
+                if n == 0 {
+                    eof = true;
+                    break;
+                }
+            }
+            if first {
+                first = false;
+                if super::tree::is_binary(&buf) {
+                    return Ok((None, total));
+                }
+            }
+            // A value starting in the last OVERLAP bytes waits for the next window, where
+            // everything a match can span before and after it is present.
+            let keep_to = if eof { buf.len() } else { buf.len() - OVERLAP };
+            out.extend(self.scan_part(label, &buf, keep_from..keep_to, lines_before));
+            if eof {
+                return Ok((Some(out), total));
+            }
+            let cut = keep_to - OVERLAP;
+            lines_before += memchr::memchr_iter(b'\n', &buf[..cut]).count();
+            buf.drain(..cut);
+            keep_from = OVERLAP;
+        }
     }
 
     /// `VITE_STRIPE_KEY` when the value at `at` is assigned to such a variable on its line.
@@ -344,60 +404,27 @@ impl Engine {
     }
 }
 
-/// The keywords of one automaton, deduplicated, with the widest reach of any rule whose
-/// keyword they contain (a leftmost-longest hit may hide a shorter keyword inside it).
-fn keywords(rules: &[Rule], ci: bool) -> (Vec<String>, Vec<Reach>) {
-    let norm = |s: &str| {
-        if ci {
-            s.to_ascii_lowercase()
-        } else {
-            s.to_string()
-        }
-    };
-    let mut words: Vec<String> = Vec::new();
-    for r in rules.iter().filter(|r| r.keywords_ci == ci) {
-        for k in r.keywords {
-            let k = norm(k);
-            if !words.contains(&k) {
-                words.push(k);
-            }
-        }
-    }
-    let reach = words
-        .iter()
-        .map(|w| {
-            let mut reach = Reach {
-                after: 0,
-                multiline: false,
-            };
-            for r in rules {
-                if r.keywords.iter().any(|k| w.contains(&norm(k))) {
-                    reach.after = reach.after.max(r.max_len);
-                    reach.multiline |= r.multiline;
-                }
-            }
-            reach
-        })
-        .collect();
-    (words, reach)
-}
-
 /// Whether a value that the regex matched is a secret worth reporting.
 fn accept(rule: &Rule, value: &[u8], buffer: &[u8], at: usize) -> bool {
     if rule.min_entropy > 0.0 && shannon_entropy(value) < rule.min_entropy {
         return false;
     }
-    if is_placeholder(value, rule.multiline) {
+    // Key blocks hold runs of `A` (zero bytes in base64), and so does a Twitter bearer token.
+    if is_placeholder(value, rule.multiline || rule.id == "twitter-bearer-token") {
+        return false;
+    }
+    if !checks::valid(rule.id, value) {
         return false;
     }
     if rule.id.ends_with("-url-password") && is_default_password(value) {
         return false;
     }
-    if rule.id == "generic-secret" || rule.id == "jwt-signing-secret" {
+    let generic = rule.id.starts_with("generic-secret");
+    if generic || rule.id == "jwt-signing-secret" {
         if looks_like_reference(value) {
             return false;
         }
-        if rule.id == "generic-secret"
+        if generic
             && !(value.iter().any(u8::is_ascii_digit) && value.iter().any(u8::is_ascii_alphabetic))
         {
             return false;
@@ -453,6 +480,15 @@ pub fn is_placeholder(value: &[u8], key_block: bool) -> bool {
         .map(|p| &value[p + 1..])
         .filter(|t| t.len() >= 8)
         .unwrap_or(value);
+    // `AbC123dEf456GhI789`: two counting runs are a documentation example (Firebase's docs).
+    if ["123", "234", "345", "456", "567", "678", "789"]
+        .iter()
+        .filter(|run| contains(value, run.as_bytes()))
+        .count()
+        >= 2
+    {
+        return true;
+    }
     let mut distinct = [false; 256];
     for &b in tail {
         distinct[b as usize] = true;

@@ -62,6 +62,26 @@ fn uuid(g: &mut Gen) -> String {
     )
 }
 
+/// 30 random characters and their GitHub checksum (base-62 CRC-32, six characters).
+pub fn github_body(g: &mut Gen) -> String {
+    let random = g.s(ALNUM, 30);
+    let sum = super::checks::base62_6(super::checks::crc32(random.as_bytes()));
+    format!("{random}{}", String::from_utf8_lossy(&sum))
+}
+
+fn b64(data: &[u8]) -> String {
+    const T: &[u8] = BASE64.as_bytes();
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let n =
+            chunk.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
 fn pem(kind: &str, body: &str) -> String {
     format!("-----BEGIN {kind}-----\n{body}\n-----END {kind}-----\n")
 }
@@ -168,19 +188,20 @@ pub fn sample(rule_id: &str, seed: u64) -> Option<(String, String)> {
             format!("SQUARE_TOKEN=sq0atp-{}", g.s(ALNUM, 10)),
         ),
         "github-pat" => {
-            let v = g.s(ALNUM, 36);
-            (format!("GITHUB_TOKEN=ghp_{v}"), format!("GITHUB_TOKEN=ghp_{}", &v[..35]))
+            let v = github_body(g);
+            // The near miss: the same shape with a checksum that doesn't match.
+            (format!("GITHUB_TOKEN=ghp_{v}"), format!("GITHUB_TOKEN=ghp_{}A1b2C3", &v[..30]))
         }
         "github-oauth-token" => {
-            let v = g.s(ALNUM, 36);
+            let v = github_body(g);
             (format!("token = 'gho_{v}'"), format!("token = 'gho_{}'", &v[..30]))
         }
         "github-app-token" => {
-            let v = g.s(ALNUM, 36);
+            let v = github_body(g);
             (format!("auth: ghs_{v}"), format!("auth: ghx_{v}"))
         }
         "github-refresh-token" => {
-            let v = g.s(ALNUM, 36);
+            let v = github_body(g);
             (format!("refresh: ghr_{v}"), format!("refresh: ghr_{}", &v[..20]))
         }
         "github-fine-grained-pat" => (
@@ -329,6 +350,199 @@ pub fn sample(rule_id: &str, seed: u64) -> Option<(String, String)> {
         "generic-secret" => (
             format!("const apiSecret = \"{}\";", g.s(ALNUM, 24)),
             "const apiSecret = \"not-a-secret-at-all\";".to_string(),
+        ),
+        "onepassword-service-account-token" => {
+            let json = format!("{{\"signInAddress\":\"acme.1password.com\",\"userAuth\":{{\"method\":\"SRPg-4096\",\"alg\":\"PBES2g-HS256\",\"iterations\":650000,\"salt\":\"{}\"}},\"email\":\"{}@acme.1password.com\",\"srpX\":\"{}\",\"muk\":{{\"alg\":\"A256GCM\",\"ext\":true,\"k\":\"{}\"}},\"secretKey\":\"A3-{}\",\"deviceUuid\":\"{}\"}}", g.s(URLSAFE, 22), g.s(ALNUM, 26), g.s(HEX, 64), g.s(URLSAFE, 43), g.s(UPPER_ALNUM, 30), g.s(ALNUM, 26));
+            let t = format!("ops_{}", b64(json.as_bytes()));
+            (format!("OP_SERVICE_ACCOUNT_TOKEN={t}"), format!("OP_SERVICE_ACCOUNT_TOKEN=ops_{}", &t[4..100]))
+        }
+        "onepassword-secret-key" => {
+            let k = format!("A3-{}-{}-{}-{}-{}-{}", g.s(UPPER_ALNUM, 6), g.s(UPPER_ALNUM, 6), g.s(UPPER_ALNUM, 5), g.s(UPPER_ALNUM, 5), g.s(UPPER_ALNUM, 5), g.s(UPPER_ALNUM, 5));
+            (format!("secret key: {k}"), format!("secret key: {}", &k[..30]))
+        }
+        "flyio-token" => (
+            format!("FLY_API_TOKEN=\"fm2_{}\"", g.s(BASE64, 180)),
+            format!("FLY_API_TOKEN=\"fm2_{}\"", g.s(BASE64, 40)),
+        ),
+        "grafana-api-key" => (
+            format!("GRAFANA_KEY=eyJrIjoi{}", b64(format!("{}\",\"n\":\"deploy\",\"id\":{}}}", g.s(ALNUM, 32), g.s(DIGITS, 3)).as_bytes()).trim_end_matches('=')),
+            format!("GRAFANA_KEY=eyJrIjoi{}", g.s(ALNUM, 20)),
+        ),
+        "grafana-cloud-token" => (
+            format!("GRAFANA_CLOUD_TOKEN=glc_{}", b64(format!("{{\"o\":\"{}\",\"n\":\"stack-{}-token\",\"k\":\"{}\",\"m\":{{\"r\":\"prod-eu-west-2\"}}}}", g.s(DIGITS, 6), g.s(DIGITS, 6), g.s(ALNUM, 24)).as_bytes())),
+            format!("GRAFANA_CLOUD_TOKEN=glc_{}", g.s(ALNUM, 20)),
+        ),
+        "grafana-service-account-token" => (
+            format!("GF_TOKEN=glsa_{}_{}", g.s(ALNUM, 32), g.s(HEX, 8)),
+            format!("GF_TOKEN=glsa_{}_{}", g.s(ALNUM, 32), g.s(HEX, 4)),
+        ),
+        "terraform-cloud-token" => {
+            let lower = "abcdefghijklmnopqrstuvwxyz0123456789";
+            (
+                format!("token = \"{}.atlasv1.{}\"", g.s(lower, 14), g.s(URLSAFE, 67)),
+                format!("token = \"{}.atlasv1.{}\"", g.s(lower, 14), g.s(URLSAFE, 20)),
+            )
+        }
+        "vault-token" => (
+            format!("VAULT_TOKEN=hvs.{}", g.s(URLSAFE, 91)),
+            format!("VAULT_TOKEN=hvs.{}", g.s(URLSAFE, 24)),
+        ),
+        "hubspot-private-app-token" => (
+            format!("HUBSPOT_TOKEN=pat-na1-{}", uuid(g)),
+            format!("HUBSPOT_TOKEN=pat-xx1-{}", uuid(g)),
+        ),
+        "notion-token" => (
+            format!("NOTION_TOKEN=ntn_{}{}", g.s(DIGITS, 11), g.s(ALNUM, 35)),
+            format!("NOTION_TOKEN=ntn_{}{}", g.s(DIGITS, 11), g.s(ALNUM, 20)),
+        ),
+        "nuget-api-key" => {
+            let lower = "abcdefghijklmnopqrstuvwxyz0123456789";
+            let v = g.s(lower, 43);
+            (format!("nuget push -k oy2{v}"), format!("nuget push -k oy2{}", &v[..30]))
+        }
+        "openshift-token" => {
+            let v = g.s(URLSAFE, 43);
+            (format!("oc login --token=sha256~{v}"), format!("oc login --token=sha256~{}", &v[..30]))
+        }
+        "sidekiq-credentials" => (
+            format!("BUNDLE_ENTERPRISE__CONTRIBSYS__COM={}:{}", g.s(HEX, 8), g.s(HEX, 8)),
+            "BUNDLE_ENTERPRISE__CONTRIBSYS__COM=${SIDEKIQ_CREDS}".to_string(),
+        ),
+        "snyk-api-token" => {
+            let v = uuid(g);
+            (format!("SNYK_TOKEN={v}"), format!("BUILD_ID={v}"))
+        }
+        "sonarqube-token" => {
+            let v = g.s(HEX, 40);
+            (format!("SONAR_TOKEN=squ_{v}"), format!("SONAR_TOKEN=squ_{}", &v[..30]))
+        }
+        "sourcegraph-token" => (
+            format!("SRC_ACCESS_TOKEN=sgp_{}_{}", g.s(HEX, 16), g.s(HEX, 40)),
+            format!("SRC_ACCESS_TOKEN=sgp_{}", g.s(HEX, 20)),
+        ),
+        "datadog-api-key" => {
+            let v = g.s(HEX, 32);
+            (format!("DD_API_KEY={v}"), format!("COMMIT_SHA={v}"))
+        }
+        "heroku-api-key" => (
+            format!("HEROKU_API_KEY=HRKU-AA{}", g.s(URLSAFE, 58)),
+            format!("HEROKU_APP_ID=HRKU-{}", g.s(URLSAFE, 20)),
+        ),
+        "cloudflare-origin-ca-key" => {
+            let (a, b) = (g.s(HEX, 24), g.s(HEX, 146));
+            (format!("CF_ORIGIN_CA_KEY=v1.0-{a}-{b}"), format!("CF_ORIGIN_CA_KEY=v1.0-{a}-{}", &b[..60]))
+        }
+        "cloudflare-global-api-key" => {
+            let v = g.s(HEX, 37);
+            (format!("CLOUDFLARE_API_KEY={v}"), format!("CLOUDFLARE_ACCOUNT_ID={}", &v[..32]))
+        }
+        "cloudflare-api-token" => {
+            let v = g.s(URLSAFE, 40);
+            (format!("CLOUDFLARE_API_TOKEN={v}"), format!("CLOUDFLARE_API_TOKEN={}", &v[..32]))
+        }
+        "twitter-bearer-token" => (
+            format!("TWITTER_BEARER_TOKEN=AAAAAAAAAAAAAAAAAAAAA{}%3D{}", g.s(ALNUM, 40), g.s(ALNUM, 50)),
+            format!("TWITTER_BEARER_TOKEN=AAAAAAAAAAAAAAAAAAAAA{}", g.s(ALNUM, 20)),
+        ),
+        "twitter-api-secret" => {
+            let v = g.s(ALNUM, 50);
+            (format!("TWITTER_API_SECRET={v}"), format!("TWITTER_API_SECRET={}", &v[..30]))
+        }
+        "dropbox-token" => (
+            format!("DROPBOX_TOKEN=sl.u.{}", g.s(URLSAFE, 600)),
+            format!("DROPBOX_TOKEN=sl.u.{}", g.s(URLSAFE, 40)),
+        ),
+        "newrelic-key" => (
+            format!("NEW_RELIC_API_KEY=NRAK-{}", g.s(UPPER_ALNUM, 27)),
+            format!("NEW_RELIC_API_KEY=NRAK-{}", g.s(UPPER_ALNUM, 20)),
+        ),
+        "okta-api-token" => {
+            let v = format!("00{}", g.s(URLSAFE, 40));
+            (format!("OKTA_API_TOKEN={v}"), format!("OKTA_API_TOKEN={}", &v[..30]))
+        }
+        "sentry-token" => {
+            let v = g.s(HEX, 64);
+            (format!("SENTRY_AUTH_TOKEN=sntryu_{v}"), format!("SENTRY_AUTH_TOKEN=sntryu_{}", &v[..40]))
+        }
+        "jfrog-token" => (
+            format!("ARTIFACTORY_API_KEY=AKCp{}", g.s(ALNUM, 69)),
+            format!("ARTIFACTORY_API_KEY=AKCp{}", g.s(ALNUM, 40)),
+        ),
+        "databricks-token" => {
+            let v = g.s(HEX, 32);
+            (format!("DATABRICKS_TOKEN=dapi{v}"), format!("DATABRICKS_TOKEN=dapi{}", &v[..24]))
+        }
+        "mailchimp-api-key" => {
+            let v = g.s(HEX, 32);
+            (format!("MAILCHIMP_KEY={v}-us21"), format!("MAILCHIMP_KEY={}-us21", &v[..24]))
+        }
+        "planetscale-token" => (
+            format!("PLANETSCALE_TOKEN=pscale_tkn_{}", g.s(URLSAFE, 43)),
+            format!("PLANETSCALE_TOKEN=pscale_tkn_{}", g.s(URLSAFE, 16)),
+        ),
+        "postman-api-key" => (
+            format!("POSTMAN_API_KEY=PMAK-{}-{}", g.s(HEX, 24), g.s(HEX, 34)),
+            format!("POSTMAN_API_KEY=PMAK-{}-{}", g.s(HEX, 24), g.s(HEX, 20)),
+        ),
+        "confluent-api-secret" => {
+            let v = g.s(BASE64, 64);
+            (format!("CONFLUENT_API_SECRET={v}"), format!("CONFLUENT_API_SECRET={}", &v[..40]))
+        }
+        "alibaba-access-key-id" => (
+            format!("ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI{}", g.s(ALNUM, 20)),
+            format!("ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI{}", g.s(ALNUM, 6)),
+        ),
+        "alibaba-access-key-secret" => {
+            let v = g.s(ALNUM, 30);
+            (format!("ALIBABA_CLOUD_ACCESS_KEY_SECRET={v}"), format!("ALIBABA_CLOUD_REGION={}", &v[..12]))
+        }
+        "atlassian-api-token" => (
+            format!("JIRA_API_TOKEN=ATATT3{}", g.s(URLSAFE, 186)),
+            format!("JIRA_API_TOKEN=ATATT3{}", g.s(URLSAFE, 40)),
+        ),
+        "bitbucket-client-secret" => {
+            let v = g.s(ALNUM, 32);
+            (format!("BITBUCKET_CLIENT_SECRET={v}"), format!("BITBUCKET_CLIENT_SECRET={}", &v[..20]))
+        }
+        "slack-legacy-token" => (
+            format!("SLACK_TOKEN=xoxs-{}-{}-{}-{}", g.s(DIGITS, 10), g.s(DIGITS, 11), g.s(DIGITS, 12), g.s(HEX, 64)),
+            format!("SLACK_TOKEN=xoxq-{}-{}", g.s(DIGITS, 10), g.s(HEX, 32)),
+        ),
+        "huggingface-org-token" => {
+            let letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+            let v = g.s(letters, 34);
+            (format!("HF_ORG_TOKEN=api_org_{v}"), format!("HF_ORG_TOKEN=api_org_{}", &v[..20]))
+        }
+        "aws-bedrock-api-key" => (
+            format!("AWS_BEARER_TOKEN_BEDROCK=ABSK{}", b64(format!("BedrockAPIKey-{}-at-{}:{}", g.s(ALNUM, 4), g.s(DIGITS, 12), g.s(BASE64, 60)).as_bytes())),
+            format!("AWS_BEARER_TOKEN_BEDROCK=ABSK{}", g.s(BASE64, 40)),
+        ),
+        "jwt" => {
+            let head = b64(b"{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+            let body = b64(format!("{{\"sub\":\"{}\",\"role\":\"service_role\",\"iat\":{}}}", g.s(HEX, 12), g.s(DIGITS, 10)).as_bytes());
+            let url = |s: String| s.trim_end_matches('=').replace('+', "-").replace('/', "_");
+            let sig = g.s(URLSAFE, 43);
+            let anon = b64(b"{\"iss\":\"supabase\",\"role\":\"anon\"}");
+            (
+                format!("const key = \"{}.{}.{sig}\";", url(head.clone()), url(body)),
+                format!("const key = \"{}.{}.{sig}\";", url(head), url(anon)),
+            )
+        }
+        "kubernetes-secret-manifest" => (
+            format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n  password: {}\n", b64(g.s(ALNUM, 24).as_bytes())),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  mode: production\n".to_string(),
+        ),
+        "curl-credentials" => (
+            format!("curl -H \"Authorization: Bearer {}\" https://api.acme.test/v1/items", g.s(ALNUM, 32)),
+            "curl -H \"Authorization: Bearer $API_TOKEN\" https://api.acme.test/v1/items".to_string(),
+        ),
+        "anthropic-admin-key" => (
+            format!("ANTHROPIC_ADMIN_KEY=sk-ant-admin01-{}AA", g.s(URLSAFE, 93)),
+            format!("ANTHROPIC_ADMIN_KEY=sk-ant-admin01-{}", g.s(URLSAFE, 20)),
+        ),
+        "generic-secret-xml" => (
+            format!("<config>\n  <dbPassword>\n    {}\n  </dbPassword>\n</config>", g.s(ALNUM, 24)),
+            "<config>\n  <dbPassword>\n    ${DB_PASSWORD}\n  </dbPassword>\n</config>".to_string(),
         ),
         _ => return None,
     })

@@ -2,7 +2,7 @@
 
 use super::rules::{Confidence, Kind, RULES};
 use super::samples::{sample, Gen, ALNUM};
-use super::scan::{engine, shannon_entropy};
+use super::scan::{engine, shannon_entropy, OVERLAP};
 
 fn scan(label: &str, text: &str) -> Vec<(&'static str, usize, String)> {
     engine()
@@ -163,7 +163,8 @@ fn lines_are_counted_and_each_secret_reported_once() {
     let lines: Vec<(&str, usize)> = found.iter().map(|(id, l, _)| (*id, *l)).collect();
     assert_eq!(
         lines,
-        vec![("github-pat", 2), ("private-key", 5), ("github-pat", 15)],
+        // A PEM key's subject is its BEGIN line (line 4), not its first base64 line.
+        vec![("github-pat", 2), ("private-key", 4), ("github-pat", 15)],
         "{found:?}"
     );
 }
@@ -180,5 +181,73 @@ fn generic_rule_needs_entropy_and_a_literal() {
         "token_type: \"bearer\"",
     ] {
         assert_eq!(ids("src/lib.rs", quiet), Vec::<&str>::new(), "{quiet}");
+    }
+}
+
+#[test]
+fn the_overlap_covers_the_longest_match() {
+    let widest = RULES.iter().map(|r| r.max_len).max().unwrap_or(0);
+    let longest_keyword = RULES
+        .iter()
+        .flat_map(|r| r.keywords.iter().map(|k| k.len()))
+        .max()
+        .unwrap_or(0);
+    // A match spans at most LOOKBEHIND + keyword + reach; `near` words look 1 KiB around.
+    assert!(OVERLAP >= super::rules::LOOKBEHIND + longest_keyword + widest + 1024);
+}
+
+/// Streaming in windows finds exactly what one whole-buffer scan finds — every rule's
+/// secret, planted across a window's edge at many phases, once, on its line.
+#[test]
+fn streamed_windows_find_what_a_whole_scan_finds() {
+    let e = engine().expect("engine");
+    let mut g = Gen::new(3);
+    let mut block = String::new();
+    for r in RULES {
+        let (pos, _) = sample(r.id, 8).expect("sample");
+        block.push_str(&pos);
+        block.push('\n');
+    }
+    let window = 4 * OVERLAP;
+    let filler_line = format!("{}\n", g.s(ALNUM, 70));
+    // The block starts a little before the first cut (window - OVERLAP), the raw window
+    // end, and the second cut, at several phases.
+    let cut = window - OVERLAP;
+    for start in [
+        cut - block.len() / 2,
+        cut - 7,
+        window - block.len() / 3,
+        2 * cut - OVERLAP - 100,
+    ] {
+        let mut text = filler_line.repeat(start / filler_line.len());
+        text.push_str(&"x".repeat(start - text.len()));
+        text.push('\n');
+        text.push_str(&block);
+        text.push_str(&filler_line.repeat(3 * window / filler_line.len()));
+        let whole: Vec<_> = e
+            .scan_bytes("big.txt", text.as_bytes())
+            .into_iter()
+            .map(|m| (m.rule.id, m.line, m.redacted))
+            .collect();
+        let (streamed, n) = e
+            .scan_reader("big.txt", text.as_bytes(), window)
+            .expect("read");
+        assert_eq!(n, text.len() as u64);
+        let streamed: Vec<_> = streamed
+            .expect("text")
+            .into_iter()
+            .map(|m| (m.rule.id, m.line, m.redacted))
+            .collect();
+        assert_eq!(streamed, whole, "block at {start}");
+        // Every rule but the Google key, which the Firebase samples nearby make Firebase's.
+        let missed: Vec<_> = RULES
+            .iter()
+            .filter(|r| r.id != "google-api-key" && !whole.iter().any(|(id, _, _)| *id == r.id))
+            .map(|r| r.id)
+            .collect();
+        assert!(
+            missed.is_empty(),
+            "missed {missed:?} with the block at {start}"
+        );
     }
 }

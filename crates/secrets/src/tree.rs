@@ -1,6 +1,7 @@
 //! The working tree: every file walked in parallel (the `ignore` crate, which honours
 //! `.gitignore` like git does), plus the files git tracks even though they are ignored. Each
-//! file is read once; binaries and files over the size cap are skipped and counted.
+//! file is read once; binaries are skipped and counted. A file over [`WINDOW`] is streamed in
+//! overlapping windows ([`Engine::scan_reader`]), so no file is too big to scan.
 
 use super::git::{self, GitError};
 use super::scan::{Engine, Match};
@@ -10,10 +11,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// Files (and history blobs) up to this size are read and scanned whole. A binary over it is
-/// skipped like any binary; a text file over it cannot be scanned and is reported as not
-/// checked (never passed silently).
+/// History blobs up to this size are read and scanned whole. A binary over it is skipped like
+/// any binary; a text blob over it is reported as not checked (never passed silently).
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Working-tree files up to this size are read whole; bigger ones are streamed in windows of
+/// this size (a 9 MB minified bundle, a 2 GB log alike), which bounds the memory per thread.
+pub const WINDOW: usize = 8 * 1024 * 1024;
 /// A NUL byte in this many first bytes marks a binary file.
 const BINARY_SNIFF: usize = 8000;
 
@@ -28,7 +31,8 @@ pub struct TreeScan {
     pub files: usize,
     pub bytes: u64,
     pub skipped_binary: usize,
-    /// Relative paths of the text files over [`MAX_FILE_BYTES`]: not scanned.
+    /// Relative paths of text files that could not be scanned whole (none since files are
+    /// streamed; kept for the report's shape).
     pub skipped_large: Vec<String>,
     pub unreadable: usize,
     /// Symbolic links that point out of the scanned tree (relative paths): never followed,
@@ -113,7 +117,6 @@ struct Shared {
 enum Outcome {
     Scanned(Vec<Match>),
     Binary,
-    Large,
     Unreadable,
 }
 
@@ -130,20 +133,23 @@ fn starts_binary(path: &Path) -> Option<bool> {
 }
 
 fn scan_file(engine: &Engine, path: &Path, label: &str, size: Option<u64>) -> (Outcome, u64) {
-    if size.is_some_and(|s| s > MAX_FILE_BYTES) {
-        return match starts_binary(path) {
-            Some(true) => (Outcome::Binary, 0),
-            Some(false) => (Outcome::Large, 0),
-            None => (Outcome::Unreadable, 0),
+    if size.is_none_or(|s| s > WINDOW as u64) {
+        if starts_binary(path) == Some(true) {
+            return (Outcome::Binary, 0);
+        }
+        let Ok(file) = std::fs::File::open(path) else {
+            return (Outcome::Unreadable, 0);
+        };
+        return match engine.scan_reader(label, file, WINDOW) {
+            Ok((Some(found), n)) => (Outcome::Scanned(found), n),
+            Ok((None, n)) => (Outcome::Binary, n),
+            Err(_) => (Outcome::Unreadable, 0),
         };
     }
     let Ok(bytes) = std::fs::read(path) else {
         return (Outcome::Unreadable, 0);
     };
     let n = bytes.len() as u64;
-    if n > MAX_FILE_BYTES {
-        return (Outcome::Large, 0);
-    }
     if is_binary(&bytes) {
         return (Outcome::Binary, n);
     }
@@ -151,7 +157,7 @@ fn scan_file(engine: &Engine, path: &Path, label: &str, size: Option<u64>) -> (O
 }
 
 impl Shared {
-    fn record(&self, outcome: Outcome, label: String, n: u64) {
+    fn record(&self, outcome: Outcome, n: u64) {
         self.bytes.fetch_add(n, Ordering::Relaxed);
         match outcome {
             Outcome::Scanned(found) => {
@@ -164,11 +170,6 @@ impl Shared {
             }
             Outcome::Binary => {
                 self.binary.fetch_add(1, Ordering::Relaxed);
-            }
-            Outcome::Large => {
-                if let Ok(mut l) = self.large.lock() {
-                    l.push(label);
-                }
             }
             Outcome::Unreadable => {
                 self.unreadable.fetch_add(1, Ordering::Relaxed);
@@ -223,7 +224,7 @@ pub fn scan_tree(engine: &Engine, root: &Path) -> TreeScan {
             if let Ok(mut seen) = shared.seen.lock() {
                 seen.insert(label.clone());
             }
-            shared.record(outcome, label, n);
+            shared.record(outcome, n);
             WalkState::Continue
         })
     });
@@ -245,7 +246,7 @@ pub fn scan_tree(engine: &Engine, root: &Path) -> TreeScan {
             };
             let size = std::fs::metadata(&path).ok().map(|m| m.len());
             let (outcome, n) = scan_file(engine, &path, label, size);
-            shared.record(outcome, label.clone(), n);
+            shared.record(outcome, n);
         }
     }
 
@@ -310,7 +311,7 @@ pub fn scan_single(engine: &Engine, path: &Path) -> TreeScan {
     let shared = Shared::default();
     let size = std::fs::metadata(path).ok().map(|m| m.len());
     let (outcome, n) = scan_file(engine, path, &label, size);
-    shared.record(outcome, label.clone(), n);
+    shared.record(outcome, n);
     let tracked = match (path.parent(), path.file_name()) {
         (Some(dir), Some(name)) => {
             let dir = if dir.as_os_str().is_empty() {

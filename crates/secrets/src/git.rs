@@ -135,6 +135,85 @@ pub fn output(dir: &Path, args: &[&str]) -> Result<Vec<u8>, GitError> {
     Ok(out.stdout)
 }
 
+/// Runs git and hands each line of its stdout (without the newline) to `each` as it comes,
+/// so that memory stays bounded whatever the size of the output (a kernel's `rev-list`).
+/// `input`, when given, is written to git's stdin from its own thread.
+pub fn stream_lines(
+    dir: &Path,
+    args: &[&str],
+    input: Option<Vec<u8>>,
+    mut each: impl FnMut(&[u8]),
+) -> Result<(), GitError> {
+    use std::io::{BufRead, Read, Write};
+    let mut child = command(dir)
+        .args(args)
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => GitError::Missing,
+            _ => GitError::Failed(e.to_string()),
+        })?;
+    let writer = match (input, child.stdin.take()) {
+        (Some(bytes), Some(mut stdin)) => Some(std::thread::spawn(move || {
+            let _ = stdin.write_all(&bytes);
+        })),
+        _ => None,
+    };
+    // Stderr drains on its own thread, so a chatty git can never block its stdout.
+    let stderr = child.stderr.take().map(|mut e| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = e.by_ref().take(64 * 1024).read_to_end(&mut text);
+            let _ = std::io::copy(&mut e, &mut std::io::sink());
+            text
+        })
+    });
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| GitError::Failed("no stdout".into()))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, stdout);
+    let mut line = Vec::new();
+    let read = loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => break Ok(()),
+            Ok(_) => {
+                if line.last() == Some(&b'\n') {
+                    line.pop();
+                }
+                each(&line);
+            }
+            Err(e) => break Err(GitError::Failed(e.to_string())),
+        }
+    };
+    if read.is_err() {
+        let _ = child.kill();
+    }
+    let status = child.wait().map_err(|e| GitError::Failed(e.to_string()))?;
+    if let Some(w) = writer {
+        let _ = w.join();
+    }
+    let err = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
+    read?;
+    if !status.success() {
+        let err = String::from_utf8_lossy(&err);
+        if err.contains("not a git repository") {
+            return Err(GitError::NotARepo);
+        }
+        return Err(GitError::Failed(
+            err.lines().next().unwrap_or("unknown error").to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// The files git tracks under `dir`, relative to `dir`.
 pub fn tracked_files(dir: &Path) -> Result<Vec<String>, GitError> {
     // Fail fast outside a repository (ls-files would say the same, less clearly).
