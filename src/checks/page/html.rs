@@ -24,7 +24,7 @@ pub fn attr(attrs: &str, name: &str) -> Option<String> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
     let r = re(
         &RE,
-        r#"(?is)(?:^|\s)([a-z][a-z0-9_:-]*)\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?"#,
+        r#"(?is)(?:^|\s)([a-z][a-z0-9_:-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?"#,
     )?;
     r.captures_iter(attrs)
         .find(|c| {
