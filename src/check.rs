@@ -34,11 +34,12 @@ pub enum Stage {
     Secrets,
     Latency,
     Edge,
+    Page,
     Repo,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 10] = [
+    pub const ALL: [Stage; 11] = [
         Stage::Dns,
         Stage::Redirects,
         Stage::Tls,
@@ -48,6 +49,7 @@ impl Stage {
         Stage::Secrets,
         Stage::Latency,
         Stage::Edge,
+        Stage::Page,
         Stage::Repo,
     ];
 
@@ -62,6 +64,7 @@ impl Stage {
             Stage::Secrets => "secrets",
             Stage::Latency => "latency",
             Stage::Edge => "edge",
+            Stage::Page => "page",
             Stage::Repo => "repo",
         }
     }

@@ -224,6 +224,10 @@ pub struct AuditArgs {
     /// Opt in to a burst of 30 failed logins in 3 s against the auth page (edge stage).
     #[arg(long)]
     pub probe_rate_limit: bool,
+    /// Opt in to one POST (`Content-Type: application/json`, empty body, no signature) to each
+    /// webhook of the config's `webhooks` (edge stage): it must reach the app, not a challenge.
+    #[arg(long)]
+    pub probe_webhooks: bool,
     /// Also run the secrets stage on this source tree (working tree and git history).
     #[arg(long, value_name = "PATH")]
     pub repo: Option<PathBuf>,

@@ -189,6 +189,9 @@ pub fn prepare_target(args: &AuditArgs, domain: Option<&str>) -> Result<Options,
                 .iter()
                 .map(|p| p.get_ref().clone())
                 .collect(),
+            auth_callbacks: paths(&loaded.config.auth_callbacks),
+            webhooks: paths(&loaded.config.webhooks),
+            rate_limit_paths: paths(&loaded.config.rate_limit_paths),
         },
         dns: dns_source,
         connect_to,
@@ -276,6 +279,10 @@ fn secrets_command(args: SecretsArgs) -> Result<u8, Failure> {
     Ok(report.exit_code())
 }
 
+fn paths(list: &[toml::Spanned<String>]) -> Vec<String> {
+    list.iter().map(|p| p.get_ref().clone()).collect()
+}
+
 /// The latency/edge plan: flags first, then the config, then the defaults.
 fn load_plan(args: &AuditArgs, config: &config::Config) -> crate::net::load::LoadPlan {
     let defaults = crate::net::load::LoadPlan::default();
@@ -308,6 +315,7 @@ fn load_plan(args: &AuditArgs, config: &config::Config) -> crate::net::load::Loa
             .or_else(|| latency.and_then(|l| l.max_requests()))
             .unwrap_or(defaults.max_requests),
         probe_rate_limit: args.probe_rate_limit,
+        probe_webhooks: args.probe_webhooks,
         budgets: config
             .endpoints
             .iter()

@@ -20,6 +20,16 @@ pub struct Config {
     /// Pages that need the auth checks (default: whichever of /login, /signin, /account exist).
     #[serde(default)]
     pub auth_paths: Vec<Spanned<String>>,
+    /// OAuth/OIDC callback paths that must never come from a shared cache (default: the
+    /// common ones; only those that exist are judged).
+    #[serde(default)]
+    pub auth_callbacks: Vec<Spanned<String>>,
+    /// Webhook endpoints probed with one unsigned POST, only with `--probe-webhooks`.
+    #[serde(default)]
+    pub webhooks: Vec<Spanned<String>>,
+    /// More paths the `--probe-rate-limit` burst covers (signup, password reset).
+    #[serde(default)]
+    pub rate_limit_paths: Vec<Spanned<String>>,
     #[serde(default)]
     pub endpoints: Vec<Endpoint>,
     pub latency: Option<Latency>,
@@ -268,6 +278,30 @@ pub fn parse(text: &str, path: &Path) -> Result<Loaded, ConfigError> {
                 a.span().start,
                 "auth_paths: each entry is a path on the app's host, such as \"/login\"".into(),
             ));
+        }
+    }
+    for (key, list) in [
+        ("auth_callbacks", &config.auth_callbacks),
+        ("webhooks", &config.webhooks),
+        ("rate_limit_paths", &config.rate_limit_paths),
+    ] {
+        if list.len() > MAX_AUTH_PATHS {
+            return Err(at(
+                list[MAX_AUTH_PATHS].span().start,
+                format!("{key}: at most {MAX_AUTH_PATHS} paths"),
+            ));
+        }
+        for a in list {
+            let p = a.get_ref();
+            if !p.starts_with('/')
+                || p.len() > 512
+                || p.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                return Err(at(
+                    a.span().start,
+                    format!("{key}: each entry is a path on the app's host, such as \"/api/webhooks/stripe\""),
+                ));
+            }
         }
     }
     if let Some(l) = &config.latency {

@@ -17,7 +17,25 @@ pub struct Target {
     pub sends_mail: Option<bool>,
     /// The sign-in and account pages (config `auth_paths`); empty means the defaults.
     pub auth_paths: Vec<String>,
+    /// OAuth callback paths (config `auth_callbacks`); empty means [`DEFAULT_AUTH_CALLBACKS`].
+    pub auth_callbacks: Vec<String>,
+    /// Webhook endpoints (config `webhooks`), probed only with `--probe-webhooks`.
+    pub webhooks: Vec<String>,
+    /// Signup, password reset… (config `rate_limit_paths`): more targets of the login burst.
+    pub rate_limit_paths: Vec<String>,
 }
+
+/// The webhook paths `--probe-webhooks` posts to when the config names none.
+pub const DEFAULT_WEBHOOKS: &[&str] =
+    &["/api/webhooks/stripe", "/webhooks/stripe", "/api/webhooks"];
+
+/// The callback paths looked for when the config names none.
+pub const DEFAULT_AUTH_CALLBACKS: &[&str] = &[
+    "/auth/callback",
+    "/api/auth/callback/google",
+    "/oauth/callback",
+    "/login/callback",
+];
 
 /// The sign-in and account pages looked for when the config names none.
 pub const DEFAULT_AUTH_PATHS: &[&str] = &["/login", "/signin", "/account"];
@@ -53,6 +71,25 @@ impl Target {
         hosts.sort();
         hosts.dedup();
         hosts
+    }
+
+    /// The OAuth callback paths the edge stage asks about.
+    pub fn auth_callbacks(&self) -> Vec<&str> {
+        if self.auth_callbacks.is_empty() {
+            DEFAULT_AUTH_CALLBACKS.to_vec()
+        } else {
+            self.auth_callbacks.iter().map(String::as_str).collect()
+        }
+    }
+
+    /// The webhook paths `--probe-webhooks` posts to: the config's `webhooks`, else
+    /// [`DEFAULT_WEBHOOKS`] (a 404 there is the app's answer, not a challenge).
+    pub fn webhooks(&self) -> Vec<&str> {
+        if self.webhooks.is_empty() {
+            DEFAULT_WEBHOOKS.to_vec()
+        } else {
+            self.webhooks.iter().map(String::as_str).collect()
+        }
     }
 
     /// Whether `url` is on one of the audited hosts.

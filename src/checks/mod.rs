@@ -6,6 +6,7 @@ pub mod email;
 pub mod exposure;
 pub mod headers;
 pub mod latency;
+pub mod page;
 pub mod redirects;
 pub mod repo;
 pub mod secrets;
@@ -26,6 +27,7 @@ pub static STAGES: &[Entry] = &[
     entry::<exposure::Exposure>(),
     entry::<latency::Latency>(),
     entry::<edge::Edge>(),
+    entry::<page::Page>(),
     entry::<secrets::Secrets>(),
     entry::<repo::Repo>(),
 ];

@@ -830,6 +830,8 @@ pub struct LoadPlan {
     pub rate: Option<f64>,
     pub max_requests: u64,
     pub probe_rate_limit: bool,
+    /// `--probe-webhooks`: one unsigned POST to each configured webhook (edge stage).
+    pub probe_webhooks: bool,
     /// (glob, p95 budget in ms), first match wins.
     pub budgets: Vec<(String, u64)>,
 }
@@ -843,6 +845,7 @@ impl Default for LoadPlan {
             rate: None,
             max_requests: 1000,
             probe_rate_limit: false,
+            probe_webhooks: false,
             budgets: Vec::new(),
         }
     }

@@ -101,6 +101,9 @@ pub struct Inventory {
     /// The CDN or WAF recognised, and the rate-limit probe.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edge: Option<crate::checks::edge::Inventory>,
+    /// The landing and app pages: every asset as served, bytes by kind, the load estimate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<crate::checks::page::Inventory>,
     /// What the repo stage read: CI configuration, workflows, manifests and their lockfiles.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repo: Option<crate::checks::repo::Inventory>,
@@ -122,6 +125,7 @@ impl Inventory {
         self.secrets = other.secrets.or(self.secrets.take());
         self.latency = other.latency.or(self.latency.take());
         self.edge = other.edge.or(self.edge.take());
+        self.page = other.page.or(self.page.take());
         self.repo = other.repo.or(self.repo.take());
     }
 }

@@ -198,6 +198,26 @@ pub struct Web {
     pub leaks: Vec<String>,
     /// A single-page app: every unknown path answers 200 with the index page.
     pub spa: bool,
+    /// Generated assets of a given size (page weight scenarios), answered after the routes.
+    pub assets: Vec<Asset>,
+    /// The `Alt-Svc` header on page answers ("" sends none).
+    pub alt_svc: String,
+    /// The CDN answers the fingerprinted static assets from its cache (`x-cache: HIT` for
+    /// fastly, `cf-cache-status: HIT` for cloudflare); false: always a MISS.
+    pub static_edge_hit: bool,
+}
+
+/// A generated asset: `bytes` of filler (text for text types, binary otherwise).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Asset {
+    /// The Host it answers for (default: any).
+    pub host: Option<String>,
+    pub path: String,
+    pub content_type: String,
+    pub bytes: usize,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
 }
 
 impl Default for Web {
@@ -234,6 +254,9 @@ impl Default for Web {
             health: true,
             leaks: Vec::new(),
             spa: false,
+            assets: Vec::new(),
+            alt_svc: String::new(),
+            static_edge_hit: true,
         }
     }
 }

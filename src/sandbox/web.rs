@@ -190,6 +190,29 @@ const LOGIN_PAGE: &str = "<!doctype html>\n<html><head><title>Sign in</title></h
 <form method=\"post\" action=\"/login\"><input name=\"email\"><input name=\"password\" type=\"password\"></form>\n\
 </body></html>\n";
 
+/// A generated asset of the scenario: filler text for text types, bytes 0–255 otherwise.
+fn generated_asset(a: &crate::sandbox::scenario::Asset) -> Response<Full<Bytes>> {
+    let text = a.content_type.starts_with("text/") || a.content_type.contains("javascript");
+    let body: Vec<u8> = if text {
+        b"/* launchready sandbox filler */\n"
+            .iter()
+            .copied()
+            .cycle()
+            .take(a.bytes)
+            .collect()
+    } else {
+        (0..a.bytes).map(|i| (i % 251) as u8).collect()
+    };
+    let mut b = Response::builder()
+        .status(200)
+        .header("content-type", a.content_type.as_str())
+        .header("cache-control", "public, max-age=31536000, immutable");
+    for (k, v) in &a.headers {
+        b = b.header(k.as_str(), v.as_str());
+    }
+    b.body(Full::new(Bytes::from(body))).unwrap_or_default()
+}
+
 fn host_of(req: &Request<Incoming>) -> String {
     req.headers()
         .get(hyper::header::HOST)
@@ -348,6 +371,14 @@ impl Site {
             return redirect(web.redirect_status, target);
         }
 
+        if let Some(a) = web.assets.iter().find(|a| {
+            a.path == path
+                && a.host
+                    .as_deref()
+                    .is_none_or(|h| h.eq_ignore_ascii_case(&host))
+        }) {
+            return generated_asset(a);
+        }
         if let Some((_, status, ctype, body)) = self.leaked.iter().find(|(p, ..)| *p == path) {
             return Response::builder()
                 .status(*status)
@@ -420,6 +451,10 @@ impl Site {
         if tls && !web.hsts.is_empty() {
             b = b.header("strict-transport-security", web.hsts.as_str());
         }
+        if !web.alt_svc.is_empty() && ctype.starts_with("text/html") {
+            b = b.header("alt-svc", web.alt_svc.as_str());
+        }
+        let edge_hit = web.static_edge_hit && path.starts_with("/static/");
         if web.security_headers {
             b = b
                 .header("content-security-policy", web.csp.as_str())
@@ -451,12 +486,13 @@ impl Site {
                 b = b
                     .header("via", "1.1 varnish")
                     .header("x-served-by", "cache-fra-etou8220035-FRA")
-                    .header("x-cache", "MISS")
+                    .header("x-cache", if edge_hit { "HIT" } else { "MISS" })
             }
             "cloudflare" => {
                 b = b
                     .header("server", "cloudflare")
                     .header("cf-ray", "8c1d2e3f4a5b6c7d-FRA")
+                    .header("cf-cache-status", if edge_hit { "HIT" } else { "MISS" })
             }
             _ => {}
         }

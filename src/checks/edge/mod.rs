@@ -23,22 +23,72 @@ pub struct EdgeObservation {
     pub unreachable: Option<String>,
     /// Whether `--probe-rate-limit` asked for the login burst.
     pub probe_requested: bool,
+    /// The bursts at the config's `rate_limit_paths` (signup, password reset), when probed.
+    pub bursts: Vec<(String, Vec<Result<u16, ErrorKind>>)>,
+    /// The OAuth callbacks that exist, with their caching.
+    pub callbacks: Vec<CallbackAnswer>,
+    /// Callback URLs that could not be asked: (url, why).
+    pub callback_errors: Vec<(String, String)>,
+    /// A fingerprinted static asset asked twice; `Absent`: the page names none.
+    pub static_repeat: Lookup<StaticRepeat>,
+    pub static_error: Option<String>,
+    /// Whether `--probe-webhooks` asked for the webhook POSTs.
+    pub probe_webhooks: bool,
+    pub webhooks: Vec<WebhookAnswer>,
+    pub webhook_errors: Vec<(String, String)>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallbackAnswer {
+    pub url: String,
+    pub status: u16,
+    pub cache_control: Option<String>,
+    /// The header that says the edge cache answered, if one does.
+    pub edge_hit: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticRepeat {
+    pub url: String,
+    /// The second answer's edge-cache header, when it was a HIT.
+    pub hit: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookAnswer {
+    pub url: String,
+    pub status: u16,
+    /// What marks the answer as a bot challenge, if it is one.
+    pub challenge: Option<String>,
+}
+
+mod cache_miss;
+mod callback_cached;
 mod cdn_absent;
 mod inventory;
 mod observe;
+pub mod probes;
 mod ratelimit_absent;
+mod webhook_challenged;
 
+pub use cache_miss::CacheMiss;
+pub use callback_cached::CallbackCached;
 pub use cdn_absent::CdnAbsent;
 pub use inventory::Inventory;
 pub use observe::{observe, recognise};
 pub use ratelimit_absent::RateLimitAbsent;
+pub use webhook_challenged::WebhookChallenged;
 
 impl Observed for EdgeObservation {}
 
 /// The stage's checks, in catalog order.
-pub static CHECKS: &[&dyn Check<EdgeObservation>] = &[&CdnAbsent, &RateLimitAbsent];
+pub static CHECKS: &[&dyn Check<EdgeObservation>] = &[
+    &CdnAbsent,
+    &RateLimitAbsent,
+    &CallbackCached,
+    &CacheMiss,
+    &WebhookChallenged,
+];
 
 /// The stage: the app's headers (and the login burst when asked), then every check.
 pub struct Edge;
@@ -86,6 +136,29 @@ pub(crate) mod fixture {
             burst: Some((LOGIN.into(), statuses)),
             unreachable: None,
             probe_requested: true,
+            bursts: vec![(
+                "https://example.com/signup".into(),
+                vec![Ok(200), Ok(429), Ok(429)],
+            )],
+            callbacks: vec![CallbackAnswer {
+                url: "https://example.com/auth/callback".into(),
+                status: 302,
+                cache_control: Some("no-store".into()),
+                edge_hit: None,
+            }],
+            callback_errors: vec![],
+            static_repeat: Lookup::Found(StaticRepeat {
+                url: "https://example.com/static/app.3f9a1c7e.js".into(),
+                hit: Some("cf-cache-status: HIT".into()),
+            }),
+            static_error: None,
+            probe_webhooks: true,
+            webhooks: vec![WebhookAnswer {
+                url: "https://example.com/api/webhooks/stripe".into(),
+                status: 400,
+                challenge: None,
+            }],
+            webhook_errors: vec![],
         }
     }
 

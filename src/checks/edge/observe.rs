@@ -49,11 +49,23 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> EdgeObservation 
     let mut obs = EdgeObservation {
         app: ctx.target.url.clone(),
         probe_requested: ctx.load.probe_rate_limit,
+        probe_webhooks: ctx.load.probe_webhooks,
         ..Default::default()
     };
     let app = ctx.http.follow(&ctx.target.url, 10, &[]).await;
     match &app.last {
-        Some(r) => obs.cdn = Lookup::from_answer(recognise(&r.headers)),
+        Some(r) => {
+            obs.cdn = Lookup::from_answer(recognise(&r.headers));
+            let base = app.final_url().to_string();
+            super::probes::callbacks(ctx, &ctx.http, &base, &mut obs).await;
+            if obs.cdn.found().is_some() {
+                let html = String::from_utf8_lossy(&r.body).into_owned();
+                super::probes::static_twice(ctx, &ctx.http, &base, &html, &mut obs).await;
+            }
+            if ctx.load.probe_webhooks {
+                super::probes::webhooks(ctx, &ctx.http, &base, &mut obs).await;
+            }
+        }
         None => {
             let at = app.failed_at.as_deref().unwrap_or(&app.start);
             let why = match &app.error {
@@ -86,6 +98,25 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> EdgeObservation 
             }
             None => notes
                 .push("no auth page (/login, /signin, /account) to probe for a rate limit".into()),
+        }
+        let body = "email=launchready-probe%40example.invalid&password=not-the-password";
+        for path in &ctx.target.rate_limit_paths {
+            let url = crate::net::http::resolve_location(&ctx.target.url, path);
+            let Some(ep) = url.as_deref().and_then(Endpoint::parse) else {
+                continue;
+            };
+            let statuses = ctx
+                .dialer
+                .burst(
+                    &ep,
+                    hyper::Method::POST,
+                    body,
+                    BURST,
+                    BURST_OVER,
+                    &ctx.budget,
+                )
+                .await;
+            obs.bursts.push((ep.url.clone(), statuses));
         }
     }
     obs
