@@ -87,7 +87,7 @@ pub struct Inventory {
     pub certificates: Vec<Value>,
     pub email: Option<crate::checks::email::Inventory>,
     /// Every redirect chain followed, hop by hop.
-    pub redirects: Value,
+    pub redirects: Option<Vec<crate::checks::redirects::inventory::Chain>>,
     /// The pages whose headers were checked, with the headers that matter.
     pub pages: Value,
     /// What the secrets stage scanned: files, bytes, skipped files, history blobs.
@@ -115,7 +115,7 @@ impl Inventory {
         self.dns = other.dns.or(self.dns.take());
         self.certificates.extend(other.certificates);
         self.email = other.email.or(self.email.take());
-        value(&mut self.redirects, other.redirects);
+        self.redirects = other.redirects.or(self.redirects.take());
         value(&mut self.pages, other.pages);
         self.secrets = other.secrets.or(self.secrets.take());
         self.latency = other.latency.or(self.latency.take());
