@@ -4,7 +4,15 @@ use std::path::{Path, PathBuf};
 /// What each recording of `fixtures/frameworks/` must be recognised as: an error page (the
 /// probe's URL is a made-up page or an API route) or a debug endpoint at a path; `None` for
 /// a page that gives nothing away. Every production-configured twin (`prod-*`) is `None`.
-const RECORDED: &[(&str, Option<&str>, Option<(&str, Severity)>)] = &[
+/// A recording, the debug-endpoint path it was fetched at (None: an error page), and the
+/// id and severity it must be recognised with.
+type Expectation = (
+    &'static str,
+    Option<&'static str>,
+    Option<(&'static str, Severity)>,
+);
+
+const RECORDED: &[Expectation] = &[
     (
         "django/debug-404.html",
         None,
