@@ -127,3 +127,41 @@ fn error_pages_are_provoked_on_the_apps_own_api_routes() {
         || l.starts_with("test.")
         || l.starts_with("preview.")));
 }
+
+/// Pages recorded from real Flask (debug on and off) and PHP, served by the sandbox: the
+/// Werkzeug debugger behind the route the page calls is a blocker (the default
+/// `--fail-on blocker` says NO-GO), phpinfo() is high; the production twin gives nothing.
+#[test]
+fn recorded_framework_pages_raise_the_right_findings_at_the_right_severity() {
+    let sb = sandbox("framework-debug");
+    let run = audit(&sb, &["--only", "exposure"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let r = run.json();
+    let findings = r["findings"].as_array().expect("findings");
+    let of = |id: &str| -> Vec<&serde_json::Value> {
+        findings.iter().filter(|f| f["id"] == id).collect()
+    };
+    let traces = of("exposure.stack-trace");
+    assert_eq!(traces.len(), 1, "{traces:?}");
+    assert_eq!(traces[0]["severity"], "blocker");
+    assert!(traces[0]["subject"]
+        .as_str()
+        .unwrap_or("")
+        .contains("/api/items/1"));
+    assert!(traces[0]["evidence"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("Werkzeug debugger"));
+    let debug = of("exposure.debug-endpoint");
+    assert_eq!(debug.len(), 1, "{debug:?}");
+    assert_eq!(debug[0]["severity"], "high");
+    assert!(debug[0]["subject"]
+        .as_str()
+        .unwrap_or("")
+        .ends_with("/info.php"));
+
+    let twin = sandbox("framework-production");
+    let run = audit(&twin, &["--only", "exposure"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(ids(&run.json()).is_empty());
+}

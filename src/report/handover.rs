@@ -378,23 +378,19 @@ fn redirects(report: &Report) -> Option<Section> {
     let chains = report
         .inventory
         .redirects
-        .as_array()
+        .as_ref()
         .filter(|a| !a.is_empty())?;
     let rows = chains
         .iter()
         .map(|c| {
-            let mut note = scalar(&c["error"]);
-            if c["off_site"].as_bool() == Some(true) {
-                note = if note.is_empty() {
-                    "leaves the site".into()
-                } else {
-                    note + "; leaves the site"
-                };
+            let mut notes: Vec<String> = c.error.iter().cloned().collect();
+            if let Some(off) = &c.off_site {
+                notes.push(format!("leaves the site for {off}"));
             }
             vec![
-                text(scalar(&c["start"])),
-                text(scalar(&c["chain"])),
-                text(note),
+                text(c.start.clone()),
+                text(c.chain.clone()),
+                text(notes.join("; ")),
             ]
         })
         .collect();

@@ -88,7 +88,7 @@ pub struct Inventory {
     pub certificates: Vec<crate::checks::tls::Certificate>,
     pub email: Option<crate::checks::email::Inventory>,
     /// Every redirect chain followed, hop by hop.
-    pub redirects: Value,
+    pub redirects: Option<Vec<crate::checks::redirects::inventory::Chain>>,
     /// The pages whose headers were checked, with the headers that matter (null when the
     /// headers stage did not run).
     pub pages: Option<crate::checks::headers::Inventory>,
@@ -112,15 +112,10 @@ pub struct Inventory {
 impl Inventory {
     /// Takes every slot `other` filled (each stage fills its own).
     pub fn absorb(&mut self, other: Inventory) {
-        fn value(into: &mut Value, from: Value) {
-            if !from.is_null() {
-                *into = from;
-            }
-        }
         self.dns = other.dns.or(self.dns.take());
         self.certificates.extend(other.certificates);
         self.email = other.email.or(self.email.take());
-        value(&mut self.redirects, other.redirects);
+        self.redirects = other.redirects.or(self.redirects.take());
         self.pages = other.pages.or(self.pages.take());
         self.secrets = other.secrets.or(self.secrets.take());
         self.latency = other.latency.or(self.latency.take());

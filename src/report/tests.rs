@@ -556,9 +556,12 @@ fn the_handover_groups_by_check_and_keeps_accepted_risks_apart() {
         subject: "CN=shop.io".into(),
         trust: Some("trusted".into()),
     }];
-    r.inventory.redirects = json!([{
-        "start": "http://shop.io/", "chain": "http://shop.io/ 301 → https://shop.io/ 200",
-        "error": null, "off_site": false,
+    r.inventory.redirects = Some(vec![crate::checks::redirects::inventory::Chain {
+        chain: "http://shop.io/ 301 → https://shop.io/ 200".into(),
+        error: None,
+        hops: vec![],
+        off_site: None,
+        start: "http://shop.io/".into(),
     }]);
     let md = markdown::render(&r);
     assert_eq!(

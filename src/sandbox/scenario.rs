@@ -279,7 +279,28 @@ pub struct Route {
     pub headers: Vec<(String, String)>,
     #[serde(default)]
     pub body: String,
+    /// Serve a page recorded from a real framework instead of `body`: a path under
+    /// `fixtures/frameworks/` listed in [`RECORDINGS`] (e.g. `flask/debug-500.html`).
+    #[serde(default)]
+    pub body_recording: Option<String>,
 }
+
+/// The framework recordings a scenario may serve (`fixtures/frameworks/record.sh` makes
+/// them), embedded so that `launchready demo` works from any directory.
+pub static RECORDINGS: &[(&str, &str)] = &[
+    (
+        "flask/debug-500.html",
+        include_str!("../../fixtures/frameworks/flask/debug-500.html"),
+    ),
+    (
+        "flask/prod-500.html",
+        include_str!("../../fixtures/frameworks/flask/prod-500.html"),
+    ),
+    (
+        "php/phpinfo.html",
+        include_str!("../../fixtures/frameworks/php/phpinfo.html"),
+    ),
+];
 
 fn any() -> String {
     "any".into()
@@ -299,6 +320,7 @@ impl Route {
             status: 200,
             headers: vec![("content-type".into(), "text/plain".into())],
             body: format!("version: STSv1\nmode: enforce\nmx: mail.{domain}\nmax_age: 604800\n"),
+            body_recording: None,
         }
     }
 
@@ -342,6 +364,22 @@ impl Files {
         // Every scenario's mail domain serves the healthy MTA-STS policy (RFC 8461) unless
         // the scenario answers that URL itself (routes match first come, first served).
         sc.web.routes.push(Route::mta_sts_policy(&sc.domain));
+        for route in &mut sc.web.routes {
+            if let Some(name) = &route.body_recording {
+                let Some((_, page)) = RECORDINGS.iter().find(|(n, _)| n == name) else {
+                    return Err(format!(
+                        "scenario {}: no recording {name} (known: {})",
+                        self.name,
+                        RECORDINGS
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                };
+                route.body = page.to_string();
+            }
+        }
         Ok(sc)
     }
 }
