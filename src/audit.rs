@@ -99,6 +99,15 @@ pub async fn run(opts: Options) -> Result<Report, String> {
         dialer,
     });
 
+    // The stages' first DNS and TCP/TLS work leaves now, beside the sanity query (issue 15).
+    let selected: Vec<Stage> = opts
+        .stages
+        .iter()
+        .filter(|(_, sel)| *sel == Selection::Run)
+        .map(|(st, _)| *st)
+        .collect();
+    crate::net::warm::start(&ctx, &selected);
+
     // Before any name is blamed on the target, the resolver must see public names at all.
     let needs_dns = opts
         .stages

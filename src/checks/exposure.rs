@@ -7,7 +7,7 @@
 use crate::audit::Context;
 use crate::check::{Check, CheckDoc, Observed, Outcomes, Stage};
 use crate::finding::{Impact, Severity};
-use crate::net::http::{resolve_location, HttpError};
+use crate::net::http::{resolve_location, HttpError, Response};
 use crate::secrets::{self, Kind};
 use crate::stage::{StageDef, StageError};
 use futures_util::future::join_all;
@@ -425,6 +425,15 @@ fn scan_into(obs: &mut ExposureObservation, url: &str, text: &[u8]) {
 }
 
 pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservation {
+    // The staging hosts need nothing from the page: their DNS and connections start at once,
+    // beside the page's own chain of round trips, not after it.
+    let (mut obs, staging_open) = tokio::join!(observe_app(ctx, notes), staging(ctx));
+    obs.staging_open = staging_open;
+    obs
+}
+
+/// Everything but the staging hosts: the page, its scripts and maps, and the content probes.
+async fn observe_app(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservation {
     let http = &ctx.http;
     let mut obs = ExposureObservation {
         app: ctx.target.url.clone(),
@@ -466,7 +475,6 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
                     obs.unseen.push((c.id, app.start.clone(), why.clone()));
                 }
             }
-            staging(ctx, &mut obs).await;
             return obs;
         }
     };
@@ -489,133 +497,157 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     }
     scripts.retain(|u| on_site(u));
     scripts.truncate(MAX_SCRIPTS);
-    let fetched = join_all(scripts.iter().map(|u| http.get(u))).await;
-    let mut maps = Vec::new();
-    let mut dirs = std::collections::BTreeSet::new();
-    // Scripts over the body cap are fetched again one at a time (memory stays bounded by
-    // one script) and scanned whole up to SCRIPT_CAP.
-    let mut big = http.clone();
-    big.body_cap = SCRIPT_CAP;
-    big.timeout = SCRIPT_TIMEOUT;
-    for (url, r) in scripts.iter().zip(fetched) {
-        let r = match r {
-            Ok(r) if r.truncated => match big.get(url).await {
-                Ok(full) => full,
-                Err(e) => {
-                    obs.unseen.push((
-                        SECRET_IN_BUNDLE.id,
-                        url.clone(),
-                        format!(
-                            "script larger than {} MiB could not be read whole ({}): scanned the first {} MiB",
-                            http.body_cap >> 20,
-                            big.reason(&e),
-                            http.body_cap >> 20
-                        ),
-                    ));
-                    r
-                }
-            },
-            Ok(r) => r,
-            Err(e) => {
-                obs.unseen
-                    .push((SECRET_IN_BUNDLE.id, url.clone(), http.reason(&e)));
-                continue;
-            }
-        };
-        if !r.status.is_success() {
-            continue;
-        }
-        if r.truncated && r.body.len() >= SCRIPT_CAP {
-            obs.unseen.push((
-                SECRET_IN_BUNDLE.id,
-                url.clone(),
-                format!(
-                    "script larger than {} MiB: scanned the first {} MiB",
-                    SCRIPT_CAP >> 20,
-                    SCRIPT_CAP >> 20
-                ),
-            ));
-        }
-        scan_into(&mut obs, url, &r.body);
-        // Borrowed when the script is UTF-8: a 32 MiB bundle is not copied again.
-        let text = String::from_utf8_lossy(&r.body);
-        for route in api_routes(&text) {
-            if !routes.contains(&route) {
-                routes.push(route);
-            }
-        }
-        let header_map = r
-            .headers
-            .get("sourcemap")
-            .or_else(|| r.headers.get("x-sourcemap"))
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        if let Some(m) = header_map.or_else(|| source_map_ref(&text)) {
-            if let Some(abs) = resolve_location(url, &m).filter(|u| on_site(u)) {
-                maps.push(abs);
-            }
-        }
-        if let Some(dir) = resolve_location(url, "./") {
-            dirs.insert(dir);
-        }
-    }
-    let map_answers = join_all(maps.iter().map(|u| http.get(u))).await;
-    for (url, r) in maps.iter().zip(map_answers) {
-        if let Err(e) = &r {
-            obs.unseen
-                .push((SOURCE_MAP.id, url.clone(), http.reason(e)));
-        }
-        if let Ok(r) = r {
-            let text = body(&r);
-            if r.status.is_success() && looks_like_source_map(&text) {
-                obs.source_maps.push(url.clone());
-                // Maps carry the original sources, secrets included.
-                scan_into(&mut obs, url, &r.body);
-            }
-        }
-    }
-
-    // Probes judged by content, so that an SPA answering 200 everywhere stays clean.
-    let env_urls: Vec<String> = ENV_PATHS
-        .iter()
-        .filter_map(|p| resolve_location(&base, p))
-        .collect();
-    let git_urls: Vec<String> = ["/.git/HEAD", "/.git/config"]
-        .iter()
-        .filter_map(|p| resolve_location(&base, p))
-        .collect();
-    let debug_urls: Vec<String> = DEBUG_PATHS
-        .iter()
-        .filter_map(|(p, _)| resolve_location(&base, p))
-        .collect();
-    for p in LISTING_PATHS {
-        if let Some(u) = resolve_location(&base, p) {
-            dirs.insert(u);
-        }
-    }
-    let dir_urls: Vec<String> = dirs.into_iter().collect();
+    // Probes that need only the page's URL leave now, beside the scripts and their maps; the
+    // script-derived ones (directories, API routes) follow as soon as the scripts are read.
+    let resolve_all = |paths: &mut dyn Iterator<Item = &str>| -> Vec<String> {
+        paths.filter_map(|p| resolve_location(&base, p)).collect()
+    };
+    let env_urls = resolve_all(&mut ENV_PATHS.iter().copied());
+    let git_urls = resolve_all(&mut ["/.git/HEAD", "/.git/config"].into_iter());
+    let debug_urls = resolve_all(&mut DEBUG_PATHS.iter().map(|(p, _)| *p));
+    let listing_urls = resolve_all(&mut LISTING_PATHS.iter().copied());
     let missing = resolve_location(&base, "/launchready-missing-page");
     let malformed = resolve_location(&base, "/launchready-probe/%ff%fe?id[]=%27%22%3C");
     let mut error_urls: Vec<String> = [missing, malformed].into_iter().flatten().collect();
     // Where apps really throw: their own API routes, asked with GET (idempotent only), each
     // with a malformed variant (an id that cannot exist and a value of the wrong type).
     routes.truncate(MAX_API_ROUTES);
-    for r in &routes {
-        for variant in [r.clone(), format!("{r}/launchready-0%27?id=%7B%7D")] {
-            if let Some(u) = resolve_location(&base, &variant).filter(|u| ctx.target.audits(u)) {
-                if !error_urls.contains(&u) {
-                    error_urls.push(u);
+    let page_routes = routes.len();
+    let route_urls = |routes: &[String], known: &[String]| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in routes {
+            for variant in [r.clone(), format!("{r}/launchready-0%27?id=%7B%7D")] {
+                if let Some(u) = resolve_location(&base, &variant).filter(|u| ctx.target.audits(u))
+                {
+                    if !known.contains(&u) && !out.contains(&u) {
+                        out.push(u);
+                    }
                 }
             }
         }
-    }
-    let (env, git, debug, listing, errors) = tokio::join!(
-        join_all(env_urls.iter().map(|u| http.get(u))),
-        join_all(git_urls.iter().map(|u| http.get(u))),
-        join_all(debug_urls.iter().map(|u| http.get(u))),
-        join_all(dir_urls.iter().map(|u| http.get(u))),
-        join_all(error_urls.iter().map(|u| http.get(u))),
-    );
+        out
+    };
+    let page_errors = route_urls(&routes, &error_urls);
+    error_urls.extend(page_errors);
+    let first_wave = async {
+        tokio::join!(
+            join_all(env_urls.iter().map(|u| http.get(u))),
+            join_all(git_urls.iter().map(|u| http.get(u))),
+            join_all(debug_urls.iter().map(|u| http.get(u))),
+            join_all(listing_urls.iter().map(|u| http.get(u))),
+            join_all(error_urls.iter().map(|u| http.get(u))),
+        )
+    };
+    let scripts_and_maps = async {
+        let fetched = join_all(scripts.iter().map(|u| http.get(u))).await;
+        let mut maps = Vec::new();
+        let mut dirs: Vec<String> = Vec::new();
+        // Scripts over the body cap are fetched again one at a time (memory stays bounded by
+        // one script) and scanned whole up to SCRIPT_CAP.
+        let mut big = http.clone();
+        big.body_cap = SCRIPT_CAP;
+        big.timeout = SCRIPT_TIMEOUT;
+        for (url, r) in scripts.iter().zip(fetched) {
+            let r = match r {
+                Ok(r) if r.truncated => match big.get(url).await {
+                    Ok(full) => full,
+                    Err(e) => {
+                        obs.unseen.push((
+                            SECRET_IN_BUNDLE.id,
+                            url.clone(),
+                            format!(
+                                "script larger than {} MiB could not be read whole ({}): scanned the first {} MiB",
+                                http.body_cap >> 20,
+                                big.reason(&e),
+                                http.body_cap >> 20
+                            ),
+                        ));
+                        r
+                    }
+                },
+                Ok(r) => r,
+                Err(e) => {
+                    obs.unseen
+                        .push((SECRET_IN_BUNDLE.id, url.clone(), http.reason(&e)));
+                    continue;
+                }
+            };
+            if !r.status.is_success() {
+                continue;
+            }
+            if r.truncated && r.body.len() >= SCRIPT_CAP {
+                obs.unseen.push((
+                    SECRET_IN_BUNDLE.id,
+                    url.clone(),
+                    format!(
+                        "script larger than {} MiB: scanned the first {} MiB",
+                        SCRIPT_CAP >> 20,
+                        SCRIPT_CAP >> 20
+                    ),
+                ));
+            }
+            scan_into(&mut obs, url, &r.body);
+            // Borrowed when the script is UTF-8: a 32 MiB bundle is not copied again.
+            let text = String::from_utf8_lossy(&r.body);
+            for route in api_routes(&text) {
+                if !routes.contains(&route) {
+                    routes.push(route);
+                }
+            }
+            let header_map = r
+                .headers
+                .get("sourcemap")
+                .or_else(|| r.headers.get("x-sourcemap"))
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            if let Some(m) = header_map.or_else(|| source_map_ref(&text)) {
+                if let Some(abs) = resolve_location(url, &m).filter(|u| on_site(u)) {
+                    maps.push(abs);
+                }
+            }
+            if let Some(dir) = resolve_location(url, "./") {
+                if !listing_urls.contains(&dir) && !dirs.contains(&dir) {
+                    dirs.push(dir);
+                }
+            }
+        }
+        let mut more_routes: Vec<String> = routes.clone();
+        more_routes.truncate(MAX_API_ROUTES);
+        let new_routes: Vec<String> = more_routes.split_off(page_routes.min(more_routes.len()));
+        let more_errors = route_urls(&new_routes, &error_urls);
+        let (map_answers, dir_answers, error_answers) = tokio::join!(
+            join_all(maps.iter().map(|u| http.get(u))),
+            join_all(dirs.iter().map(|u| http.get(u))),
+            join_all(more_errors.iter().map(|u| http.get(u))),
+        );
+        for (url, r) in maps.iter().zip(map_answers) {
+            if let Err(e) = &r {
+                obs.unseen
+                    .push((SOURCE_MAP.id, url.clone(), http.reason(e)));
+            }
+            if let Ok(r) = r {
+                let text = body(&r);
+                if r.status.is_success() && looks_like_source_map(&text) {
+                    obs.source_maps.push(url.clone());
+                    // Maps carry the original sources, secrets included.
+                    scan_into(&mut obs, url, &r.body);
+                }
+            }
+        }
+        (dirs, dir_answers, more_errors, error_answers)
+    };
+    let ((env, git, debug, listing, errors), (more_dirs, more_listing, more_errors, errors2)) =
+        tokio::join!(first_wave, scripts_and_maps);
+    // In the order of one walk over them all: directories sorted, errors in the order found.
+    let mut dirs: Vec<(String, Result<Response, HttpError>)> = listing_urls
+        .into_iter()
+        .zip(listing)
+        .chain(more_dirs.into_iter().zip(more_listing))
+        .collect();
+    dirs.sort_by(|a, b| a.0.cmp(&b.0));
+    let (dir_urls, listing): (Vec<String>, Vec<_>) = dirs.into_iter().unzip();
+    error_urls.extend(more_errors);
+    let errors: Vec<_> = errors.into_iter().chain(errors2).collect();
     // A probe that got no answer leaves its check not checked for that URL.
     let mut unseen = |id: &'static str, url: &String, r: &Result<_, HttpError>| {
         if let Err(e) = r {
@@ -693,13 +725,12 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
             }
         }
     }
-    staging(ctx, &mut obs).await;
     obs
 }
 
 /// Staging hosts that resolve and answer without authentication. A wildcard record that
 /// serves every name is told apart by asking a name that cannot exist too.
-async fn staging(ctx: &Context, obs: &mut ExposureObservation) {
+async fn staging(ctx: &Context) -> Vec<(String, u16)> {
     let domain = &ctx.target.domain;
     let mut hosts: Vec<String> = STAGING_LABELS
         .iter()
@@ -721,7 +752,7 @@ async fn staging(ctx: &Context, obs: &mut ExposureObservation) {
         .last()
         .is_some_and(|r| r.as_ref().is_ok_and(|a| !a.is_empty()));
     if wildcard {
-        return;
+        return Vec::new();
     }
     let live: Vec<&String> = hosts
         .iter()
@@ -736,17 +767,18 @@ async fn staging(ctx: &Context, obs: &mut ExposureObservation) {
             .map(|u| ctx.http.follow_within(u, 5, &[], &audited, domain)),
     )
     .await;
+    let mut open = Vec::new();
     for (h, chain) in live.iter().zip(answers) {
         if let Some(r) = &chain.last {
             let auth = r.status.as_u16() == 401
                 || r.status.as_u16() == 403
                 || r.headers.contains_key("www-authenticate");
             if r.status.is_success() && !auth {
-                obs.staging_open
-                    .push((format!("https://{h}/"), r.status.as_u16()));
+                open.push((format!("https://{h}/"), r.status.as_u16()));
             }
         }
     }
+    open
 }
 
 pub struct Exposure;

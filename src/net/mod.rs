@@ -1,8 +1,10 @@
 //! Probes: they observe the target and know nothing about findings.
 
 pub mod dns;
+pub mod h1;
 pub mod http;
 pub mod load;
 pub mod tls;
+pub mod warm;
 pub mod zone;
 pub mod zonefile;
