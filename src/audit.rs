@@ -171,6 +171,15 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, AuditE
         dialer: shared.dialer.clone(),
     });
 
+    // The stages' first DNS and TCP/TLS work leaves now, beside the sanity query (issue 15).
+    let selected: Vec<Stage> = opts
+        .stages
+        .iter()
+        .filter(|(_, sel)| *sel == Selection::Run)
+        .map(|(st, _)| *st)
+        .collect();
+    crate::net::warm::start(&ctx, &selected);
+
     // Before any name is blamed on the target, the resolver must see public names at all.
     let needs_dns = !shared.is_interrupted()
         && opts

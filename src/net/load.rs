@@ -1,5 +1,5 @@
-//! The load probe: virtual users, each on its own keep-alive HTTP/1.1 connection (hyper's
-//! low-level client, no pool in the way), every latency in an HdrHistogram at microsecond
+//! The load probe: virtual users, each on its own keep-alive HTTP/1.1 connection (our own
+//! minimal exchange in [`super::h1`], driven from the user's task; no pool in the way), every latency in an HdrHistogram at microsecond
 //! precision. A closed-loop ladder of concurrency levels, or an open-loop `--rate` mode that
 //! measures each latency from the moment the request was due (no coordinated omission, as wrk2).
 //!
@@ -8,13 +8,10 @@
 //! the answer plain.
 
 use super::dns::Resolver;
+use super::h1;
 use super::http::{destinations, ConnectTo};
-use bytes::Bytes;
 use hdrhistogram::Histogram;
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::SendRequest;
-use hyper::{Method, Request, Uri};
-use hyper_util::rt::TokioIo;
+use hyper::{Method, Uri};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -106,7 +103,38 @@ impl Endpoint {
     }
 }
 
-type Sender = SendRequest<Full<Bytes>>;
+/// One keep-alive connection of the load path: our own HTTP/1.1 exchange ([`super::h1`]),
+/// driven from the virtual user's task (hyper's client would add a connection task and two
+/// wake-ups per request, which was this probe's ceiling).
+type Sender = h1::Conn<Box<dyn Io>>;
+
+/// A request's bytes and whether it is a HEAD.
+pub struct Prepared {
+    bytes: Vec<u8>,
+    head: bool,
+}
+
+impl Endpoint {
+    /// The request for this endpoint, built once and sent as often as needed.
+    pub fn prepare(&self, method: &Method, body: &[u8]) -> Prepared {
+        let default_port = if self.https { 443 } else { 80 };
+        let host = if self.port == default_port {
+            self.host.clone()
+        } else if self.host.contains(':') {
+            format!("[{}]:{}", self.host.trim_matches(['[', ']']), self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        };
+        Prepared {
+            bytes: h1::request_bytes(method.as_str(), &self.path, &host, LOAD_USER_AGENT, body),
+            head: method == Method::HEAD,
+        }
+    }
+}
+
+fn h1_error(e: h1::H1Error) -> (ErrorKind, String) {
+    (ErrorKind::Protocol, e.to_string())
+}
 
 impl Dialer {
     /// Opens one keep-alive connection, timing its phases.
@@ -151,13 +179,7 @@ impl Dialer {
         } else {
             Box::new(tcp)
         };
-        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
-            .await
-            .map_err(|e| (ErrorKind::Protocol, e.to_string()))?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        Ok((sender, phases))
+        Ok((h1::Conn::new(io), phases))
     }
 
     /// Sends one request on a connection and reads the whole answer (drained, not kept).
@@ -165,11 +187,9 @@ impl Dialer {
     async fn send(
         &self,
         sender: &mut Sender,
-        ep: &Endpoint,
-        method: Method,
-        body: Bytes,
+        req: &Prepared,
     ) -> Result<(u16, Duration, bool), (ErrorKind, String)> {
-        self.send_until(sender, ep, method, body, None).await
+        self.send_until(sender, req, None).await
     }
 
     /// [`Dialer::send`], given up at `stop` too when that comes before the request's own
@@ -177,54 +197,17 @@ impl Dialer {
     async fn send_until(
         &self,
         sender: &mut Sender,
-        ep: &Endpoint,
-        method: Method,
-        body: Bytes,
+        req: &Prepared,
         stop: Option<tokio::time::Instant>,
     ) -> Result<(u16, Duration, bool), (ErrorKind, String)> {
         let t = Instant::now();
-        let work = async {
-            sender
-                .ready()
-                .await
-                .map_err(|e| (ErrorKind::Protocol, e.to_string()))?;
-            let mut req = Request::builder()
-                .method(method)
-                .uri(ep.path.as_str())
-                .header("host", ep.host.as_str())
-                .header("user-agent", LOAD_USER_AGENT);
-            if !body.is_empty() {
-                req = req.header("content-type", "application/x-www-form-urlencoded");
-            }
-            let req = req
-                .body(Full::new(body))
-                .map_err(|e| (ErrorKind::Protocol, e.to_string()))?;
-            let resp = sender
-                .send_request(req)
-                .await
-                .map_err(|e| (ErrorKind::Protocol, e.to_string()))?;
-            let ttfb = t.elapsed();
-            let status = resp.status().as_u16();
-            let retry_after = resp.headers().contains_key("retry-after");
-            let mut body = resp.into_body();
-            // Drained, never kept, and capped: a 10 GB answer costs the cap, not the run.
-            let mut read = 0usize;
-            while let Some(frame) = body.frame().await {
-                let frame = frame.map_err(|e| (ErrorKind::Protocol, e.to_string()))?;
-                read += frame.data_ref().map_or(0, |d| d.len());
-                if read > BODY_CAP {
-                    return Err((
-                        ErrorKind::Protocol,
-                        format!("body larger than {BODY_CAP} bytes"),
-                    ));
-                }
-            }
-            Ok((status, ttfb, retry_after))
-        };
         let own = tokio::time::Instant::now() + self.timeout;
         let until = stop.map_or(own, |s| s.min(own));
-        match tokio::time::timeout_at(until, work).await {
-            Ok(r) => r,
+        // Drained, never kept, and capped: a 10 GB answer costs the cap, not the run.
+        match tokio::time::timeout_at(until, sender.exchange(&req.bytes, req.head, BODY_CAP)).await
+        {
+            Ok(Ok(a)) => Ok((a.status, a.head_at.duration_since(t), a.retry_after)),
+            Ok(Err(e)) => Err(h1_error(e)),
             Err(_) => Err((ErrorKind::Timeout, "timed out".into())),
         }
     }
@@ -246,7 +229,7 @@ impl Dialer {
             Err((_, e)) => return Err(e),
         };
         let (status, ttfb, _) = self
-            .send(&mut sender, ep, Method::GET, Bytes::new())
+            .send(&mut sender, &ep.prepare(&Method::GET, b""))
             .await
             .map_err(|(_, e)| e)?;
         phases.ttfb = ttfb;
@@ -269,6 +252,7 @@ impl Dialer {
         let mut out = Vec::new();
         let mut conn: Option<Sender> = None;
         let gap = over / count.max(1) as u32;
+        let req = ep.prepare(&method, body.as_bytes());
         for _ in 0..count {
             if !budget.claim() {
                 break;
@@ -288,10 +272,7 @@ impl Dialer {
                 };
             }
             if let Some(sender) = conn.as_mut() {
-                match self
-                    .send(sender, ep, method.clone(), Bytes::from(body.to_string()))
-                    .await
-                {
+                match self.send(sender, &req).await {
                     Ok((status, _, _)) => out.push(Ok(status)),
                     Err((k, _)) => {
                         conn = None;
@@ -496,6 +477,7 @@ async fn closed_loop_vu(
     let mut tally = Tally::new();
     let mut conn: Option<Sender> = None;
     let mut warmed = false;
+    let req = ep.prepare(&Method::GET, b"");
     loop {
         if level.stop.load(Ordering::Relaxed) || tokio::time::Instant::now() >= level.deadline {
             break;
@@ -538,9 +520,7 @@ async fn closed_loop_vu(
         }
         let Some(sender) = conn.as_mut() else { break };
         let t = Instant::now();
-        let outcome = dialer
-            .send_until(sender, &ep, Method::GET, Bytes::new(), Some(level.deadline))
-            .await;
+        let outcome = dialer.send_until(sender, &req, Some(level.deadline)).await;
         // An answer the deadline interrupted is not an answer: dropped, not counted.
         if interrupted(&outcome, level.deadline) {
             break;
@@ -590,6 +570,7 @@ async fn open_loop_vu(
     // paid for from the budget first: the claim then covers this connection's first request.
     let mut prepaid = budget.claim();
     let mut conn: Option<Sender> = None;
+    let req = ep.prepare(&Method::GET, b"");
     if prepaid {
         match dialer.connect(&ep).await {
             Ok((s, _)) => conn = Some(s),
@@ -645,9 +626,7 @@ async fn open_loop_vu(
         // Open loop: the concurrency is what the server's pace made of the rate, not a knob.
         let busy = level.busy.fetch_add(1, Ordering::Relaxed) + 1;
         level.peak_busy.fetch_max(busy, Ordering::Relaxed);
-        let outcome = dialer
-            .send_until(sender, &ep, Method::GET, Bytes::new(), Some(level.deadline))
-            .await;
+        let outcome = dialer.send_until(sender, &req, Some(level.deadline)).await;
         level.busy.fetch_sub(1, Ordering::Relaxed);
         if interrupted(&outcome, level.deadline) {
             break;

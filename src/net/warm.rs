@@ -1,0 +1,141 @@
+//! The run's first DNS work in one burst. At internet latency every round trip counts: the
+//! resolver's sanity query (root NS) used to go alone, and only then did the stages ask their
+//! first names. The names every stage will ask first, whatever the answers, leave now beside
+//! it; the resolver's cache (one entry per name and type, awaited by every concurrent asker)
+//! hands them to the stages when they ask. Nothing here judges an answer.
+
+use crate::audit::Context;
+use crate::check::Stage;
+use crate::target::Target;
+use hickory_proto::rr::RecordType;
+
+/// Staging-like labels the dns and exposure stages ask about (the union of both lists).
+const STAGING: &[&str] = &["staging", "stage", "dev", "test", "preview", "uat", "qa"];
+
+/// The (name, type) pairs the stages ask before any answer could change their course.
+pub fn first_names(target: &Target) -> Vec<(String, RecordType)> {
+    use RecordType::{A, AAAA, CAA, MX, NS, SOA, TXT};
+    let d = &target.domain;
+    let mut out: Vec<(String, RecordType)> = Vec::new();
+    let host = |h: String, out: &mut Vec<(String, RecordType)>| {
+        out.push((h.clone(), A));
+        out.push((h, AAAA));
+    };
+    host(d.clone(), &mut out);
+    host(format!("www.{d}"), &mut out);
+    if let Some(h) = crate::target::host_of(&target.url) {
+        if h != *d {
+            host(h, &mut out);
+        }
+    }
+    for s in &target.subdomains {
+        host(s.clone(), &mut out);
+    }
+    for l in STAGING {
+        host(format!("{l}.{d}"), &mut out);
+    }
+    // The wildcard canary both stages ask (the process id keeps it from any real name).
+    host(
+        format!("launchready-nonexistent-{}.{d}", std::process::id()),
+        &mut out,
+    );
+    for t in [TXT, MX, NS, CAA, SOA] {
+        out.push((d.clone(), t));
+    }
+    for n in ["_dmarc", "_mta-sts", "_smtp._tls"] {
+        out.push((format!("{n}.{d}"), TXT));
+    }
+    let mut selectors: Vec<String> = target
+        .dkim_selectors
+        .iter()
+        .map(|s| s.trim().to_ascii_lowercase())
+        .collect();
+    for s in crate::email::dkim::COMMON_SELECTORS {
+        if !selectors.iter().any(|x| x == s) {
+            selectors.push(s.to_string());
+        }
+    }
+    for s in selectors {
+        out.push((format!("{s}._domainkey.{d}"), TXT));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Spare connections opened to the app's origin at the start: the redirects, headers,
+/// exposure and edge stages each ask for its page at once, then a wave of probes follows.
+const APP_SPARES: usize = 6;
+
+/// Starts the run's first network work in the background, beside the resolver's sanity query:
+/// the names every stage asks first (their answers land in the resolver's cache) and, when a
+/// stage that reads the site runs, connections to the app's origin and the apex and www over
+/// http and https (taken by the first requests there). Nothing is judged here.
+pub fn start(ctx: &Context, stages: &[Stage]) {
+    if ctx.resolver.is_offline() {
+        return;
+    }
+    for (name, rtype) in first_names(&ctx.target) {
+        let resolver = ctx.resolver.clone();
+        tokio::spawn(async move {
+            let _ = resolver.lookup_str(&name, rtype).await;
+        });
+    }
+    let reads_site = stages.iter().any(|s| {
+        matches!(
+            s,
+            Stage::Redirects | Stage::Headers | Stage::Exposure | Stage::Edge
+        )
+    });
+    if !reads_site {
+        return;
+    }
+    let d = &ctx.target.domain;
+    ctx.http.preconnect(&ctx.target.url, APP_SPARES);
+    // The redirects stage's four starting points (one of them usually the app's origin too).
+    for url in [
+        format!("http://{d}/"),
+        format!("http://www.{d}/"),
+        format!("https://{d}/"),
+        format!("https://www.{d}/"),
+    ] {
+        ctx.http.preconnect(&url, 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_burst_covers_the_apex_mail_and_staging_names_once() {
+        let t = Target {
+            domain: "example.test".into(),
+            url: "https://app.example.test/".into(),
+            subdomains: vec!["api.example.test".into()],
+            dkim_selectors: vec!["Custom".into(), "google".into()],
+            sends_mail: None,
+            ..Target::default()
+        };
+        let names = first_names(&t);
+        for want in [
+            ("example.test", RecordType::A),
+            ("app.example.test", RecordType::AAAA),
+            ("api.example.test", RecordType::A),
+            ("staging.example.test", RecordType::A),
+            ("_dmarc.example.test", RecordType::TXT),
+            ("custom._domainkey.example.test", RecordType::TXT),
+            ("example.test", RecordType::MX),
+        ] {
+            assert!(
+                names.iter().any(|(n, r)| n == want.0 && *r == want.1),
+                "{want:?} missing"
+            );
+        }
+        let google = names
+            .iter()
+            .filter(|(n, _)| n == "google._domainkey.example.test")
+            .count();
+        assert_eq!(google, 1, "each name once");
+    }
+}
