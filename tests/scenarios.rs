@@ -20,7 +20,21 @@ fn every_scenario_fires_exactly_its_checks() {
         .filter(|f| !INCOMPLETE.contains(&f.name))
     {
         let sb = sandbox(files.name);
-        let run = audit(&sb, &[]);
+        // The load ladder measures this machine as much as the site: on a busy CI runner a
+        // debug build can trip `latency.collapse` anywhere. Scenarios about something else
+        // skip it; `healthy` and every scenario that names a latency id keep it.
+        let about_latency = files.name == "healthy"
+            || sb
+                .info
+                .expect
+                .iter()
+                .chain(&sb.info.expect_not_checked)
+                .any(|id| id.starts_with("latency."));
+        let run = if about_latency {
+            audit(&sb, &[])
+        } else {
+            audit(&sb, &["--skip", "latency"])
+        };
         let report = run.json();
         assert_report_shape(&report);
         let got = ids(&report);

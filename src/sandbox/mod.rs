@@ -324,7 +324,8 @@ impl Sandbox {
 
         let pki = tls::prepare_with(&sc.tls, &sc.domain, &alias_names).await?;
         tasks.extend(pki.tasks);
-        let (smtp, mail) = smtp::serve(&sc.smtp, &sc.domain, pki.issuer.as_deref()).await?;
+        let (smtp, mail) =
+            smtp::serve(&sc.smtp, &sc.domain, &alias_names, pki.issuer.as_deref()).await?;
         tasks.extend(mail);
         let mut node_rules = Vec::new();
         for addr in &sc.tls.stale_nodes {

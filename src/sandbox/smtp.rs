@@ -20,9 +20,12 @@ const LINE_CAP: u64 = 1024;
 
 /// Starts the mail server of a scenario. With `mode = "refuse"` nothing listens on the
 /// returned address (a port that was free a moment ago): every connection is refused.
+/// `aliases` are the other domains the same sandbox serves (`demo --aliases`): the one mail
+/// server answers for all of them, so its certificate names them too.
 pub async fn serve(
     smtp: &Smtp,
     domain: &str,
+    aliases: &[String],
     issuer: Option<&Issuer>,
 ) -> Result<(SocketAddr, Vec<JoinHandle<()>>), String> {
     let listener = TcpListener::bind("127.0.0.1:0")
@@ -42,7 +45,10 @@ pub async fn serve(
         ));
     }
     let names = match smtp.cert.as_str() {
-        "valid" => vec![domain.to_string(), format!("*.{domain}")],
+        "valid" => std::iter::once(domain)
+            .chain(aliases.iter().map(String::as_str))
+            .flat_map(|d| [d.to_string(), format!("*.{d}")])
+            .collect(),
         "wrong-host" => vec!["mx.example.net".to_string(), "*.example.net".into()],
         other => {
             return Err(format!(
