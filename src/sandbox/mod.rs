@@ -9,6 +9,7 @@
 //! port. Web servers listen on 127.0.0.1 on their own ports, reached through `--connect-to`.
 
 pub mod dns_server;
+pub mod dnssec;
 pub mod nodes;
 pub mod pki;
 pub mod scenario;
@@ -263,6 +264,8 @@ impl Sandbox {
         let label = PathBuf::from(format!("fixtures/scenarios/{}.zone", files.name));
         let records = zonefile::parse_zone_str(files.zone, &label, Some(&origin))
             .map_err(|e| e.to_string())?;
+        let signing = dnssec::Signing::parse(&sc.dns.dnssec)?;
+        let records = dnssec::sign(records, &origin, signing)?;
         let zone = Arc::new(ZoneData::new(records));
         let behaviour = match sc.dns.mode.as_str() {
             "swallow" => Behaviour::Swallow,
