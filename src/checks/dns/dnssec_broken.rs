@@ -42,10 +42,11 @@ pub fn broken_links(o: &DnssecObservation) -> Vec<String> {
 }
 
 fn ago(secs: u64) -> String {
-    if secs >= 86_400 {
-        format!("{} days", secs / 86_400)
-    } else {
-        format!("{} hours", secs / 3600)
+    match (secs / 86_400, secs / 3600) {
+        (1, _) => "1 day".to_string(),
+        (0, 1) => "1 hour".to_string(),
+        (0, h) => format!("{h} hours"),
+        (d, _) => format!("{d} days"),
     }
 }
 
