@@ -187,7 +187,8 @@ pub struct Stats {
 
 pub struct Resolver {
     backend: Backend,
-    cache: Mutex<HashMap<(Name, RecordType), Slot>>,
+    /// Keyed by name, type and whether the DO bit was set (DNSSEC records wanted).
+    cache: Mutex<HashMap<(Name, RecordType, bool), Slot>>,
     pub stats: Stats,
     attempt_timeout: Duration,
     /// Zone mode: whether the resolvers for names outside the zone answered the sanity query.
@@ -295,6 +296,17 @@ impl Resolver {
 
     /// One cached lookup.
     pub async fn lookup(&self, qname: &Name, rtype: RecordType) -> Outcome {
+        self.lookup_with(qname, rtype, false).await
+    }
+
+    /// One cached lookup with the EDNS DO bit set (RFC 3225), so that a DNSSEC-aware server
+    /// adds the RRSIGs over the answer: for the DNSSEC checks (DS, DNSKEY and signed apex
+    /// sets). Same timeouts and size cap as every lookup; the answer keeps the RRSIGs.
+    pub async fn lookup_dnssec(&self, qname: &Name, rtype: RecordType) -> Outcome {
+        self.lookup_with(qname, rtype, true).await
+    }
+
+    async fn lookup_with(&self, qname: &Name, rtype: RecordType, dnssec_ok: bool) -> Outcome {
         self.stats.lookups.fetch_add(1, Ordering::Relaxed);
         let mut key_name = qname.to_lowercase();
         key_name.set_fqdn(true);
@@ -304,11 +316,11 @@ impl Resolver {
                 Err(poisoned) => poisoned.into_inner(),
             };
             cache
-                .entry((key_name.clone(), rtype))
+                .entry((key_name.clone(), rtype, dnssec_ok))
                 .or_insert_with(|| Arc::new(OnceCell::new()))
                 .clone()
         };
-        cell.get_or_init(|| self.fetch(key_name, rtype))
+        cell.get_or_init(|| self.fetch(key_name, rtype, dnssec_ok))
             .await
             .clone()
     }
@@ -338,7 +350,7 @@ impl Resolver {
         self.lookup(&name(qname)?, rtype).await
     }
 
-    async fn fetch(&self, qname: Name, rtype: RecordType) -> Outcome {
+    async fn fetch(&self, qname: Name, rtype: RecordType, dnssec_ok: bool) -> Outcome {
         self.stats.queries.fetch_add(1, Ordering::Relaxed);
         crate::debug!("dns: {qname} {rtype}");
         match &self.backend {
@@ -350,11 +362,11 @@ impl Resolver {
                 })),
                 None if self.fallback_works(fallback).await => {
                     crate::debug!("dns: {qname} is outside the zone file: asking {fallback:?}");
-                    self.ask_servers(fallback, &qname, rtype).await
+                    self.ask_servers(fallback, &qname, rtype, dnssec_ok).await
                 }
                 None => Err(DnsError::NotInZone(qname.to_string())),
             },
-            Backend::Servers(servers) => self.ask_servers(servers, &qname, rtype).await,
+            Backend::Servers(servers) => self.ask_servers(servers, &qname, rtype, dnssec_ok).await,
         }
     }
 
@@ -388,6 +400,7 @@ impl Resolver {
         servers: &[SocketAddr],
         qname: &Name,
         rtype: RecordType,
+        dnssec_ok: bool,
     ) -> Outcome {
         let Some(first) = servers.first() else {
             return Err(DnsError::Io(
@@ -397,7 +410,8 @@ impl Resolver {
         };
         let mut last = DnsError::Timeout(first.to_string());
         for server in servers {
-            match exchange(*server, qname, rtype, true, self.attempt_timeout).await {
+            match exchange_with(*server, qname, rtype, true, dnssec_ok, self.attempt_timeout).await
+            {
                 Ok(msg) => {
                     let rcode = msg.response_code();
                     if rcode == ResponseCode::NoError || rcode == ResponseCode::NXDomain {
@@ -490,6 +504,18 @@ pub async fn exchange(
     recursion: bool,
     attempt_timeout: Duration,
 ) -> Result<Message, DnsError> {
+    exchange_with(server, qname, rtype, recursion, false, attempt_timeout).await
+}
+
+/// [`exchange`], with the EDNS DO bit set when `dnssec_ok` (RRSIGs wanted in the answer).
+pub async fn exchange_with(
+    server: SocketAddr,
+    qname: &Name,
+    rtype: RecordType,
+    recursion: bool,
+    dnssec_ok: bool,
+    attempt_timeout: Duration,
+) -> Result<Message, DnsError> {
     let id: u16 = rand_id();
     let mut msg = Message::new();
     msg.set_id(id)
@@ -499,6 +525,7 @@ pub async fn exchange(
         .add_query(Query::query(qname.clone(), rtype));
     let mut edns = Edns::new();
     edns.set_max_payload(1232);
+    edns.set_dnssec_ok(dnssec_ok);
     msg.set_edns(edns);
     let wire = msg
         .to_vec()

@@ -5,6 +5,7 @@
 
 use crate::net::zone::ZoneData;
 use hickory_proto::op::{Edns, Message, MessageType, ResponseCode};
+use hickory_proto::rr::dnssec::rdata::DNSSECRData;
 use hickory_proto::rr::rdata::NS;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use std::net::SocketAddr;
@@ -59,6 +60,7 @@ pub fn respond(
         .set_op_code(q.op_code())
         .set_recursion_desired(q.recursion_desired());
     let client_payload = q.extensions().as_ref().map(|e| e.max_payload());
+    let dnssec_ok = q.extensions().as_ref().is_some_and(|e| e.dnssec_ok());
     if let Some(payload) = client_payload {
         let mut edns = Edns::new();
         edns.set_max_payload(payload.max(512));
@@ -94,9 +96,13 @@ pub fn respond(
                 resp.set_response_code(ResponseCode::Refused);
             }
             Some(answer) => {
+                let mut answers = answer.answers;
+                if dnssec_ok && question.query_type() != RecordType::RRSIG {
+                    answers.extend(covering_sigs(zone, &answers));
+                }
                 resp.set_authoritative(true)
                     .set_response_code(answer.rcode)
-                    .add_answers(answer.answers)
+                    .add_answers(answers)
                     .add_name_servers(answer.authority);
             }
         },
@@ -111,6 +117,26 @@ pub fn respond(
         return resp.to_vec().ok();
     }
     Some(wire)
+}
+
+/// The RRSIGs of the zone over the sets in an answer (for a query with the DO bit).
+fn covering_sigs(zone: &ZoneData, answers: &[Record]) -> Vec<Record> {
+    let mut sets: Vec<(&Name, RecordType)> = answers
+        .iter()
+        .map(|r| (r.name(), r.record_type()))
+        .collect();
+    sets.dedup();
+    let mut sigs = Vec::new();
+    for (name, rtype) in sets {
+        let Some(found) = zone.lookup(name, RecordType::RRSIG) else {
+            continue;
+        };
+        sigs.extend(found.answers.into_iter().filter(|r| {
+            r.name() == name
+                && matches!(r.data(), Some(RData::DNSSEC(DNSSECRData::RRSIG(s))) if s.type_covered() == rtype)
+        }));
+    }
+    sigs
 }
 
 /// Serves UDP and TCP on `addr` until the returned tasks are aborted.

@@ -9,6 +9,7 @@
 //! port. Web servers listen on 127.0.0.1 on their own ports, reached through `--connect-to`.
 
 pub mod dns_server;
+pub mod dnssec;
 pub mod nodes;
 pub mod pki;
 pub mod scenario;
@@ -270,17 +271,18 @@ impl Sandbox {
         let sc = files.parse()?;
         let origin = crate::net::dns::name(&sc.domain).map_err(|e| e.to_string())?;
         let label = PathBuf::from(format!("fixtures/scenarios/{}.zone", files.name));
-        let mut records = zonefile::parse_zone_str(files.zone, &label, Some(&origin))
+        let records = zonefile::parse_zone_str(files.zone, &label, Some(&origin))
             .map_err(|e| e.to_string())?;
+        let signing = dnssec::Signing::parse(&sc.dns.dnssec)?;
+        let mut records = dnssec::sign(records, &origin, signing)?;
         let alias_names = alias_domains(&sc.domain, aliases);
         let mut sc = sc;
         for alias in &alias_names {
             let origin = crate::net::dns::name(alias).map_err(|e| e.to_string())?;
             let text = files.zone.replace(&sc.domain, alias);
-            records.extend(
-                zonefile::parse_zone_str(&text, &label, Some(&origin))
-                    .map_err(|e| e.to_string())?,
-            );
+            let copy = zonefile::parse_zone_str(&text, &label, Some(&origin))
+                .map_err(|e| e.to_string())?;
+            records.extend(dnssec::sign(copy, &origin, signing)?);
             let copies: Vec<scenario::Route> = sc
                 .web
                 .routes

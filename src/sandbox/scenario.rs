@@ -110,6 +110,15 @@ pub struct Dns {
     /// and 443, through `--connect-to ADDR:PORT:…` rules) are refused.
     #[serde(default)]
     pub dead_addresses: Vec<String>,
+    /// How the zone is signed: `signed` (default: a valid DNSSEC chain, DS included),
+    /// `none` (unsigned, no DS), `ds-mismatch`, `expired` or `expiring` (see
+    /// `sandbox::dnssec`).
+    #[serde(default = "signed")]
+    pub dnssec: String,
+}
+
+fn signed() -> String {
+    "signed".into()
 }
 
 fn authoritative() -> String {
@@ -122,6 +131,7 @@ impl Default for Dns {
             mode: authoritative(),
             servfail: Vec::new(),
             dead_addresses: Vec::new(),
+            dnssec: signed(),
         }
     }
 }

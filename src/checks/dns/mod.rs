@@ -86,6 +86,8 @@ pub struct DnsObservation {
     pub records: BTreeSet<(String, String, u32, String)>,
     /// Every IPv6 address of the apex, www and the subdomains, dialled (not in `--zone` mode).
     pub aaaa_reach: Vec<AaaaReach>,
+    /// The DNSSEC chain of the apex (DS → DNSKEY → RRSIGs).
+    pub dnssec: DnssecObservation,
 }
 
 mod aaaa_missing;
@@ -93,6 +95,10 @@ mod aaaa_unreachable;
 mod apex_unresolvable;
 mod caa_missing;
 mod cname_dangling;
+pub mod dnssec;
+mod dnssec_broken;
+mod dnssec_expiring;
+mod dnssec_missing;
 mod inventory;
 mod ns_lame;
 mod ns_single;
@@ -107,6 +113,10 @@ pub use aaaa_unreachable::{AaaaReach, AaaaUnreachable};
 pub use apex_unresolvable::ApexUnresolvable;
 pub use caa_missing::CaaMissing;
 pub use cname_dangling::CnameDangling;
+pub use dnssec::{DnssecObservation, SigStatus, SignedSet};
+pub use dnssec_broken::DnssecBroken;
+pub use dnssec_expiring::DnssecExpiring;
+pub use dnssec_missing::DnssecMissing;
 pub use inventory::Inventory;
 pub use ns_lame::NsLame;
 pub use ns_single::NsSingle;
@@ -168,6 +178,9 @@ pub static CHECKS: &[&dyn Check<DnsObservation>] = &[
     &AaaaUnreachable,
     &TtlLong,
     &StagingPublic,
+    &DnssecBroken,
+    &DnssecExpiring,
+    &DnssecMissing,
 ];
 
 /// The stage: probes, then every check.
@@ -186,7 +199,7 @@ impl StageDef for Dns {
         let obs = observe(ctx).await?;
         if ctx.resolver.is_offline() {
             notes.push(format!(
-                "--zone: answers from {}; nameservers not asked directly, addresses not dialled (dns.aaaa.unreachable)",
+                "--zone: answers from {}; nameservers not asked directly, addresses not dialled (dns.aaaa.unreachable); DNSSEC not judged (the DS lives in the parent zone, not in a zone file)",
                 ctx.resolver.describe()
             ));
         }
@@ -258,6 +271,31 @@ pub(crate) mod fixture {
             apex_ttl: Some(300),
             records: BTreeSet::new(),
             aaaa_reach: vec![],
+            dnssec: signed(),
+        }
+    }
+
+    /// A sound chain: one DS matching the one key, every apex set signed for 30 more days.
+    pub fn signed() -> DnssecObservation {
+        let now = 1_800_000_000;
+        let sig = SigStatus::Verified {
+            inception: now - 86_400,
+            expiration: now + 30 * 86_400,
+        };
+        DnssecObservation {
+            unknown: None,
+            offline: false,
+            ds: vec!["12345 15 2 ABCDEF".into()],
+            dnskey_tags: vec![12345],
+            ds_matched: vec![12345],
+            sets: ["DNSKEY", "SOA", "NS"]
+                .iter()
+                .map(|t| SignedSet {
+                    rtype: t.to_string(),
+                    sig: sig.clone(),
+                })
+                .collect(),
+            now,
         }
     }
 

@@ -259,7 +259,12 @@ pub async fn observe(ctx: &Context) -> Result<DnsObservation, DnsError> {
         }
         (None, false)
     };
-    let (ns, (caa_owner, caa_unknown), _) = tokio::join!(ns_walk, caa_walk, inventory);
+    let (ns, (caa_owner, caa_unknown), _, dnssec) = tokio::join!(
+        ns_walk,
+        caa_walk,
+        inventory,
+        dnssec::observe(resolver, &apex_name)
+    );
     let (ns_zone, ns_names) = ns?;
 
     let port = resolver.nameserver_port();
@@ -332,6 +337,7 @@ pub async fn observe(ctx: &Context) -> Result<DnsObservation, DnsError> {
         apex_ttl,
         records,
         aaaa_reach,
+        dnssec,
     })
 }
 
