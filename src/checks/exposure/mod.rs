@@ -15,6 +15,7 @@ use crate::stage::{StageDef, StageError};
 
 mod debug_endpoint;
 mod directory_listing;
+mod endpoints;
 mod env_file;
 mod git;
 mod observe;
