@@ -19,6 +19,37 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The DNS source the flags ask for: `--dns-server`, `--zone` (read by `deadline`), or the
+/// system's resolvers. With `--zone`, `outside_too` sends names outside the zone to the
+/// system's resolvers instead of leaving them unknown.
+pub(crate) fn dns_source(
+    server: Option<&str>,
+    zone: Option<&std::path::Path>,
+    origin: impl FnOnce() -> Result<hickory_proto::rr::Name, String>,
+    deadline: Option<std::time::Instant>,
+    outside_too: bool,
+) -> Result<Source, Failure> {
+    Ok(match (server, zone) {
+        (Some(server), _) => Source::Server(dns::parse_server(server).map_err(Failure::Usage)?),
+        (None, Some(path)) => {
+            let origin = origin().map_err(Failure::Usage)?;
+            let limits = zonefile::Limits {
+                deadline,
+                ..zonefile::Limits::default()
+            };
+            let records = zonefile::parse_zone_file_with(path, Some(&origin), &limits)
+                .map_err(|e| Failure::Usage(format!("--zone {e}")))?;
+            let zone = Arc::new(ZoneData::new(records));
+            if outside_too {
+                Source::ZoneOr(zone, dns::system_servers())
+            } else {
+                Source::Zone(zone)
+            }
+        }
+        (None, None) => Source::System,
+    })
+}
+
 /// `spf check-host` and `lint`.
 mod email;
 /// Several targets in one run: `audit a b c`, `--targets FILE`, `--shard I/N`.
@@ -124,24 +155,16 @@ pub fn prepare_target(args: &AuditArgs, domain: Option<&str>) -> Result<Options,
         }
     }
 
-    let dns_source = match (&args.net.dns_server, &args.net.zone) {
-        (Some(server), _) => Source::Server(dns::parse_server(server).map_err(usage)?),
-        (None, Some(path)) => {
-            let origin = dns::name(&domain).map_err(|e| usage(e.to_string()))?;
-            // --timeout covers reading the zone too.
-            let limits = zonefile::Limits {
-                deadline: std::time::Instant::now()
-                    .checked_add(Duration::from_secs_f64(args.net.timeout)),
-                ..zonefile::Limits::default()
-            };
-            let records = zonefile::parse_zone_file_with(path, Some(&origin), &limits)
-                .map_err(|e| usage(format!("--zone {e}")))?;
-            // Names outside the zone (a CNAME to a provider, an include: in SPF) go to the
-            // system's resolvers when they work; otherwise they stay not checked.
-            Source::ZoneOr(Arc::new(ZoneData::new(records)), dns::system_servers())
-        }
-        (None, None) => Source::System,
-    };
+    // --timeout covers reading the zone too. Names outside the zone (a CNAME to a provider, an
+    // include: in SPF) go to the system's resolvers when they work; otherwise they stay not
+    // checked.
+    let dns_source = dns_source(
+        args.net.dns_server.as_deref(),
+        args.net.zone.as_deref(),
+        || dns::name(&domain).map_err(|e| e.to_string()),
+        std::time::Instant::now().checked_add(Duration::from_secs_f64(args.net.timeout)),
+        true,
+    )?;
     let connect_to = args
         .net
         .connect_to

@@ -4,12 +4,9 @@
 use super::{runtime, Failure};
 use crate::checks::email::{lint, LintKind};
 use crate::cli::{CheckHostArgs, LintArgs, LintKind as CliLintKind, TextOrJson};
-use crate::net::dns::{self, Resolver, Source};
-use crate::net::zone::ZoneData;
-use crate::net::zonefile;
+use crate::net::dns::{self, Resolver};
 use crate::spf::{self, tree, SpfResult};
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The zone file's origin: the sender's domain, else the HELO name, else the root.
@@ -38,16 +35,13 @@ pub fn check_host_command(args: CheckHostArgs) -> Result<u8, Failure> {
         ));
     }
     let (_, _, domain) = spf::eval::split_sender(&args.sender, &args.helo);
-    let source = match (&args.dns_server, &args.zone) {
-        (Some(server), _) => Source::Server(dns::parse_server(server).map_err(Failure::Usage)?),
-        (None, Some(path)) => {
-            let origin = zone_origin(&domain, &args.helo);
-            let records = zonefile::parse_zone_file(path, Some(&origin))
-                .map_err(|e| Failure::Usage(format!("--zone {e}")))?;
-            Source::Zone(Arc::new(ZoneData::new(records)))
-        }
-        (None, None) => Source::System,
-    };
+    let source = super::dns_source(
+        args.dns_server.as_deref(),
+        args.zone.as_deref(),
+        || Ok(zone_origin(&domain, &args.helo)),
+        None,
+        false,
+    )?;
     let resolver = Resolver::new(source, crate::audit::DNS_ATTEMPT_TIMEOUT);
     let limit = Duration::from_secs_f64(args.timeout);
     let rt = runtime()?;
