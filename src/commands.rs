@@ -25,14 +25,16 @@ use std::time::Duration;
 pub(crate) fn dns_source(
     server: Option<&str>,
     zone: Option<&std::path::Path>,
-    origin: impl FnOnce() -> Result<hickory_proto::rr::Name, String>,
+    origin: impl FnOnce() -> Result<hickory_proto::rr::Name, dns::DnsError>,
     deadline: Option<std::time::Instant>,
     outside_too: bool,
 ) -> Result<Source, Failure> {
     Ok(match (server, zone) {
-        (Some(server), _) => Source::Server(dns::parse_server(server).map_err(Failure::Usage)?),
+        (Some(server), _) => {
+            Source::Server(dns::parse_server(server).map_err(|e| Failure::Usage(e.to_string()))?)
+        }
         (None, Some(path)) => {
-            let origin = origin().map_err(Failure::Usage)?;
+            let origin = origin().map_err(|e| Failure::Usage(e.to_string()))?;
             let limits = zonefile::Limits {
                 deadline,
                 ..zonefile::Limits::default()
@@ -130,7 +132,7 @@ pub fn prepare_target(args: &AuditArgs, domain: Option<&str>) -> Result<Options,
         .ok_or_else(|| {
             usage("no domain: give one (launchready audit example.com) or set `domain` in launchready.toml".into())
         })?;
-    let domain = target::validate_domain(&raw_domain).map_err(usage)?;
+    let domain = target::validate_domain(&raw_domain).map_err(|e| usage(e.to_string()))?;
     let url = match args
         .url
         .clone()
@@ -161,7 +163,7 @@ pub fn prepare_target(args: &AuditArgs, domain: Option<&str>) -> Result<Options,
     let dns_source = dns_source(
         args.net.dns_server.as_deref(),
         args.net.zone.as_deref(),
-        || dns::name(&domain).map_err(|e| e.to_string()),
+        || dns::name(&domain),
         std::time::Instant::now().checked_add(Duration::from_secs_f64(args.net.timeout)),
         true,
     )?;
@@ -171,7 +173,7 @@ pub fn prepare_target(args: &AuditArgs, domain: Option<&str>) -> Result<Options,
         .iter()
         .map(|c| ConnectTo::parse(c))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(usage)?;
+        .map_err(|e| usage(e.to_string()))?;
     let ca_certs = match &args.net.ca_file {
         Some(p) => http::read_ca_file(p).map_err(|e| usage(e.to_string()))?,
         None => Vec::new(),
@@ -505,7 +507,7 @@ fn demo_command(args: DemoArgs) -> Result<u8, Failure> {
     set_log_level(&args.output);
     if args.list {
         for files in crate::sandbox::scenario::ALL {
-            let sc = files.parse().map_err(Failure::Run)?;
+            let sc = files.parse().map_err(|e| Failure::Run(e.to_string()))?;
             println!("{:<24} {}", files.name, sc.description);
         }
         return Ok(0);
@@ -526,7 +528,7 @@ fn demo_command(args: DemoArgs) -> Result<u8, Failure> {
     let code = rt.block_on(async {
         let sandbox = crate::sandbox::Sandbox::start_with_aliases(&args.scenario, args.aliases.into())
             .await
-            .map_err(Failure::Run)?;
+            .map_err(|e| Failure::Run(e.to_string()))?;
         // A stop signal must not leave the sandbox's CA and files behind.
         tokio::spawn(crate::sandbox::cleanup_on_signal());
         let info = &sandbox.info;

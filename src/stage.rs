@@ -35,7 +35,7 @@ pub enum StageError {
     #[error("the certificate verifier could not be built: {0}")]
     Verifier(#[from] rustls::client::VerifierBuilderError),
     #[error("the secret rules could not be built: {0}")]
-    Rules(String),
+    Rules(#[from] launchready_secrets::RulesError),
     #[error("internal error in the stage ({0}); please report it")]
     Internal(#[from] tokio::task::JoinError),
 }

@@ -116,25 +116,77 @@ pub fn host_of(url: &str) -> Option<String> {
     (!host.is_empty()).then_some(host)
 }
 
+/// Why a domain, a subdomain or an app URL given by the user is refused; each variant carries
+/// the input as given. The messages are the CLI's (exit code 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error("the URL contains credentials (user:password@); launchready neither sends nor prints credentials: give the URL without them")]
+    Credentials,
+    #[error("{input:?} is a URL with a path; give the domain (and the page with --url)")]
+    UrlWithPath { input: String },
+    #[error("the domain is empty")]
+    EmptyDomain,
+    #[error("{input:?} is not a domain: it contains spaces")]
+    Whitespace { input: String },
+    #[error("{input:?} is not a domain")]
+    NotADomain { input: String },
+    #[error("{input:?} is an IP address; launchready audits a domain (use --connect-to to aim at an address)")]
+    IpAddress { input: String },
+    #[error("{input:?} is not ASCII; give the punycode form (xn--…)")]
+    NotAscii { input: String },
+    #[error("{input:?} is longer than 253 characters")]
+    TooLong { input: String },
+    #[error("{input:?} is not a public domain name (no dot); give e.g. example.com")]
+    NoDot { input: String },
+    #[error("{input:?} is not a domain: {label}")]
+    Label { input: String, label: LabelError },
+    #[error("{input:?} is not a domain: the top-level label is numeric")]
+    NumericTld { input: String },
+    #[error("empty subdomain")]
+    EmptySubdomain,
+    #[error("{subdomain:?}: {label}")]
+    SubdomainLabel {
+        subdomain: String,
+        label: LabelError,
+    },
+    #[error("{input:?} is not a URL")]
+    NotAUrl { input: String },
+    #[error("{input:?}: the URL must start with https:// or http://")]
+    Scheme { input: String },
+    #[error("{input:?}: the URL has no host")]
+    NoHost { input: String },
+}
+
+/// What is wrong with one label of a host name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LabelError {
+    #[error("empty label (\"..\")")]
+    Empty,
+    #[error("label {0:?} is longer than 63 characters")]
+    TooLong(String),
+    #[error("label {0:?} has characters a host name cannot have")]
+    Characters(String),
+    #[error("label {0:?} starts or ends with '-'")]
+    Hyphen(String),
+}
+
 /// Refuses a URL that carries credentials (`https://user:pass@host/`): they would be sent to
 /// the site and echoed in every report.
-pub fn refuse_credentials(s: &str) -> Result<(), String> {
+pub fn refuse_credentials(s: &str) -> Result<(), TargetError> {
     let rest = s.split_once("://").map(|(_, r)| r).unwrap_or(s);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if authority.contains('@') {
-        return Err(
-            "the URL contains credentials (user:password@); launchready neither sends nor prints credentials: give the URL without them"
-                .into(),
-        );
+        return Err(TargetError::Credentials);
     }
     Ok(())
 }
 
 /// Accepts a domain, or a bare URL (`https://example.com/`) whose host is taken.
-pub fn validate_domain(input: &str) -> Result<String, String> {
+pub fn validate_domain(input: &str) -> Result<String, TargetError> {
     // Checked before anything quotes the input: credentials are never echoed.
     refuse_credentials(input.trim())?;
     let s = input.trim();
+    let given = || input.to_string();
     let host = if let Some(rest) = s
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"))
@@ -144,9 +196,7 @@ pub fn validate_domain(input: &str) -> Result<String, String> {
             None => (rest, ""),
         };
         if !(path.is_empty() || path == "/") {
-            return Err(format!(
-                "{input:?} is a URL with a path; give the domain (and the page with --url)"
-            ));
+            return Err(TargetError::UrlWithPath { input: given() });
         }
         match host.rsplit_once(':') {
             Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
@@ -156,78 +206,74 @@ pub fn validate_domain(input: &str) -> Result<String, String> {
         s
     };
     if host.is_empty() {
-        return Err("the domain is empty".into());
+        return Err(TargetError::EmptyDomain);
     }
     if host.contains(char::is_whitespace) {
-        return Err(format!("{input:?} is not a domain: it contains spaces"));
+        return Err(TargetError::Whitespace { input: given() });
     }
     if host.contains('/') || host.contains("://") {
-        return Err(format!("{input:?} is not a domain"));
+        return Err(TargetError::NotADomain { input: given() });
     }
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     if bare.parse::<IpAddr>().is_ok() {
-        return Err(format!(
-            "{input:?} is an IP address; launchready audits a domain (use --connect-to to aim at an address)"
-        ));
+        return Err(TargetError::IpAddress { input: given() });
     }
     if !host.is_ascii() {
-        return Err(format!(
-            "{input:?} is not ASCII; give the punycode form (xn--…)"
-        ));
+        return Err(TargetError::NotAscii { input: given() });
     }
     let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
     if host.len() > 253 {
-        return Err(format!("{input:?} is longer than 253 characters"));
+        return Err(TargetError::TooLong { input: given() });
     }
     let labels: Vec<&str> = host.split('.').collect();
     if labels.len() < 2 {
-        return Err(format!(
-            "{input:?} is not a public domain name (no dot); give e.g. example.com"
-        ));
+        return Err(TargetError::NoDot { input: given() });
     }
     for label in &labels {
-        validate_label(label).map_err(|e| format!("{input:?} is not a domain: {e}"))?;
+        validate_label(label).map_err(|label| TargetError::Label {
+            input: given(),
+            label,
+        })?;
     }
     if labels
         .last()
         .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
     {
-        return Err(format!(
-            "{input:?} is not a domain: the top-level label is numeric"
-        ));
+        return Err(TargetError::NumericTld { input: given() });
     }
     Ok(host)
 }
 
-fn validate_label(label: &str) -> Result<(), String> {
+fn validate_label(label: &str) -> Result<(), LabelError> {
     if label.is_empty() {
-        return Err("empty label (\"..\")".into());
+        return Err(LabelError::Empty);
     }
     if label.len() > 63 {
-        return Err(format!("label {label:?} is longer than 63 characters"));
+        return Err(LabelError::TooLong(label.to_string()));
     }
     if !label
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(format!(
-            "label {label:?} has characters a host name cannot have"
-        ));
+        return Err(LabelError::Characters(label.to_string()));
     }
     if label.starts_with('-') || label.ends_with('-') {
-        return Err(format!("label {label:?} starts or ends with '-'"));
+        return Err(LabelError::Hyphen(label.to_string()));
     }
     Ok(())
 }
 
 /// A subdomain as the user wrote it: `app` or `app.example.com`.
-pub fn validate_label_path(s: &str) -> Result<(), String> {
+pub fn validate_label_path(s: &str) -> Result<(), TargetError> {
     let s = s.trim().trim_end_matches('.');
     if s.is_empty() {
-        return Err("empty subdomain".into());
+        return Err(TargetError::EmptySubdomain);
     }
     for label in s.split('.') {
-        validate_label(label).map_err(|e| format!("{s:?}: {e}"))?;
+        validate_label(label).map_err(|label| TargetError::SubdomainLabel {
+            subdomain: s.to_string(),
+            label,
+        })?;
     }
     Ok(())
 }
@@ -243,19 +289,18 @@ pub fn qualify(sub: &str, domain: &str) -> String {
 }
 
 /// Validates an app URL: http or https, with a host.
-pub fn parse_url(s: &str) -> Result<hyper::Uri, String> {
+pub fn parse_url(s: &str) -> Result<hyper::Uri, TargetError> {
     refuse_credentials(s)?;
-    let uri: hyper::Uri = s.parse().map_err(|_| format!("{s:?} is not a URL"))?;
+    let input = || s.to_string();
+    let uri: hyper::Uri = s
+        .parse()
+        .map_err(|_| TargetError::NotAUrl { input: input() })?;
     match uri.scheme_str() {
         Some("http") | Some("https") => {}
-        _ => {
-            return Err(format!(
-                "{s:?}: the URL must start with https:// or http://"
-            ))
-        }
+        _ => return Err(TargetError::Scheme { input: input() }),
     }
     if uri.host().is_none_or(str::is_empty) {
-        return Err(format!("{s:?}: the URL has no host"));
+        return Err(TargetError::NoHost { input: input() });
     }
     Ok(uri)
 }
@@ -337,6 +382,63 @@ mod tests {
         assert!(refuse_credentials("https://user@example.com/").is_err());
         assert!(refuse_credentials("https://example.com/a@b").is_ok());
         assert!(refuse_credentials("https://example.com/?email=a@b.c").is_ok());
+    }
+
+    #[test]
+    fn errors_name_the_input_and_the_label() {
+        assert_eq!(
+            validate_domain("-bad.com"),
+            Err(TargetError::Label {
+                input: "-bad.com".into(),
+                label: LabelError::Hyphen("-bad".into()),
+            })
+        );
+        assert_eq!(
+            validate_domain("example..com"),
+            Err(TargetError::Label {
+                input: "example..com".into(),
+                label: LabelError::Empty,
+            })
+        );
+        assert_eq!(
+            validate_domain("127.0.0.1"),
+            Err(TargetError::IpAddress {
+                input: "127.0.0.1".into()
+            })
+        );
+        assert_eq!(
+            validate_domain("localhost"),
+            Err(TargetError::NoDot {
+                input: "localhost".into()
+            })
+        );
+        assert_eq!(
+            validate_domain("https://u:p@example.com/"),
+            Err(TargetError::Credentials)
+        );
+        assert_eq!(
+            validate_label_path("ap!p"),
+            Err(TargetError::SubdomainLabel {
+                subdomain: "ap!p".into(),
+                label: LabelError::Characters("ap!p".into()),
+            })
+        );
+        assert_eq!(validate_label_path(" . "), Err(TargetError::EmptySubdomain));
+        assert_eq!(
+            parse_url("ftp://example.com/"),
+            Err(TargetError::Scheme {
+                input: "ftp://example.com/".into()
+            })
+        );
+        // The messages the CLI prints are unchanged.
+        assert_eq!(
+            validate_domain("-bad.com").unwrap_err().to_string(),
+            "\"-bad.com\" is not a domain: label \"-bad\" starts or ends with '-'"
+        );
+        assert_eq!(
+            parse_url("https://").unwrap_err().to_string(),
+            "\"https://\" is not a URL"
+        );
     }
 
     #[test]

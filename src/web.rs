@@ -2,7 +2,7 @@
 //! stage's login burst): which of a few well-known paths the site answers with 200.
 
 use crate::audit::Context;
-use crate::net::http::resolve_location;
+use crate::net::http::{resolve_location, HttpError};
 use futures_util::future::join_all;
 
 /// The first of `paths` (relative to `base`) that answers 200: `Ok(None)` when they all
@@ -11,7 +11,7 @@ pub async fn find_page(
     ctx: &Context,
     base: &str,
     paths: &[&str],
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, HttpError> {
     let urls: Vec<String> = paths
         .iter()
         .filter_map(|p| resolve_location(base, p))
@@ -21,7 +21,7 @@ pub async fn find_page(
         .first()
         .filter(|_| answers.iter().all(|a| a.is_err()))
     {
-        return Err(e.to_string());
+        return Err(e.clone());
     }
     Ok(urls
         .into_iter()

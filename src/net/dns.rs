@@ -195,17 +195,24 @@ pub struct Resolver {
     fallback_live: OnceCell<bool>,
 }
 
+/// A `--dns-server` value that is not `IP[:PORT]`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--dns-server {input:?}: expected IP or IP:PORT (e.g. 127.0.0.1:5353)")]
+pub struct ServerAddrError {
+    pub input: String,
+}
+
 /// Parses `IP[:PORT]` or `[IPv6]:PORT`; the port defaults to 53.
-pub fn parse_server(s: &str) -> Result<SocketAddr, String> {
+pub fn parse_server(s: &str) -> Result<SocketAddr, ServerAddrError> {
     if let Ok(sa) = SocketAddr::from_str(s) {
         return Ok(sa);
     }
     if let Ok(ip) = IpAddr::from_str(s.trim_start_matches('[').trim_end_matches(']')) {
         return Ok(SocketAddr::new(ip, 53));
     }
-    Err(format!(
-        "--dns-server {s:?}: expected IP or IP:PORT (e.g. 127.0.0.1:5353)"
-    ))
+    Err(ServerAddrError {
+        input: s.to_string(),
+    })
 }
 
 /// The nameservers of /etc/resolv.conf.
@@ -647,7 +654,12 @@ mod tests {
             parse_server("[::1]:5353").ok(),
             Some("[::1]:5353".parse().expect("addr"))
         );
-        assert!(parse_server("dns.example").is_err());
+        assert_eq!(
+            parse_server("dns.example"),
+            Err(ServerAddrError {
+                input: "dns.example".into()
+            })
+        );
     }
 
     /// A garbage datagram ahead of the real answer (an off-path spoofer, a broken middlebox)

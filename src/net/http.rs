@@ -6,7 +6,7 @@
 //! resolved port with the URL's, so curl's `--connect-to HOST:PORT:ADDR:PORT` (a new port)
 //! cannot be expressed. A 40-line connector here can, and redirects are followed by hand anyway.
 
-use super::dns::Resolver;
+use super::dns::{DnsError, Resolver};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper::{HeaderMap, Method, StatusCode, Uri};
@@ -35,55 +35,89 @@ pub struct ConnectTo {
     pub to_port: Option<u16>,
 }
 
+/// Why a `--connect-to` rule is refused; `rule` is the rule as given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectToError {
+    #[error("--connect-to {rule:?}: unclosed '[' (expected HOST:PORT:ADDR:PORT)")]
+    UnclosedBracket { rule: String },
+    #[error("--connect-to {rule:?}: {host:?} is not an IPv6 address")]
+    HostNotIpv6 { rule: String, host: String },
+    #[error("--connect-to {rule:?}: {field} (expected HOST:PORT:ADDR:PORT)")]
+    Field { rule: String, field: RuleField },
+}
+
+/// The part of a `--connect-to` rule that is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleField {
+    #[error("missing ':'")]
+    MissingColon,
+    #[error("needs four ':'-separated fields")]
+    FieldCount,
+    #[error("missing PORT")]
+    MissingPort,
+    #[error("bad port {0:?}")]
+    Port(String),
+    #[error("ADDR {0:?} is not an IP address")]
+    Addr(String),
+}
+
 impl ConnectTo {
-    pub fn parse(s: &str) -> Result<ConnectTo, String> {
+    pub fn parse(s: &str) -> Result<ConnectTo, ConnectToError> {
         // HOST may be a bracketed IPv6 literal: a rule for one address of a host
         // (`[2001:db8::1]:443:127.0.0.1:8443`, see `net::nodes`).
         if let Some(rest) = s.strip_prefix('[') {
-            let (v6, tail) = rest.split_once(']').ok_or_else(|| {
-                format!("--connect-to {s:?}: unclosed '[' (expected HOST:PORT:ADDR:PORT)")
+            let (v6, tail) =
+                rest.split_once(']')
+                    .ok_or_else(|| ConnectToError::UnclosedBracket {
+                        rule: s.to_string(),
+                    })?;
+            let ip: std::net::Ipv6Addr = v6.parse().map_err(|_| ConnectToError::HostNotIpv6 {
+                rule: s.to_string(),
+                host: v6.to_string(),
             })?;
-            let ip: std::net::Ipv6Addr = v6
-                .parse()
-                .map_err(|_| format!("--connect-to {s:?}: {v6:?} is not an IPv6 address"))?;
             let mut rule = ConnectTo::parse(&format!("v6{tail}"))?;
             rule.host = Some(ip.to_string());
             return Ok(rule);
         }
-        let bad = |why: &str| format!("--connect-to {s:?}: {why} (expected HOST:PORT:ADDR:PORT)");
+        let bad = |field: RuleField| ConnectToError::Field {
+            rule: s.to_string(),
+            field,
+        };
         // The address may be a bracketed IPv6 literal containing colons.
         let (head, addr, tail) = match (s.find('['), s.find(']')) {
             (Some(open), Some(close)) if open < close => {
                 let head = s[..open]
                     .strip_suffix(':')
-                    .ok_or_else(|| bad("missing ':'"))?;
+                    .ok_or_else(|| bad(RuleField::MissingColon))?;
                 let tail = s[close + 1..]
                     .strip_prefix(':')
-                    .ok_or_else(|| bad("missing ':'"))?;
+                    .ok_or_else(|| bad(RuleField::MissingColon))?;
                 (head, &s[open + 1..close], tail)
             }
             _ => {
                 let parts: Vec<&str> = s.split(':').collect();
                 if parts.len() != 4 {
-                    return Err(bad("needs four ':'-separated fields"));
+                    return Err(bad(RuleField::FieldCount));
                 }
                 let head_len = parts[0].len() + 1 + parts[1].len();
                 (&s[..head_len], parts[2], parts[3])
             }
         };
-        let (host, port) = head.split_once(':').ok_or_else(|| bad("missing PORT"))?;
-        let parse_port = |p: &str| -> Result<Option<u16>, String> {
+        let (host, port) = head
+            .split_once(':')
+            .ok_or_else(|| bad(RuleField::MissingPort))?;
+        let parse_port = |p: &str| -> Result<Option<u16>, ConnectToError> {
             if p.is_empty() {
                 Ok(None)
             } else {
                 p.parse::<u16>()
                     .map(Some)
-                    .map_err(|_| bad(&format!("bad port {p:?}")))
+                    .map_err(|_| bad(RuleField::Port(p.to_string())))
             }
         };
         let addr: IpAddr = addr
             .parse()
-            .map_err(|_| bad(&format!("ADDR {addr:?} is not an IP address")))?;
+            .map_err(|_| bad(RuleField::Addr(addr.to_string())))?;
         Ok(ConnectTo {
             host: (!host.is_empty()).then(|| host.trim_end_matches('.').to_ascii_lowercase()),
             port: parse_port(port)?,
@@ -117,13 +151,22 @@ impl ConnectTo {
     }
 }
 
+/// Why a host has no address to connect to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DestinationError {
+    #[error("{error}")]
+    Lookup { host: String, error: DnsError },
+    #[error("{host} does not resolve")]
+    NoAddress { host: String },
+}
+
 /// Where the client connects for `host:port`.
 pub async fn destinations(
     resolver: &Resolver,
     connect_to: &[ConnectTo],
     host: &str,
     port: u16,
-) -> Result<Vec<SocketAddr>, String> {
+) -> Result<Vec<SocketAddr>, DestinationError> {
     let host_key = host.trim_end_matches('.').to_ascii_lowercase();
     if let Some(rule) = connect_to.iter().find(|r| r.matches(&host_key, port)) {
         return Ok(vec![SocketAddr::new(
@@ -135,9 +178,17 @@ pub async fn destinations(
     if let Ok(ip) = bare.parse::<IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
-    let ips = resolver.addrs(host).await.map_err(|e| e.to_string())?;
+    let ips = resolver
+        .addrs(host)
+        .await
+        .map_err(|error| DestinationError::Lookup {
+            host: host.to_string(),
+            error,
+        })?;
     if ips.is_empty() {
-        return Err(format!("{host} does not resolve"));
+        return Err(DestinationError::NoAddress {
+            host: host.to_string(),
+        });
     }
     Ok(ips
         .into_iter()
@@ -232,7 +283,7 @@ impl tower_service::Service<Uri> for Connector {
             });
             let addrs = destinations(&this.resolver, &this.connect_to, &host, port)
                 .await
-                .map_err(|e| -> BoxError { Box::new(ResolveError(e)) })?;
+                .map_err(|e| -> BoxError { Box::new(ResolveError(e.to_string())) })?;
             if this.public_only {
                 if let Some(addr) = addrs.iter().find(|a| !is_public(a.ip())) {
                     return Err(Box::new(Blocked(format!(

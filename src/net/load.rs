@@ -28,6 +28,21 @@ pub const BODY_CAP: usize = 2 * 1024 * 1024;
 trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
+/// Why the first request to an endpoint ([`Dialer::phases`]) got no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhaseError {
+    #[error("the --max-requests cap ({cap}) is spent")]
+    BudgetSpent { cap: u64 },
+    /// This machine could not open the connection ([`ErrorKind::Local`]).
+    #[error("{why}")]
+    Local { why: String },
+    #[error("cannot connect: {why}")]
+    Connect { why: String },
+    /// TLS, timeout or protocol trouble on the way to an answer.
+    #[error("{why}")]
+    Request { kind: ErrorKind, why: String },
+}
+
 /// How a request failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ErrorKind {
@@ -143,7 +158,7 @@ impl Dialer {
         let t = Instant::now();
         let addrs = destinations(&self.resolver, &self.connect_to, &ep.host, ep.port)
             .await
-            .map_err(|e| (ErrorKind::Connect, e))?;
+            .map_err(|e| (ErrorKind::Connect, e.to_string()))?;
         phases.dns = t.elapsed();
         let t = Instant::now();
         let mut stream = None;
@@ -214,24 +229,24 @@ impl Dialer {
 
     /// The phases of one fresh request, like `curl -w`: one request (and its connection)
     /// from the budget.
-    pub async fn phases(&self, ep: &Endpoint, budget: &Budget) -> Result<Phases, String> {
+    pub async fn phases(&self, ep: &Endpoint, budget: &Budget) -> Result<Phases, PhaseError> {
         if !budget.claim() {
-            return Err(format!("the --max-requests cap ({}) is spent", budget.cap));
+            return Err(PhaseError::BudgetSpent { cap: budget.cap });
         }
         let t = Instant::now();
         let (mut sender, mut phases) = match self.connect(ep).await {
             Ok(c) => c,
-            Err((ErrorKind::Local, e)) => {
+            Err((ErrorKind::Local, why)) => {
                 budget.refund();
-                return Err(e);
+                return Err(PhaseError::Local { why });
             }
-            Err((ErrorKind::Connect, e)) => return Err(format!("cannot connect: {e}")),
-            Err((_, e)) => return Err(e),
+            Err((ErrorKind::Connect, why)) => return Err(PhaseError::Connect { why }),
+            Err((kind, why)) => return Err(PhaseError::Request { kind, why }),
         };
         let (status, ttfb, _) = self
             .send(&mut sender, &ep.prepare(&Method::GET, b""))
             .await
-            .map_err(|(_, e)| e)?;
+            .map_err(|(kind, why)| PhaseError::Request { kind, why })?;
         phases.ttfb = ttfb;
         phases.total = t.elapsed();
         phases.status = status;

@@ -49,7 +49,7 @@ pub enum MxTls {
 pub async fn probe(inner: Arc<WebPkiServerVerifier>, addrs: &[SocketAddr], mx: &str) -> MxTls {
     let (tcp, addr) = match tls::connect(addrs).await {
         Ok(c) => c,
-        Err(e) => return MxTls::Unreachable(e),
+        Err(e) => return MxTls::Unreachable(e.to_string()),
     };
     match tokio::time::timeout(CONVERSATION_TIMEOUT, converse(inner, tcp, addr, mx)).await {
         Ok(outcome) => outcome,

@@ -165,9 +165,33 @@ pub fn connect_failed(why: &str) -> bool {
     why.starts_with("cannot connect to ") || why.starts_with("connecting to ")
 }
 
+/// Why no TLS session came about; the messages are the ones the findings quote.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TlsError {
+    #[error("no address to connect to")]
+    NoAddress,
+    /// The last address refused or failed; `local` when every address failed with an error
+    /// of this machine's ([`LOCAL_MARK`]).
+    #[error("cannot connect to {addr}: {error}{}", if *local { format!(" ({LOCAL_MARK})") } else { String::new() })]
+    Connect {
+        addr: SocketAddr,
+        error: String,
+        local: bool,
+    },
+    #[error("connecting to {addr} timed out after {secs}s")]
+    ConnectTimeout { addr: SocketAddr, secs: u64 },
+    #[error("{host} is not a valid TLS server name: {error}")]
+    ServerName { host: String, error: String },
+    #[error("{0}")]
+    Config(String),
+    /// The handshake failed before any certificate was seen; `why` is the described error.
+    #[error("{why}")]
+    Handshake { addr: SocketAddr, why: String },
+}
+
 /// Connects to the first address that answers, within the probe timeout.
-pub async fn connect(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr), String> {
-    let mut last = "no address to connect to".to_string();
+pub async fn connect(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr), TlsError> {
+    let mut last = TlsError::NoAddress;
     let mut all_local = !addrs.is_empty();
     for addr in addrs {
         match tokio::time::timeout(PROBE_TIMEOUT, TcpStream::connect(addr)).await {
@@ -177,19 +201,23 @@ pub async fn connect(addrs: &[SocketAddr]) -> Result<(TcpStream, SocketAddr), St
             }
             Ok(Err(e)) => {
                 all_local &= crate::net::http::is_local_io(&e);
-                last = format!("cannot connect to {addr}: {e}")
+                last = TlsError::Connect {
+                    addr: *addr,
+                    error: e.to_string(),
+                    local: false,
+                }
             }
             Err(_) => {
                 all_local = false;
-                last = format!(
-                    "connecting to {addr} timed out after {}s",
-                    PROBE_TIMEOUT.as_secs()
-                )
+                last = TlsError::ConnectTimeout {
+                    addr: *addr,
+                    secs: PROBE_TIMEOUT.as_secs(),
+                }
             }
         }
     }
-    if all_local {
-        last = format!("{last} ({LOCAL_MARK})");
+    if let TlsError::Connect { local, .. } = &mut last {
+        *local = all_local;
     }
     Err(last)
 }
@@ -200,7 +228,7 @@ pub async fn handshake(
     inner: Arc<WebPkiServerVerifier>,
     addrs: &[SocketAddr],
     host: &str,
-) -> Result<Session, String> {
+) -> Result<Session, TlsError> {
     let (tcp, addr) = connect(addrs).await?;
     handshake_on(inner, tcp, addr, host).await
 }
@@ -212,12 +240,14 @@ pub async fn handshake_on<S>(
     tcp: S,
     addr: SocketAddr,
     host: &str,
-) -> Result<Session, String>
+) -> Result<Session, TlsError>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    let name = ServerName::try_from(host.to_string())
-        .map_err(|e| format!("{host} is not a valid TLS server name: {e}"))?;
+    let name = ServerName::try_from(host.to_string()).map_err(|e| TlsError::ServerName {
+        host: host.to_string(),
+        error: e.to_string(),
+    })?;
     let recorder = Arc::new(Recorder {
         inner,
         seen: Mutex::new(Seen::default()),
@@ -225,7 +255,7 @@ where
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+        .map_err(|e| TlsError::Config(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(recorder.clone())
         .with_no_client_auth();
@@ -259,7 +289,7 @@ where
         ),
     };
     if seen.chain.is_empty() {
-        return Err(failure);
+        return Err(TlsError::Handshake { addr, why: failure });
     }
     Ok(Session {
         addr,
@@ -471,7 +501,7 @@ pub async fn hello_probe(
 ) -> HelloAnswer {
     let (mut tcp, addr) = match connect(addrs).await {
         Ok(t) => t,
-        Err(e) => return HelloAnswer::NoAnswer(e),
+        Err(e) => return HelloAnswer::NoAnswer(e.to_string()),
     };
     let hello = hello::client_hello(host, version, suites);
     let exchange = async {

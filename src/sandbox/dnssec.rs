@@ -7,6 +7,7 @@
 //! query (a recursive resolver asking the parent gets the same answer for the same question).
 //! The DNS server adds the RRSIGs covering an answer when the query has the DO bit.
 
+use super::SandboxError;
 use hickory_proto::rr::dnssec::rdata::{DNSSECRData, DNSKEY, DS, RRSIG};
 use hickory_proto::rr::dnssec::{tbs, Algorithm, DigestType, KeyPair};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
@@ -28,7 +29,7 @@ pub enum Signing {
 }
 
 impl Signing {
-    pub fn parse(s: &str) -> Result<Signing, String> {
+    pub fn parse(s: &str) -> Result<Signing, SandboxError> {
         Ok(match s {
             "none" => Signing::None,
             "signed" => Signing::Signed,
@@ -36,9 +37,11 @@ impl Signing {
             "expired" => Signing::Expired,
             "expiring" => Signing::Expiring,
             other => {
-                return Err(format!(
-                    "dns.dnssec {other:?}: expected none, signed, ds-mismatch, expired or expiring"
-                ))
+                return Err(SandboxError::Setting {
+                    setting: "[dns] dnssec",
+                    value: other.to_string(),
+                    expected: "expected none, signed, ds-mismatch, expired or expiring".into(),
+                })
             }
         })
     }
@@ -54,33 +57,45 @@ const SIGNED: &[RecordType] = &[
 
 const DAY: u32 = 86_400;
 
-fn key() -> Result<KeyPair<hickory_proto::rr::dnssec::Private>, String> {
+fn key() -> Result<KeyPair<hickory_proto::rr::dnssec::Private>, SandboxError> {
     let rng = ring::rand::SystemRandom::new();
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|e| format!("DNSSEC key: {e}"))?;
-    let pair =
-        Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|e| format!("DNSSEC key: {e}"))?;
+    let bad = |e: &dyn std::fmt::Display| SandboxError::Dnssec {
+        what: "key",
+        message: e.to_string(),
+    };
+    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|e| bad(&e))?;
+    let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|e| bad(&e))?;
     Ok(KeyPair::from_ed25519(pair))
 }
 
 /// Adds DNSKEY, DS and RRSIG records for the apex to the zone's records.
-pub fn sign(mut records: Vec<Record>, apex: &Name, how: Signing) -> Result<Vec<Record>, String> {
+pub fn sign(
+    mut records: Vec<Record>,
+    apex: &Name,
+    how: Signing,
+) -> Result<Vec<Record>, SandboxError> {
     if how == Signing::None {
         return Ok(records);
     }
-    let err = |e: hickory_proto::error::ProtoError| format!("DNSSEC signing: {e}");
+    let err = |e: &dyn std::fmt::Display| SandboxError::Dnssec {
+        what: "signing",
+        message: e.to_string(),
+    };
     let alg = Algorithm::ED25519;
     let pair = key()?;
-    let dnskey: DNSKEY = pair.to_dnskey(alg).map_err(|e| e.to_string())?;
-    let tag = dnskey.calculate_key_tag().map_err(err)?;
+    let dnskey: DNSKEY = pair.to_dnskey(alg).map_err(|e| err(&e))?;
+    let tag = dnskey.calculate_key_tag().map_err(|e| err(&e))?;
     // The DS: of this key, or (ds-mismatch) of another key the zone does not publish.
     let ds_key = if how == Signing::DsMismatch {
-        key()?.to_dnskey(alg).map_err(|e| e.to_string())?
+        key()?.to_dnskey(alg).map_err(|e| err(&e))?
     } else {
         dnskey.clone()
     };
-    let digest = ds_key.to_digest(apex, DigestType::SHA256).map_err(err)?;
+    let digest = ds_key
+        .to_digest(apex, DigestType::SHA256)
+        .map_err(|e| err(&e))?;
     let ds = DS::new(
-        ds_key.calculate_key_tag().map_err(err)?,
+        ds_key.calculate_key_tag().map_err(|e| err(&e))?,
         alg,
         DigestType::SHA256,
         digest.as_ref().to_vec(),
@@ -99,10 +114,10 @@ pub fn sign(mut records: Vec<Record>, apex: &Name, how: Signing) -> Result<Vec<R
     let now = u32::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_err(|e| e.to_string())?
+            .map_err(|e| err(&e))?
             .as_secs(),
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| err(&e))?;
     let (inception, expiration) = match how {
         Signing::Expired => (now - 31 * DAY, now - DAY),
         Signing::Expiring => (now - 27 * DAY, now + 3 * DAY),
@@ -127,8 +142,9 @@ pub fn sign(mut records: Vec<Record>, apex: &Name, how: Signing) -> Result<Vec<R
             apex.clone(),
             Vec::new(),
         );
-        let data = tbs::rrset_tbs_with_sig(apex, DNSClass::IN, &unsigned, &set).map_err(err)?;
-        let sig = pair.sign(alg, &data).map_err(|e| e.to_string())?;
+        let data =
+            tbs::rrset_tbs_with_sig(apex, DNSClass::IN, &unsigned, &set).map_err(|e| err(&e))?;
+        let sig = pair.sign(alg, &data).map_err(|e| err(&e))?;
         let rrsig = RRSIG::new(
             rtype,
             alg,

@@ -10,6 +10,7 @@
 
 pub mod dns_server;
 pub mod dnssec;
+mod error;
 pub mod nodes;
 pub mod pki;
 pub mod scenario;
@@ -20,6 +21,7 @@ pub mod web;
 use crate::net::zone::ZoneData;
 use crate::net::zonefile;
 use dns_server::{Behaviour, Faults};
+pub use error::SandboxError;
 use hickory_proto::rr::Name;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -110,7 +112,7 @@ impl Drop for Sandbox {
 /// A fresh directory only this user can enter, under an unguessable name: another local user
 /// cannot pre-create it, plant a CA file in it or read ours. `create_dir` (not `_all`) fails
 /// when the name exists, so a planted directory or link is never reused.
-fn private_dir() -> Result<PathBuf, String> {
+fn private_dir() -> Result<PathBuf, SandboxError> {
     use std::hash::{BuildHasher, Hasher};
     let mut last = String::new();
     for _ in 0..16 {
@@ -128,9 +130,7 @@ fn private_dir() -> Result<PathBuf, String> {
             Err(e) => last = format!("{}: {e}", dir.display()),
         }
     }
-    Err(format!(
-        "sandbox: cannot create a private directory: {last}"
-    ))
+    Err(SandboxError::PrivateDir(last))
 }
 
 /// Sandbox directories still in use, removed by [`cleanup_on_signal`] when the process is
@@ -191,11 +191,11 @@ pub async fn cleanup_on_signal() {
 }
 
 /// A loopback port nothing listens on (free a moment ago): connections to it are refused.
-fn closed_port() -> Result<u16, String> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("sandbox: {e}"))?;
+fn closed_port() -> Result<u16, SandboxError> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(SandboxError::io("sandbox"))?;
     l.local_addr()
         .map(|a| a.port())
-        .map_err(|e| format!("sandbox: {e}"))
+        .map_err(SandboxError::io("sandbox"))
 }
 
 fn loopback(last: u8, port: u16) -> SocketAddr {
@@ -208,7 +208,7 @@ async fn start_dns(
     zone: Arc<ZoneData>,
     main: Behaviour,
     faults: Faults,
-) -> Result<(SocketAddr, Tasks), String> {
+) -> Result<(SocketAddr, Tasks), SandboxError> {
     let faults = Arc::new(faults);
     let none = Arc::new(Faults::default());
     // The extra servers must share the main server's port; retry if that port is taken there.
@@ -251,37 +251,32 @@ async fn start_dns(
             t.abort();
         }
     }
-    Err(format!(
-        "sandbox DNS: cannot bind the extra nameservers: {last_err}"
-    ))
+    Err(SandboxError::DnsBind(last_err))
 }
 
 impl Sandbox {
     /// Starts the named scenario on fresh loopback ports.
-    pub async fn start(name: &str) -> Result<Sandbox, String> {
+    pub async fn start(name: &str) -> Result<Sandbox, SandboxError> {
         Sandbox::start_with_aliases(name, 0).await
     }
 
     /// Starts the named scenario and serves it under `aliases` more domains too (see
     /// [`SandboxInfo::aliases`]): one DNS server, one certificate, one site for all.
-    pub async fn start_with_aliases(name: &str, aliases: usize) -> Result<Sandbox, String> {
-        let files = scenario::find(name).ok_or_else(|| {
-            format!("unknown scenario {name:?}; `launchready demo --list` shows them")
-        })?;
+    pub async fn start_with_aliases(name: &str, aliases: usize) -> Result<Sandbox, SandboxError> {
+        let files =
+            scenario::find(name).ok_or_else(|| SandboxError::UnknownScenario(name.to_string()))?;
         let sc = files.parse()?;
-        let origin = crate::net::dns::name(&sc.domain).map_err(|e| e.to_string())?;
+        let origin = crate::net::dns::name(&sc.domain)?;
         let label = PathBuf::from(format!("fixtures/scenarios/{}.zone", files.name));
-        let records = zonefile::parse_zone_str(files.zone, &label, Some(&origin))
-            .map_err(|e| e.to_string())?;
+        let records = zonefile::parse_zone_str(files.zone, &label, Some(&origin))?;
         let signing = dnssec::Signing::parse(&sc.dns.dnssec)?;
         let mut records = dnssec::sign(records, &origin, signing)?;
         let alias_names = alias_domains(&sc.domain, aliases);
         let mut sc = sc;
         for alias in &alias_names {
-            let origin = crate::net::dns::name(alias).map_err(|e| e.to_string())?;
+            let origin = crate::net::dns::name(alias)?;
             let text = files.zone.replace(&sc.domain, alias);
-            let copy = zonefile::parse_zone_str(&text, &label, Some(&origin))
-                .map_err(|e| e.to_string())?;
+            let copy = zonefile::parse_zone_str(&text, &label, Some(&origin))?;
             records.extend(dnssec::sign(copy, &origin, signing)?);
             let copies: Vec<scenario::Route> = sc
                 .web
@@ -311,12 +306,16 @@ impl Sandbox {
             } else {
                 format!("{owner}.{}.", sc.domain)
             };
-            let name =
-                Name::from_ascii(&fqdn).map_err(|e| format!("dns.servfail {entry:?}: {e}"))?;
+            let bad = |e: &dyn std::fmt::Display| SandboxError::Setting {
+                setting: "[dns] servfail",
+                value: entry.clone(),
+                expected: e.to_string(),
+            };
+            let name = Name::from_ascii(&fqdn).map_err(|e| bad(&e))?;
             let rtype = match words.next() {
                 Some(t) => Some(
                     t.parse::<hickory_proto::rr::RecordType>()
-                        .map_err(|e| format!("dns.servfail {entry:?}: {e}"))?,
+                        .map_err(|e| bad(&e))?,
                 ),
                 None => None,
             };
@@ -331,9 +330,11 @@ impl Sandbox {
         tasks.extend(mail);
         let mut node_rules = Vec::new();
         for addr in &sc.tls.stale_nodes {
-            let ip: IpAddr = addr
-                .parse()
-                .map_err(|_| format!("tls.stale_nodes: {addr:?} is not an IP address"))?;
+            let ip: IpAddr = addr.parse().map_err(|_| SandboxError::Setting {
+                setting: "[tls] stale_nodes",
+                value: addr.clone(),
+                expected: "not an IP address".into(),
+            })?;
             let (stale, task) = nodes::serve_stale_node(&sc.domain, pki.issuer.as_deref()).await?;
             tasks.push(task);
             let host = match ip {
@@ -343,9 +344,11 @@ impl Sandbox {
             node_rules.push(format!("{host}:443:127.0.0.1:{}", stale.port()));
         }
         for addr in &sc.dns.dead_addresses {
-            let ip: IpAddr = addr
-                .parse()
-                .map_err(|_| format!("dns.dead_addresses: {addr:?} is not an IP address"))?;
+            let ip: IpAddr = addr.parse().map_err(|_| SandboxError::Setting {
+                setting: "[dns] dead_addresses",
+                value: addr.clone(),
+                expected: "not an IP address".into(),
+            })?;
             let dead = closed_port()?;
             let host = match ip {
                 IpAddr::V6(v6) => format!("[{v6}]"),
@@ -362,10 +365,10 @@ impl Sandbox {
         let requests = web.log.clone();
         let (http, t1) = web::serve_http(web.clone())
             .await
-            .map_err(|e| format!("sandbox HTTP: {e}"))?;
+            .map_err(SandboxError::io("sandbox HTTP"))?;
         let (https, t2) = web::serve_https(web, pki.config)
             .await
-            .map_err(|e| format!("sandbox HTTPS: {e}"))?;
+            .map_err(SandboxError::io("sandbox HTTPS"))?;
         tasks.extend([t1, t2]);
         // Legacy TLS, weak suites and hostile ports are answered in front of rustls.
         let (https, front) = tls::front(&sc.tls, https).await?;
@@ -373,8 +376,7 @@ impl Sandbox {
 
         let dir = private_dir()?;
         let ca_file = dir.join("ca.pem");
-        std::fs::write(&ca_file, &pki.ca_pem)
-            .map_err(|e| format!("sandbox: {}: {e}", ca_file.display()))?;
+        std::fs::write(&ca_file, &pki.ca_pem).map_err(SandboxError::io("sandbox CA file"))?;
         Ok(Sandbox {
             info: SandboxInfo {
                 scenario: files.name,
@@ -416,12 +418,12 @@ pub struct Background {
 }
 
 impl Background {
-    pub fn start(name: &str) -> Result<Background, String> {
+    pub fn start(name: &str) -> Result<Background, SandboxError> {
         Background::start_with_aliases(name, 0)
     }
 
     /// [`Sandbox::start_with_aliases`] on its own thread.
-    pub fn start_with_aliases(name: &str, aliases: usize) -> Result<Background, String> {
+    pub fn start_with_aliases(name: &str, aliases: usize) -> Result<Background, SandboxError> {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
         let name = name.to_string();
@@ -433,7 +435,7 @@ impl Background {
             {
                 Ok(rt) => rt,
                 Err(e) => {
-                    let _ = ready_tx.send(Err(e.to_string()));
+                    let _ = ready_tx.send(Err(SandboxError::Runtime(e)));
                     return;
                 }
             };
@@ -450,9 +452,7 @@ impl Background {
                 }
             });
         });
-        let info = ready_rx
-            .recv()
-            .map_err(|_| "sandbox thread died".to_string())??;
+        let info = ready_rx.recv().map_err(|_| SandboxError::ThreadDied)??;
         Ok(Background {
             info,
             stop: Some(stop_tx),

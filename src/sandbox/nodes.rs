@@ -2,6 +2,7 @@
 //! by one through `--connect-to ADDR:443:…` rules (see `net::nodes`).
 
 use super::pki::{self, Issuer};
+use super::SandboxError;
 use rustls::ServerConfig;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,24 +19,26 @@ const IDLE: Duration = Duration::from_secs(10);
 pub async fn serve_stale_node(
     domain: &str,
     issuer: Option<&Issuer>,
-) -> Result<(SocketAddr, JoinHandle<()>), String> {
-    let issuer = issuer.ok_or("sandbox stale node: no CA to issue the certificate")?;
+) -> Result<(SocketAddr, JoinHandle<()>), SandboxError> {
+    let issuer = issuer.ok_or(SandboxError::NoIssuer {
+        what: "sandbox stale node",
+    })?;
     let names = vec![domain.to_string(), format!("*.{domain}")];
     let (chain, key) = pki::issue_leaf(issuer, &names, (-100, -10))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| format!("sandbox stale node: {e}"))?
+        .map_err(SandboxError::tls("sandbox stale node"))?
         .with_no_client_auth()
         .with_single_cert(chain, key)
-        .map_err(|e| format!("sandbox stale node: {e}"))?;
+        .map_err(SandboxError::tls("sandbox stale node"))?;
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
-        .map_err(|e| format!("sandbox stale node: {e}"))?;
+        .map_err(SandboxError::io("sandbox stale node"))?;
     let addr = listener
         .local_addr()
-        .map_err(|e| format!("sandbox stale node: {e}"))?;
+        .map_err(SandboxError::io("sandbox stale node"))?;
     let task = tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {

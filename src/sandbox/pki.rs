@@ -7,6 +7,7 @@
 //! neither generates nor signs with RSA keys under 2048 bits, the sandbox runs no external
 //! tools, and a committed private key would be exactly what our own secrets scanner flags.
 
+use super::SandboxError;
 use crate::config::Date;
 use num_bigint::BigUint;
 use rcgen::{
@@ -31,7 +32,7 @@ pub enum CertKind {
 }
 
 impl CertKind {
-    pub fn parse(s: &str) -> Result<CertKind, String> {
+    pub fn parse(s: &str) -> Result<CertKind, SandboxError> {
         Ok(match s {
             "valid" => CertKind::Valid,
             "expired" => CertKind::Expired,
@@ -46,9 +47,11 @@ impl CertKind {
                 .and_then(|d| d.parse::<i64>().ok())
             {
                 Some(days) if days > 0 => CertKind::Expiring(days),
-                _ => return Err(format!(
-                    "[tls] cert = {other:?}: expected valid, expired, not-yet-valid, wrong-host, self-signed, incomplete-chain, weak-key or expiring-<N>d"
-                )),
+                _ => return Err(SandboxError::Setting {
+                    setting: "[tls] cert",
+                    value: other.to_string(),
+                    expected: "expected valid, expired, not-yet-valid, wrong-host, self-signed, incomplete-chain, weak-key or expiring-<N>d".into(),
+                }),
             },
         })
     }
@@ -84,8 +87,8 @@ pub fn issue_leaf(
     issuer: &Issuer,
     names: &[String],
     (from, until): (i64, i64),
-) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
-    let e = |e: rcgen::Error| format!("sandbox CA: {e}");
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), SandboxError> {
+    let e = SandboxError::cert("sandbox CA");
     let today = days_since_epoch();
     let mut leaf = CertificateParams::new(names.to_vec()).map_err(e)?;
     if let Some(first) = names.first() {
@@ -159,13 +162,17 @@ fn aia_extension(url: &str) -> CustomExtension {
 
 /// The healthy PKI: a CA and a leaf for `domain` and `*.domain`, valid from yesterday for 90
 /// days.
-pub fn issue(domain: &str) -> Result<Pki, String> {
+pub fn issue(domain: &str) -> Result<Pki, SandboxError> {
     issue_kind(domain, CertKind::Valid, None)
 }
 
 /// A CA and the leaf of `kind`. `aia_url` is where the incomplete chain's intermediate is
 /// published.
-pub fn issue_kind(domain: &str, kind: CertKind, aia_url: Option<&str>) -> Result<Pki, String> {
+pub fn issue_kind(
+    domain: &str,
+    kind: CertKind,
+    aia_url: Option<&str>,
+) -> Result<Pki, SandboxError> {
     issue_kind_with(domain, &[], kind, aia_url)
 }
 
@@ -176,8 +183,8 @@ pub fn issue_kind_with(
     aliases: &[String],
     kind: CertKind,
     aia_url: Option<&str>,
-) -> Result<Pki, String> {
-    let e = |e: rcgen::Error| format!("sandbox CA: {e}");
+) -> Result<Pki, SandboxError> {
+    let e = SandboxError::cert("sandbox CA");
     let today = days_since_epoch();
     let ca_key = KeyPair::generate().map_err(e)?;
     let ca_cert = ca_params("launchready sandbox CA", today)
@@ -291,15 +298,14 @@ impl std::fmt::Debug for WeakRsaKey {
     }
 }
 
-fn random_bits(rng: &dyn ring::rand::SecureRandom, bits: usize) -> Result<BigUint, String> {
+fn random_bits(rng: &dyn ring::rand::SecureRandom, bits: usize) -> Result<BigUint, SandboxError> {
     let mut bytes = vec![0u8; bits.div_ceil(8)];
-    rng.fill(&mut bytes)
-        .map_err(|_| "sandbox: no system randomness".to_string())?;
+    rng.fill(&mut bytes).map_err(|_| SandboxError::Randomness)?;
     Ok(BigUint::from_bytes_be(&bytes))
 }
 
 /// Miller-Rabin with `rounds` random bases, after trial division by small primes.
-fn probably_prime(n: &BigUint, rng: &dyn ring::rand::SecureRandom) -> Result<bool, String> {
+fn probably_prime(n: &BigUint, rng: &dyn ring::rand::SecureRandom) -> Result<bool, SandboxError> {
     const SMALL: [u32; 24] = [
         3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
     ];
@@ -331,7 +337,7 @@ fn probably_prime(n: &BigUint, rng: &dyn ring::rand::SecureRandom) -> Result<boo
 
 /// A random prime of exactly `bits` bits with its two top bits set (so that p·q has 2·bits),
 /// and p − 1 prime to 65537.
-fn random_prime(bits: usize, rng: &dyn ring::rand::SecureRandom) -> Result<BigUint, String> {
+fn random_prime(bits: usize, rng: &dyn ring::rand::SecureRandom) -> Result<BigUint, SandboxError> {
     let top = (BigUint::from(3u32) << (bits - 2)) | BigUint::from(1u32);
     for _ in 0..100_000 {
         let c = (random_bits(rng, bits)? >> 2usize) | &top;
@@ -339,7 +345,7 @@ fn random_prime(bits: usize, rng: &dyn ring::rand::SecureRandom) -> Result<BigUi
             return Ok(c);
         }
     }
-    Err("sandbox: no prime found".into())
+    Err(SandboxError::NoPrime)
 }
 
 /// DER INTEGER of a non-negative number.
@@ -366,7 +372,7 @@ fn der_len(n: usize) -> Vec<u8> {
 
 impl WeakRsaKey {
     /// A fresh RSA-1024 key (e = 65537).
-    pub fn generate() -> Result<WeakRsaKey, String> {
+    pub fn generate() -> Result<WeakRsaKey, SandboxError> {
         let rng = ring::rand::SystemRandom::new();
         let e = BigUint::from(65_537u32);
         loop {
@@ -502,6 +508,9 @@ mod tests {
                 assert_eq!(leaf.ca_issuers, ["http://127.0.0.1:1/i.der"]);
             }
         }
-        assert!(CertKind::parse("expiring-xd").is_err());
+        assert!(matches!(
+            CertKind::parse("expiring-xd"),
+            Err(SandboxError::Setting { setting: "[tls] cert", value, .. }) if value == "expiring-xd"
+        ));
     }
 }

@@ -2,6 +2,7 @@
 //! `fixtures/scenarios/NAME.zone` (its DNS, an ordinary zone file that `--zone` also reads).
 //! They are compiled into the binary so that `launchready demo` works from any directory.
 
+use super::SandboxError;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -368,24 +369,26 @@ pub fn find(name: &str) -> Option<&'static Files> {
 }
 
 impl Files {
-    pub fn parse(&self) -> Result<Scenario, String> {
-        let mut sc: Scenario = toml::from_str(self.toml)
-            .map_err(|e| format!("scenario {}: {}", self.name, e.message()))?;
+    pub fn parse(&self) -> Result<Scenario, SandboxError> {
+        let mut sc: Scenario = toml::from_str(self.toml).map_err(|e| SandboxError::Toml {
+            scenario: self.name.to_string(),
+            message: e.message().to_string(),
+        })?;
         // Every scenario's mail domain serves the healthy MTA-STS policy (RFC 8461) unless
         // the scenario answers that URL itself (routes match first come, first served).
         sc.web.routes.push(Route::mta_sts_policy(&sc.domain));
         for route in &mut sc.web.routes {
             if let Some(name) = &route.body_recording {
                 let Some((_, page)) = RECORDINGS.iter().find(|(n, _)| n == name) else {
-                    return Err(format!(
-                        "scenario {}: no recording {name} (known: {})",
-                        self.name,
-                        RECORDINGS
+                    return Err(SandboxError::NoRecording {
+                        scenario: self.name.to_string(),
+                        recording: name.clone(),
+                        known: RECORDINGS
                             .iter()
                             .map(|(n, _)| *n)
                             .collect::<Vec<_>>()
-                            .join(", ")
-                    ));
+                            .join(", "),
+                    });
                 };
                 route.body = page.to_string();
             }

@@ -5,6 +5,7 @@
 
 use super::pki::{self, Issuer};
 use super::scenario::Smtp;
+use super::SandboxError;
 use rustls::ServerConfig;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -27,22 +28,23 @@ pub async fn serve(
     domain: &str,
     aliases: &[String],
     issuer: Option<&Issuer>,
-) -> Result<(SocketAddr, Vec<JoinHandle<()>>), String> {
+) -> Result<(SocketAddr, Vec<JoinHandle<()>>), SandboxError> {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
-        .map_err(|e| format!("sandbox SMTP: {e}"))?;
+        .map_err(SandboxError::io("sandbox SMTP"))?;
     let addr = listener
         .local_addr()
-        .map_err(|e| format!("sandbox SMTP: {e}"))?;
+        .map_err(SandboxError::io("sandbox SMTP"))?;
     if smtp.mode == "refuse" {
         drop(listener);
         return Ok((addr, Vec::new()));
     }
     if smtp.mode != "normal" {
-        return Err(format!(
-            "[smtp] mode = {:?}: expected normal or refuse",
-            smtp.mode
-        ));
+        return Err(SandboxError::Setting {
+            setting: "[smtp] mode",
+            value: smtp.mode.clone(),
+            expected: "expected normal or refuse".into(),
+        });
     }
     let names = match smtp.cert.as_str() {
         "valid" => std::iter::once(domain)
@@ -51,20 +53,24 @@ pub async fn serve(
             .collect(),
         "wrong-host" => vec!["mx.example.net".to_string(), "*.example.net".into()],
         other => {
-            return Err(format!(
-                "[smtp] cert = {other:?}: expected valid or wrong-host"
-            ))
+            return Err(SandboxError::Setting {
+                setting: "[smtp] cert",
+                value: other.to_string(),
+                expected: "expected valid or wrong-host".into(),
+            })
         }
     };
-    let issuer = issuer.ok_or("sandbox SMTP: no CA to issue the certificate")?;
+    let issuer = issuer.ok_or(SandboxError::NoIssuer {
+        what: "sandbox SMTP",
+    })?;
     let (chain, key) = pki::issue_leaf(issuer, &names, (-1, 90))?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| format!("sandbox SMTP: {e}"))?
+        .map_err(SandboxError::tls("sandbox SMTP"))?
         .with_no_client_auth()
         .with_single_cert(chain, key)
-        .map_err(|e| format!("sandbox SMTP: {e}"))?;
+        .map_err(SandboxError::tls("sandbox SMTP"))?;
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let greeting = format!("mail.{domain}");
     let starttls = smtp.starttls;

@@ -13,6 +13,7 @@
 
 use super::pki::{self, CertKind, LeafKey, WeakRsaKey};
 use super::scenario::Tls;
+use super::SandboxError;
 use crate::net::tls::{hello, TLS1_0, TLS1_1, TLS1_2};
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::{CertifiedKey, Signer, SigningKey};
@@ -36,21 +37,25 @@ pub struct Prepared {
 }
 
 /// Issues the scenario's certificates and builds its rustls configuration.
-pub async fn prepare(tls: &Tls, domain: &str) -> Result<Prepared, String> {
+pub async fn prepare(tls: &Tls, domain: &str) -> Result<Prepared, SandboxError> {
     prepare_with(tls, domain, &[]).await
 }
 
 /// [`prepare`] with a leaf that also names `aliases` (the multi-target sandbox).
-pub async fn prepare_with(tls: &Tls, domain: &str, aliases: &[String]) -> Result<Prepared, String> {
+pub async fn prepare_with(
+    tls: &Tls,
+    domain: &str,
+    aliases: &[String],
+) -> Result<Prepared, SandboxError> {
     let kind = CertKind::parse(&tls.cert)?;
     let mut tasks = Vec::new();
     let pki = if kind == CertKind::IncompleteChain {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
-            .map_err(|e| format!("sandbox AIA: {e}"))?;
+            .map_err(SandboxError::io("sandbox AIA"))?;
         let addr = listener
             .local_addr()
-            .map_err(|e| format!("sandbox AIA: {e}"))?;
+            .map_err(SandboxError::io("sandbox AIA"))?;
         let url = format!("http://{addr}/launchready-sandbox-intermediate.der");
         let pki = pki::issue_kind_with(domain, aliases, kind, Some(&url))?;
         let der = pki.aia_intermediate.clone().unwrap_or_default();
@@ -68,7 +73,7 @@ pub async fn prepare_with(tls: &Tls, domain: &str, aliases: &[String]) -> Result
 }
 
 /// The rustls configuration: the scenario's chain and key, TLS 1.3 unless `tls13 = false`.
-pub fn server_config(tls: &Tls, pki: &pki::Pki) -> Result<Arc<ServerConfig>, String> {
+pub fn server_config(tls: &Tls, pki: &pki::Pki) -> Result<Arc<ServerConfig>, SandboxError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let versions: &[&rustls::SupportedProtocolVersion] = if tls.tls13 {
         &[&rustls::version::TLS13, &rustls::version::TLS12]
@@ -77,12 +82,12 @@ pub fn server_config(tls: &Tls, pki: &pki::Pki) -> Result<Arc<ServerConfig>, Str
     };
     let builder = ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(versions)
-        .map_err(|e| format!("sandbox TLS: {e}"))?
+        .map_err(SandboxError::tls("sandbox TLS"))?
         .with_no_client_auth();
     let config = match &pki.key {
         LeafKey::Standard(key) => builder
             .with_single_cert(pki.chain.clone(), key.clone_key())
-            .map_err(|e| format!("sandbox TLS: {e}"))?,
+            .map_err(SandboxError::tls("sandbox TLS"))?,
         LeafKey::WeakRsa(key) => {
             let certified =
                 CertifiedKey::new(pki.chain.clone(), Arc::new(WeakSigning(key.clone())));
@@ -178,24 +183,26 @@ pub fn needs_front(tls: &Tls) -> bool {
 pub async fn front(
     tls: &Tls,
     backend: SocketAddr,
-) -> Result<(SocketAddr, Option<JoinHandle<()>>), String> {
+) -> Result<(SocketAddr, Option<JoinHandle<()>>), SandboxError> {
     if !needs_front(tls) {
         return Ok((backend, None));
     }
     match tls.mode.as_str() {
         "normal" | "garbage" | "silent" => {}
         other => {
-            return Err(format!(
-                "[tls] mode = {other:?}: expected normal, garbage or silent"
-            ))
+            return Err(SandboxError::Setting {
+                setting: "[tls] mode",
+                value: other.to_string(),
+                expected: "expected normal, garbage or silent".into(),
+            })
         }
     }
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
-        .map_err(|e| format!("sandbox TLS front: {e}"))?;
+        .map_err(SandboxError::io("sandbox TLS front"))?;
     let addr = listener
         .local_addr()
-        .map_err(|e| format!("sandbox TLS front: {e}"))?;
+        .map_err(SandboxError::io("sandbox TLS front"))?;
     let tls = Arc::new(tls.clone());
     let task = tokio::spawn(async move {
         loop {

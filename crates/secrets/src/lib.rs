@@ -20,6 +20,7 @@
 
 mod checks;
 pub mod env;
+mod error;
 mod git;
 pub mod history;
 mod prefilter;
@@ -34,6 +35,7 @@ pub mod tree;
 #[cfg(test)]
 mod tests;
 
+pub use error::RulesError;
 pub use git::GitError;
 pub use rules::{Kind, Rule, RULES};
 pub use scan::{engine, Engine, Match};

@@ -10,6 +10,7 @@
 //! others. Every occurrence of every keyword is found (no leftmost-longest hiding), so each
 //! carries its own reach. Keywords shorter than an anchor are found with `memmem`.
 
+use crate::error::RulesError;
 use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::memmem;
 use std::collections::HashMap;
@@ -63,7 +64,7 @@ fn commonness(b: u8) -> usize {
 
 impl Prefilter {
     /// `words`: (keyword, case-insensitive, reach), possibly repeated (the widest reach wins).
-    pub fn new(words: &[(&str, bool, Reach)]) -> Result<Prefilter, String> {
+    pub fn new(words: &[(&str, bool, Reach)]) -> Result<Prefilter, RulesError> {
         let mut keywords: Vec<Keyword> = Vec::new();
         for &(w, ci, reach) in words {
             let bytes = if ci {
@@ -143,7 +144,7 @@ impl Prefilter {
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostFirst)
                     .build(anchors.iter())
-                    .map_err(|e| format!("secrets prefilter: {e}"))?,
+                    .map_err(RulesError::Prefilter)?,
             ),
         };
         Ok(Prefilter {

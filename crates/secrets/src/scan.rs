@@ -6,6 +6,7 @@
 //!    (entropy, placeholders, documentation files).
 
 use super::checks;
+use super::error::RulesError;
 use super::prefilter::{Hit, Prefilter, Reach};
 use super::redact::{self, Digest};
 use super::rules::{Confidence, Rule, LOOKBEHIND, RULES};
@@ -139,8 +140,8 @@ const DEFAULT_PASSWORDS: &[&str] = &[
 /// reach after it (a PEM block).
 pub const OVERLAP: usize = 2 * LOOKBEHIND + 2048 + 32_768 + 256;
 
-static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
-static LIGHT_ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
+static ENGINE: OnceLock<Result<Engine, RulesError>> = OnceLock::new();
+static LIGHT_ENGINE: OnceLock<Result<Engine, RulesError>> = OnceLock::new();
 
 /// The lazy DFA's cache per rule set: throughput on a large tree wants room (16 MiB scans the
 /// benchmark corpus 4× faster than 4 MiB); a few bundles of a live site don't, and the audit
@@ -149,7 +150,7 @@ const TREE_DFA_LIMIT: usize = 16 << 20;
 const LIGHT_DFA_LIMIT: usize = 4 << 20;
 
 /// The engine over [`RULES`] for scanning trees and histories, compiled once per process.
-pub fn engine() -> Result<&'static Engine, String> {
+pub fn engine() -> Result<&'static Engine, RulesError> {
     ENGINE
         .get_or_init(|| Engine::with_dfa_limit(TREE_DFA_LIMIT))
         .as_ref()
@@ -157,7 +158,7 @@ pub fn engine() -> Result<&'static Engine, String> {
 }
 
 /// The same rules with a small cache, for a few buffers (the exposure stage's bundles).
-pub fn light_engine() -> Result<&'static Engine, String> {
+pub fn light_engine() -> Result<&'static Engine, RulesError> {
     LIGHT_ENGINE
         .get_or_init(|| Engine::with_dfa_limit(LIGHT_DFA_LIMIT))
         .as_ref()
@@ -165,11 +166,11 @@ pub fn light_engine() -> Result<&'static Engine, String> {
 }
 
 impl Engine {
-    pub fn new() -> Result<Engine, String> {
+    pub fn new() -> Result<Engine, RulesError> {
         Engine::with_dfa_limit(TREE_DFA_LIMIT)
     }
 
-    pub fn with_dfa_limit(dfa_limit: usize) -> Result<Engine, String> {
+    pub fn with_dfa_limit(dfa_limit: usize) -> Result<Engine, RulesError> {
         let rules = RULES;
         let words: Vec<(&str, bool, Reach)> = rules
             .iter()
@@ -189,7 +190,7 @@ impl Engine {
             .size_limit(256 << 20)
             .dfa_size_limit(dfa_limit)
             .build()
-            .map_err(|e| format!("secrets rule set: {e}"))?;
+            .map_err(RulesError::RuleSet)?;
         let regexes = rules
             .iter()
             .map(|r| {
@@ -197,14 +198,14 @@ impl Engine {
                     .unicode(false)
                     .size_limit(64 << 20)
                     .build()
-                    .map_err(|e| format!("secrets rule {}: {e}", r.id))
+                    .map_err(|error| RulesError::Rule { id: r.id, error })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let client_var = Regex::new(&format!(
             r#"(?:^|[^A-Za-z0-9_])((?:{})[A-Za-z0-9_]*)["']?\s*(?::|=)\s*["'`]?[^"'`\s,;]*$"#,
             CLIENT_PREFIXES.join("|")
         ))
-        .map_err(|e| format!("secrets client prefix: {e}"))?;
+        .map_err(RulesError::ClientPrefix)?;
         Ok(Engine {
             prefilter,
             set,

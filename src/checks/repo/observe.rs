@@ -86,9 +86,11 @@ pub fn observe(root: &Path) -> Result<RepoObservation, StageError> {
         for name in names {
             let rel = format!(".github/workflows/{name}");
             obs.ci.push(rel.clone());
-            match read_capped(&wf_dir.join(&name), MAX_CI_BYTES)
-                .and_then(|text| parse_workflow(&rel, &text).map(|w| (w, text)))
-            {
+            match read_capped(&wf_dir.join(&name), MAX_CI_BYTES).and_then(|text| {
+                parse_workflow(&rel, &text)
+                    .map(|w| (w, text))
+                    .map_err(|e| e.to_string())
+            }) {
                 Ok((wf, _)) => obs.workflows.push(wf),
                 Err(why) => {
                     if let Ok(text) = read_capped(&wf_dir.join(&name), MAX_CI_BYTES) {
@@ -276,11 +278,27 @@ fn reads_secrets(v: &Value, depth: usize) -> bool {
     }
 }
 
+/// Why a workflow file is not read as a workflow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkflowError {
+    /// Not YAML, or YAML the reader refuses (too deep, too many aliases); `line` where known.
+    #[error("not valid YAML: {message}")]
+    Yaml {
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("not a YAML mapping")]
+    NotAMapping,
+}
+
 /// Parses one GitHub Actions workflow.
-pub fn parse_workflow(path: &str, text: &str) -> Result<Workflow, String> {
-    let doc: Value = serde_norway::from_str(text).map_err(|e| format!("not valid YAML: {e}"))?;
+pub fn parse_workflow(path: &str, text: &str) -> Result<Workflow, WorkflowError> {
+    let doc: Value = serde_norway::from_str(text).map_err(|e| WorkflowError::Yaml {
+        line: e.location().map(|l| l.line()),
+        message: e.to_string(),
+    })?;
     if !doc.is_mapping() {
-        return Err("not a YAML mapping".into());
+        return Err(WorkflowError::NotAMapping);
     }
     let triggers = match get(&doc, "on") {
         Some(Value::String(s)) => vec![s.clone()],
@@ -439,7 +457,13 @@ mod tests {
         let bomb = "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
         assert!(parse_workflow("w.yml", bomb).is_err());
         assert!(parse_workflow("w.yml", &"[".repeat(10_000)).is_err());
-        assert!(parse_workflow("w.yml", "- just\n- a list\n").is_err());
-        assert!(parse_workflow("w.yml", "on: [push\n").is_err());
+        assert_eq!(
+            parse_workflow("w.yml", "- just\n- a list\n").err(),
+            Some(WorkflowError::NotAMapping)
+        );
+        assert!(matches!(
+            parse_workflow("w.yml", "on: [push\n"),
+            Err(WorkflowError::Yaml { line: Some(_), .. })
+        ));
     }
 }

@@ -25,7 +25,7 @@ pub fn observe(
     if !single && !root.is_dir() {
         return Err(StageError::NotFound(root.to_path_buf()));
     }
-    let engine = engine().map_err(StageError::Rules)?;
+    let engine = engine()?;
     let t = if single {
         tree::scan_single(engine, root)
     } else {

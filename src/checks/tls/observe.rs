@@ -146,7 +146,7 @@ async fn probe_host(
             return HostTls {
                 host,
                 port,
-                outcome: Outcome::Skipped(e),
+                outcome: Outcome::Skipped(e.to_string()),
                 node: None,
             }
         }
@@ -184,7 +184,7 @@ async fn probe_host(
             return HostTls {
                 host,
                 port,
-                outcome: Outcome::Unreachable(why),
+                outcome: Outcome::Unreachable(why.to_string()),
                 node: None,
             }
         }
