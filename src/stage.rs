@@ -30,8 +30,6 @@ pub enum StageError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("the probe could not be set up: {0}")]
-    Setup(String),
     #[error("the certificate verifier could not be built: {0}")]
     Verifier(#[from] rustls::client::VerifierBuilderError),
     #[error("the secret rules could not be built: {0}")]
