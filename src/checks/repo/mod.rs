@@ -117,6 +117,7 @@ mod lockfile_missing;
 mod observe;
 mod rollback_undocumented;
 mod secret_scan_missing;
+mod workflow;
 mod workflow_injection;
 mod workflow_permissions;
 
