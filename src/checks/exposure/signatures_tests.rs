@@ -58,6 +58,22 @@ const RECORDED: &[Expectation] = &[
         Some("/info.php"),
         Some(("phpinfo", High)),
     ),
+    // web-console renders its console in every exception page, the routing error included.
+    (
+        "rails/debug-404.html",
+        None,
+        Some(("rails-web-console", Blocker)),
+    ),
+    (
+        "rails/debug-500.html",
+        None,
+        Some(("rails-web-console", Blocker)),
+    ),
+    (
+        "rails/rails-info.html",
+        Some("/rails/info/properties"),
+        Some(("rails-info", High)),
+    ),
 ];
 
 fn recordings() -> PathBuf {
