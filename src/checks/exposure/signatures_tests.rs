@@ -74,6 +74,21 @@ const RECORDED: &[Expectation] = &[
         Some("/rails/info/properties"),
         Some(("rails-info", High)),
     ),
+    (
+        "symfony/debug-404.html",
+        None,
+        Some(("symfony-exception", High)),
+    ),
+    (
+        "symfony/debug-500.html",
+        None,
+        Some(("symfony-exception", High)),
+    ),
+    (
+        "symfony/profiler.html",
+        Some("/_profiler/latest"),
+        Some(("symfony-profiler", High)),
+    ),
 ];
 
 fn recordings() -> PathBuf {
