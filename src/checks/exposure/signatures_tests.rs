@@ -89,6 +89,14 @@ const RECORDED: &[Expectation] = &[
         Some("/_profiler/latest"),
         Some(("symfony-profiler", High)),
     ),
+    // negroni's Recovery prints the panic and its goroutine's stack (its default).
+    ("go/debug-404.html", None, None),
+    ("go/debug-500.html", None, Some(("go-panic", High))),
+    (
+        "go/pprof.html",
+        Some("/debug/pprof/"),
+        Some(("go-pprof", High)),
+    ),
 ];
 
 fn recordings() -> PathBuf {
