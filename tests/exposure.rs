@@ -165,3 +165,61 @@ fn recorded_framework_pages_raise_the_right_findings_at_the_right_severity() {
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(ids(&run.json()).is_empty());
 }
+
+/// Pages recorded from real Rails, Symfony, Go (negroni) and Mono ASP.NET installed from
+/// Debian, debug on and off, served by the sandbox behind the routes the page calls: each
+/// framework's page is recognised with its own evidence and severity (Rails' web-console is a
+/// blocker, so NO-GO), each debug endpoint is high, and the production twins give nothing.
+#[test]
+fn recorded_debian_framework_pages_raise_the_right_findings_at_the_right_severity() {
+    let sb = sandbox("framework-debug-debian");
+    let run = audit(&sb, &["--only", "exposure"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let r = run.json();
+    let findings = r["findings"].as_array().expect("findings");
+    let of = |id: &str| -> Vec<(String, String, String)> {
+        findings
+            .iter()
+            .filter(|f| f["id"] == id)
+            .map(|f| {
+                let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+                (s("subject"), s("evidence"), s("severity"))
+            })
+            .collect()
+    };
+    let traces = of("exposure.stack-trace");
+    assert_eq!(traces.len(), 4, "{traces:?}");
+    for (route, evidence, severity) in [
+        ("/api/rails/items/1", "Rails web-console", "blocker"),
+        ("/api/symfony/items/1", "Symfony exception page", "high"),
+        ("/api/go/items/1", "Go panic", "high"),
+        ("/api/aspnet/items/1", "ASP.NET stack trace (Mono", "high"),
+    ] {
+        assert!(
+            traces
+                .iter()
+                .any(|(s, e, sev)| s.contains(route) && e.starts_with(evidence) && sev == severity),
+            "{route}: {traces:?}"
+        );
+    }
+    let debug = of("exposure.debug-endpoint");
+    assert_eq!(debug.len(), 4, "{debug:?}");
+    for path in [
+        "/rails/info/properties",
+        "/_profiler/latest",
+        "/debug/pprof/",
+        "/trace.axd",
+    ] {
+        assert!(
+            debug
+                .iter()
+                .any(|(s, _, sev)| s.ends_with(path) && sev == "high"),
+            "{path}: {debug:?}"
+        );
+    }
+
+    let twin = sandbox("framework-production-debian");
+    let run = audit(&twin, &["--only", "exposure"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(ids(&run.json()).is_empty(), "{}", run.stdout);
+}

@@ -311,6 +311,70 @@ pub static RECORDINGS: &[(&str, &str)] = &[
         "php/phpinfo.html",
         include_str!("../../fixtures/frameworks/php/phpinfo.html"),
     ),
+    (
+        "rails/debug-500.html",
+        include_str!("../../fixtures/frameworks/rails/debug-500.html"),
+    ),
+    (
+        "rails/rails-info.html",
+        include_str!("../../fixtures/frameworks/rails/rails-info.html"),
+    ),
+    (
+        "rails/prod-500.html",
+        include_str!("../../fixtures/frameworks/rails/prod-500.html"),
+    ),
+    (
+        "rails/prod-rails-info.html",
+        include_str!("../../fixtures/frameworks/rails/prod-rails-info.html"),
+    ),
+    (
+        "symfony/debug-500.html",
+        include_str!("../../fixtures/frameworks/symfony/debug-500.html"),
+    ),
+    (
+        "symfony/profiler.html",
+        include_str!("../../fixtures/frameworks/symfony/profiler.html"),
+    ),
+    (
+        "symfony/prod-500.html",
+        include_str!("../../fixtures/frameworks/symfony/prod-500.html"),
+    ),
+    (
+        "symfony/prod-profiler.html",
+        include_str!("../../fixtures/frameworks/symfony/prod-profiler.html"),
+    ),
+    (
+        "go/debug-500.html",
+        include_str!("../../fixtures/frameworks/go/debug-500.html"),
+    ),
+    (
+        "go/pprof.html",
+        include_str!("../../fixtures/frameworks/go/pprof.html"),
+    ),
+    (
+        "go/prod-500.html",
+        include_str!("../../fixtures/frameworks/go/prod-500.html"),
+    ),
+    (
+        "go/prod-pprof.html",
+        include_str!("../../fixtures/frameworks/go/prod-pprof.html"),
+    ),
+    (
+        "aspnet/debug-500.html",
+        include_str!("../../fixtures/frameworks/aspnet/debug-500.html"),
+    ),
+    (
+        "aspnet/trace.html",
+        include_str!("../../fixtures/frameworks/aspnet/trace.html"),
+    ),
+    (
+        "aspnet/prod-500.html",
+        include_str!("../../fixtures/frameworks/aspnet/prod-500.html"),
+    ),
+    (
+        "aspnet/prod-trace.html",
+        include_str!("../../fixtures/frameworks/aspnet/prod-trace.html"),
+    ),
 ];
 
 fn any() -> String {

@@ -81,22 +81,15 @@ pub const DEBUG_ENDPOINTS: &[DebugEndpoint] = &[
             &["Werkzeug", "Interactive Console"],
         ),
     ),
+    // `/_profiler` and `/_profiler/` only redirect (301, then 302 to a search URL); the
+    // `latest` token answers 200 with the last request's profile, or "There are no profiles".
     at(
-        "/_profiler/",
+        "/_profiler/latest",
         sig(
             "symfony-profiler",
             "the Symfony profiler (requests, settings)",
             High,
-            &["Symfony Profiler"],
-        ),
-    ),
-    at(
-        "/_profiler",
-        sig(
-            "symfony-profiler",
-            "the Symfony profiler (requests, settings)",
-            High,
-            &["Symfony Profiler"],
+            &["<title>Symfony Profiler</title>"],
         ),
     ),
     at(

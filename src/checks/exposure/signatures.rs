@@ -210,6 +210,14 @@ const TRACE_PATTERNS: &[(&str, &str, &str)] = &[
         "Node.js stack trace (Express)",
         r"<br>\s*(?:&nbsp;\s*)+at [^<]*(/|[A-Za-z]:\\|node:)[^<]*:\d+:\d+",
     ),
+    // Mono's ASP.NET error page is not the yellow screen: "Application Exception" and
+    // `at Type.Method (args) [0x0004b] in <mvid>:0` frames (its production page keeps the
+    // "Exception stack trace:" heading over an empty box, so the frames are what tells).
+    (
+        "aspnet-mono-trace",
+        "ASP.NET stack trace (Mono's error page)",
+        r"\bat [^\s(<]+ \([^)\n]*\) \[0x[0-9a-f]+\] in ",
+    ),
     (
         "node-stack",
         "Node.js stack trace",
