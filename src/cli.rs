@@ -124,11 +124,13 @@ pub enum Format {
 
 #[derive(Debug, Clone, Args)]
 pub struct NetArgs {
-    /// Ask this resolver instead of the system's (port default 53).
-    #[arg(long, value_name = "IP[:PORT]", conflicts_with = "zone")]
+    /// Ask this resolver instead of the system's (port default 53). With `--zone`: the
+    /// resolver for names outside the zone file and for the parent's DS.
+    #[arg(long, value_name = "IP[:PORT]")]
     pub dns_server: Option<String>,
-    /// Answer DNS from this RFC 1035 master file (names outside it go to the system resolver
-    /// when one works, and are reported as not checked when none does).
+    /// Answer DNS from this RFC 1035 master file (names outside it, and the parent's DS, go to
+    /// the system resolver or `--dns-server` when one works, and are reported as not checked
+    /// when none does).
     #[arg(long, value_name = "FILE")]
     pub zone: Option<PathBuf>,
     /// Connect there instead, like curl (repeatable; empty HOST or PORT matches any).

@@ -20,8 +20,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The DNS source the flags ask for: `--dns-server`, `--zone` (read by `deadline`), or the
-/// system's resolvers. With `--zone`, `outside_too` sends names outside the zone to the
-/// system's resolvers instead of leaving them unknown.
+/// system's resolvers. With `--zone`, `outside_too` sends names outside the zone to
+/// `--dns-server` (or the system's resolvers) instead of leaving them unknown.
 pub(crate) fn dns_source(
     server: Option<&str>,
     zone: Option<&std::path::Path>,
@@ -30,10 +30,10 @@ pub(crate) fn dns_source(
     outside_too: bool,
 ) -> Result<Source, Failure> {
     Ok(match (server, zone) {
-        (Some(server), _) => {
+        (Some(server), None) => {
             Source::Server(dns::parse_server(server).map_err(|e| Failure::Usage(e.to_string()))?)
         }
-        (None, Some(path)) => {
+        (server, Some(path)) => {
             let origin = origin().map_err(|e| Failure::Usage(e.to_string()))?;
             let limits = zonefile::Limits {
                 deadline,
@@ -43,7 +43,11 @@ pub(crate) fn dns_source(
                 .map_err(|e| Failure::Usage(format!("--zone {e}")))?;
             let zone = Arc::new(ZoneData::new(records));
             if outside_too {
-                Source::ZoneOr(zone, dns::system_servers())
+                let live = match server {
+                    Some(s) => vec![dns::parse_server(s).map_err(|e| Failure::Usage(e.to_string()))?],
+                    None => dns::system_servers(),
+                };
+                Source::ZoneOr(zone, live)
             } else {
                 Source::Zone(zone)
             }

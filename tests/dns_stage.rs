@@ -146,19 +146,37 @@ fn zone_file_audits_offline() {
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/scenarios/ns-single.zone"
     );
+    // No live resolver next to the zone file (a port nothing answers on): the parent's DS
+    // cannot be learned, so the DNSSEC link and dns.dnssec.missing are not checked.
+    let dead = std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .expect("port")
+        .to_string();
     let run = launchready([
         "audit",
         "example.test",
         "--zone",
         zone,
+        "--dns-server",
+        &dead,
         "--only",
         "dns",
         "--format",
         "json",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 3, "{}", run.stderr);
     let r = run.json();
     assert_eq!(ids(&r), BTreeSet::from(["dns.ns.single".to_string()]));
+    let unseen: BTreeSet<&str> = r["not_checked"]
+        .as_array()
+        .expect("not_checked")
+        .iter()
+        .filter_map(|u| u["id"].as_str())
+        .collect();
+    assert_eq!(
+        unseen,
+        BTreeSet::from(["dns.dnssec.broken", "dns.dnssec.missing"])
+    );
     assert!(r["stages"][0]["note"]
         .as_str()
         .expect("note")

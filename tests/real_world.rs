@@ -1,6 +1,7 @@
 //! Issue 12, items 3 and 5 end to end against the sandbox: mail servers' STARTTLS and
 //! certificates on port 25 (a real SMTP responder with rustls on loopback), and every address
-//! of a host (a stale round-robin node, a dead AAAA).
+//! of a host (a stale round-robin node, a dead AAAA, a node left out of the HTTP → HTTPS
+//! redirect, a dead A).
 
 mod common;
 
@@ -113,4 +114,75 @@ fn a_dead_aaaa_is_found_while_ipv4_answers() {
         r["findings"]
     );
     assert_eq!(r["complete"], true, "{}", r["not_checked"]);
+}
+
+#[test]
+fn a_round_robin_node_without_the_https_redirect_is_named_by_its_address() {
+    let sb = sandbox("redirect-stale-node");
+    let run = audit(&sb, &["--only", "redirects", "--fail-on", "high"]);
+    let r = run.json();
+    let plain = findings(&r, "redirect.http.no-https");
+    let subjects: Vec<&str> = plain.iter().filter_map(|f| f["subject"].as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "http://example.test/login?next=%2Fcheckout (node 127.0.0.2)",
+            "http://www.example.test/login?next=%2Fcheckout (node 127.0.0.2)"
+        ],
+        "{}",
+        r["findings"]
+    );
+    assert!(findings(&r, "redirect.node.mismatch").is_empty());
+    assert_eq!(run.code, 1, "high is NO-GO at --fail-on high");
+    // The inventory keeps the node's chain, with its address.
+    let nodes: Vec<&Value> = r["inventory"]["redirects"]
+        .as_array()
+        .expect("chains")
+        .iter()
+        .filter(|c| c["node"] == "127.0.0.2")
+        .collect();
+    assert!(!nodes.is_empty(), "{}", r["inventory"]["redirects"]);
+
+    // A dead A next to a live one: the node fails where the host answers.
+    let sb = sandbox("redirect-dead-node");
+    let r = audit(&sb, &["--only", "redirects"]).json();
+    let dead = findings(&r, "redirect.node.mismatch");
+    assert_eq!(dead.len(), 2, "one per host (apex, www): {}", r["findings"]);
+    assert!(dead.iter().all(|f| f["severity"] == "high"
+        && f["evidence"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("fails on 127.0.0.2"))));
+
+    // Healthy: both addresses answer alike, nothing reported, nothing left unchecked.
+    let healthy = sandbox("healthy");
+    let run = audit(&healthy, &["--only", "redirects"]);
+    let r = run.json();
+    assert_eq!(run.code, 0, "{}", r["findings"]);
+    assert_eq!(r["complete"], true, "{}", r["not_checked"]);
+}
+
+#[test]
+fn a_host_pinned_by_connect_to_is_probed_at_that_one_place_only() {
+    // The user pins the apex and www to the live server: the stale node is never dialled.
+    let sb = sandbox("redirect-stale-node");
+    let http = sb.info.http.to_string();
+    let https = sb.info.https.to_string();
+    let mut pins = Vec::new();
+    for host in ["example.test", "www.example.test"] {
+        pins.push(format!("{host}:80:{http}"));
+        pins.push(format!("{host}:443:{https}"));
+    }
+    let mut args: Vec<&str> = vec!["--only", "redirects"];
+    for p in &pins {
+        args.push("--connect-to");
+        args.push(p);
+    }
+    let run = audit(&sb, &args);
+    let r = run.json();
+    assert!(
+        findings(&r, "redirect.http.no-https").is_empty(),
+        "{}",
+        r["findings"]
+    );
+    assert_eq!(run.code, 0, "{}", r["findings"]);
 }

@@ -273,15 +273,18 @@ impl Resolver {
                 .map(|s| s.to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
-            Backend::Zone(z, _) => {
+            Backend::Zone(z, fallback) => {
                 let mut text = match z.uninterpreted_note() {
                     Some(note) => format!("the zone file ({} records; {note})", z.len()),
                     None => format!("the zone file ({} records)", z.len()),
                 };
-                match self.fallback_live.get() {
-                    Some(true) => text.push_str("; names outside it: the system resolver"),
-                    Some(false) => text.push_str("; names outside it: no working resolver"),
-                    None => {}
+                match (self.fallback_live.get(), fallback.as_slice()) {
+                    (Some(true), [one]) => {
+                        text.push_str(&format!("; names outside it: the resolver {one}"))
+                    }
+                    (Some(true), _) => text.push_str("; names outside it: the system resolver"),
+                    (Some(false), _) => text.push_str("; names outside it: no working resolver"),
+                    (None, _) => {}
                 }
                 text
             }
@@ -374,6 +377,53 @@ impl Resolver {
                 None => Err(DnsError::NotInZone(qname.to_string())),
             },
             Backend::Servers(servers) => self.ask_servers(servers, &qname, rtype, dnssec_ok).await,
+        }
+    }
+
+    /// `--zone` mode: every record of the zone file owned by `owner` (RRSIGs included), for
+    /// judging the zone's own signatures. `None` outside zone mode.
+    pub fn zone_records(&self, owner: &Name) -> Option<Vec<Record>> {
+        let Backend::Zone(zone, _) = &self.backend else {
+            return None;
+        };
+        let mut key = owner.to_lowercase();
+        key.set_fqdn(true);
+        Some(
+            zone.records()
+                .filter(|r| {
+                    let mut n = r.name().to_lowercase();
+                    n.set_fqdn(true);
+                    n == key
+                })
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// What the live DNS (the parent zone) says, bypassing the zone file: for the DS of a
+    /// zone, which lives in its parent. Outside zone mode, an ordinary DO-bit lookup. In zone
+    /// mode, asks the resolvers for names outside the zone when they work, and fails with the
+    /// reason when none does.
+    pub async fn lookup_live(&self, qname: &Name, rtype: RecordType) -> Outcome {
+        match &self.backend {
+            Backend::Servers(_) => self.lookup_dnssec(qname, rtype).await,
+            Backend::Zone(_, fallback) => {
+                if !self.fallback_works(fallback).await {
+                    let servers = if fallback.is_empty() {
+                        "none is configured".to_string()
+                    } else {
+                        let list: Vec<String> = fallback.iter().map(|s| s.to_string()).collect();
+                        format!("{} did not answer the root's NS", list.join(", "))
+                    };
+                    return Err(DnsError::Io(
+                        "the live DNS".into(),
+                        format!("no working resolver next to the zone file ({servers})"),
+                    ));
+                }
+                self.stats.lookups.fetch_add(1, Ordering::Relaxed);
+                self.stats.queries.fetch_add(1, Ordering::Relaxed);
+                self.ask_servers(fallback, qname, rtype, true).await
+            }
         }
     }
 

@@ -761,6 +761,33 @@ impl Client {
         c
     }
 
+    /// The same client with `host` pinned: on each `(port, to)`, connections for `host` go to
+    /// `to` (one address of a round-robin set, see `net::nodes`), ahead of every other rule.
+    /// Other hosts are reached as before.
+    pub fn pinned(&self, host: &str, to: &[(u16, SocketAddr)]) -> Client {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let mut rules: Vec<ConnectTo> = to
+            .iter()
+            .map(|(port, addr)| ConnectTo {
+                host: Some(host.clone()),
+                port: Some(*port),
+                addr: addr.ip(),
+                to_port: Some(addr.port()),
+            })
+            .collect();
+        rules.extend(self.connect_to.iter().cloned());
+        let mut c = self.clone();
+        c.connect_to = Arc::new(rules);
+        (c.inner, c.warm) = build_inner(
+            &self.resolver,
+            &c.connect_to,
+            &self.tls,
+            self.timeout,
+            false,
+        );
+        c
+    }
+
     /// A client for URLs taken from the target (AIA, off-site redirects): public addresses
     /// only, unless the audited domain itself resolves to a non-public one (a lab, the sandbox).
     pub async fn for_target_urls(&self, domain: &str) -> Client {

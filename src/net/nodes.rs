@@ -81,25 +81,48 @@ pub async fn each_address(
     host: &str,
     port: u16,
 ) -> Vec<(IpAddr, SocketAddr)> {
+    addresses(resolver, connect_to, host, port).await.chosen
+}
+
+/// The addresses of a host chosen for probing one by one, and how many the bound left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Chosen {
+    /// Each address, with where it is dialled (after `--connect-to`).
+    pub chosen: Vec<(IpAddr, SocketAddr)>,
+    /// Published addresses over [`MAX_PER_HOST`] per family, not probed on their own.
+    pub cut: usize,
+}
+
+/// [`each_address`], saying how many addresses the per-family bound left out.
+pub async fn addresses(
+    resolver: &Resolver,
+    connect_to: &[ConnectTo],
+    host: &str,
+    port: u16,
+) -> Chosen {
     let key = host.trim_end_matches('.').to_ascii_lowercase();
     let pinned = connect_to
         .iter()
         .any(|r| r.host.as_deref() == Some(key.as_str()) && r.port.is_none_or(|p| p == port));
     if pinned || key.parse::<IpAddr>().is_ok() {
-        return Vec::new();
+        return Chosen::default();
     }
     let Ok(ips) = resolver.addrs(host).await else {
-        return Vec::new();
+        return Chosen::default();
     };
     let v4 = ips.iter().filter(|ip| ip.is_ipv4()).take(MAX_PER_HOST);
     let v6 = ips.iter().filter(|ip| ip.is_ipv6()).take(MAX_PER_HOST);
     let chosen: Vec<IpAddr> = v4.chain(v6).copied().collect();
     if chosen.len() < 2 {
-        return Vec::new();
+        return Chosen::default();
     }
-    let mut out = Vec::new();
+    let mut out = Chosen {
+        chosen: Vec::new(),
+        cut: ips.len().saturating_sub(chosen.len()),
+    };
     for ip in chosen {
-        out.push((ip, destination(resolver, connect_to, ip, port).await));
+        out.chosen
+            .push((ip, destination(resolver, connect_to, ip, port).await));
     }
     out
 }

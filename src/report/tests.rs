@@ -560,6 +560,7 @@ fn the_handover_groups_by_check_and_keeps_accepted_risks_apart() {
         chain: "http://shop.io/ 301 → https://shop.io/ 200".into(),
         error: None,
         hops: vec![],
+        node: None,
         off_site: None,
         start: "http://shop.io/".into(),
     }]);

@@ -360,6 +360,18 @@ impl Sandbox {
                 node_rules.push(format!("{host}:{port}:127.0.0.1:{dead}"));
             }
         }
+        for addr in &sc.web.plain_nodes {
+            let ip: IpAddr = addr
+                .parse()
+                .map_err(|_| format!("web.plain_nodes: {addr:?} is not an IP address"))?;
+            let (plain, task) = nodes::serve_plain_node(&sc.domain).await?;
+            tasks.push(task);
+            let host = match ip {
+                IpAddr::V6(v6) => format!("[{v6}]"),
+                IpAddr::V4(v4) => v4.to_string(),
+            };
+            node_rules.push(format!("{host}:80:127.0.0.1:{}", plain.port()));
+        }
         let mut site = web::Site::new(sc.web, sc.domain.clone());
         site.aliases = alias_names.clone();
         let web = Arc::new(site);

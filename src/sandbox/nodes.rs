@@ -54,3 +54,50 @@ pub async fn serve_stale_node(
     });
     Ok((addr, task))
 }
+
+/// The most of a request a plain node reads before answering.
+const REQUEST_CAP: usize = 16 * 1024;
+
+/// A stale web node's port 80: a server left out of the HTTP → HTTPS redirect, which answers
+/// every request with the site's page, 200, over plain HTTP (one request per connection).
+pub async fn serve_plain_node(domain: &str) -> Result<(SocketAddr, JoinHandle<()>), String> {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("sandbox plain node: {e}"))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("sandbox plain node: {e}"))?;
+    let body =
+        format!("<!doctype html><title>{domain}</title><p>Welcome (served by an old node)</p>");
+    let answer = Arc::new(format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                use tokio::io::AsyncReadExt;
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 2048];
+                let read = async {
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < REQUEST_CAP {
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return false,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    true
+                };
+                if let Ok(true) = tokio::time::timeout(IDLE, read).await {
+                    let _ = stream.write_all(answer.as_bytes()).await;
+                    let _ = stream.shutdown().await;
+                }
+            });
+        }
+    });
+    Ok((addr, task))
+}

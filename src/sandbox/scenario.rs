@@ -216,6 +216,9 @@ pub struct Web {
     /// The CDN answers the fingerprinted static assets from its cache (`x-cache: HIT` for
     /// fastly, `cf-cache-status: HIT` for cloudflare); false: always a MISS.
     pub static_edge_hit: bool,
+    /// Addresses of the zone that are stale nodes on port 80 (a `--connect-to ADDR:80:…`
+    /// rule): they serve the page over plain HTTP instead of redirecting to HTTPS.
+    pub plain_nodes: Vec<String>,
 }
 
 /// A generated asset: `bytes` of filler (text for text types, binary otherwise).
@@ -268,6 +271,7 @@ impl Default for Web {
             assets: Vec::new(),
             alt_svc: String::new(),
             static_edge_hit: true,
+            plain_nodes: Vec::new(),
         }
     }
 }

@@ -26,14 +26,18 @@ pub enum SigStatus {
     Invalid(String),
 }
 
-/// What the DNSSEC probes saw. `unknown` (a lookup failed, or `--zone` mode) leaves every
-/// DNSSEC check not checked or silent.
+/// What the DNSSEC probes saw. `unknown` (a lookup failed) leaves every DNSSEC check not
+/// checked. In `--zone` mode the apex sets and their RRSIGs come from the zone file and the DS
+/// from the live DNS; `ds_unknown` says why the DS could not be learned.
 #[derive(Debug, Clone, Default)]
 pub struct DnssecObservation {
     /// Why the chain could not be looked at, if it could not.
     pub unknown: Option<String>,
-    /// Offline (`--zone`): the DS lives in the parent zone, not in a zone file: not judged.
+    /// `--zone` mode: the keys, sets and signatures are the zone file's own.
     pub offline: bool,
+    /// `--zone` mode: why the parent's DS could not be learned from the live DNS (then the
+    /// DS → DNSKEY link and `dns.dnssec.missing` are not checked).
+    pub ds_unknown: Option<String>,
     /// The DS set for the zone, presentation form.
     pub ds: Vec<String>,
     /// The apex DNSKEYs (key tags).
@@ -48,6 +52,18 @@ pub struct DnssecObservation {
 impl DnssecObservation {
     pub fn has_ds(&self) -> bool {
         !self.ds.is_empty()
+    }
+
+    /// `--zone` mode, and the zone file carries DNSKEYs: its signatures are judged with its
+    /// own keys, DS or not.
+    pub fn zone_signed(&self) -> bool {
+        self.offline && !self.dnskey_tags.is_empty()
+    }
+
+    /// Whether there is a chain whose signatures are judged: a DS that matches a key, or a
+    /// signed zone file.
+    pub fn signatures_judged(&self) -> bool {
+        (self.has_ds() && !self.ds_matched.is_empty()) || self.zone_signed()
     }
 }
 
@@ -120,53 +136,39 @@ fn judge_set(apex: &Name, records: &[Record], rtype: RecordType, keys: &[&DNSKEY
     }
 }
 
-/// Looks at the chain of the apex.
-pub async fn observe(resolver: &Resolver, apex: &Name) -> DnssecObservation {
-    let mut obs = DnssecObservation {
-        now: now(),
-        ..Default::default()
-    };
-    if resolver.is_offline() {
-        obs.offline = true;
-        return obs;
-    }
-    let fail = |e: DnsError, what: &str| format!("the {what} lookup failed: {e}");
-    let ds = match resolver.lookup_dnssec(apex, RecordType::DS).await {
-        Ok(a) => a,
-        Err(e) => {
-            obs.unknown = Some(fail(e, "DS"));
-            return obs;
-        }
-    };
-    let ds_set: Vec<DS> = ds
-        .records
+fn ds_of(records: &[Record], apex: &Name) -> Vec<DS> {
+    records
         .iter()
         .filter(|r| r.name() == apex)
         .filter_map(|r| match r.data() {
             Some(RData::DNSSEC(DNSSECRData::DS(d))) => Some(d.clone()),
             _ => None,
         })
-        .collect();
-    obs.ds = ds_set.iter().map(|d| d.to_string()).collect();
-    if ds_set.is_empty() {
-        return obs;
-    }
-    let keys = match resolver.lookup_dnssec(apex, RecordType::DNSKEY).await {
-        Ok(a) => a,
-        Err(e) => {
-            obs.unknown = Some(fail(e, "DNSKEY"));
-            return obs;
-        }
-    };
-    let dnskeys: Vec<&DNSKEY> = keys
-        .records
+        .collect()
+}
+
+fn dnskeys_of<'a>(records: &'a [Record], apex: &Name) -> Vec<&'a DNSKEY> {
+    records
         .iter()
         .filter(|r| r.name() == apex)
         .filter_map(|r| match r.data() {
             Some(RData::DNSSEC(DNSSECRData::DNSKEY(k))) => Some(k),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+/// Records the keys, the DS → DNSKEY matches and the verdict on every apex set. The DNSKEY
+/// set must be signed by a key the DS vouches for (without a DS, in `--zone` mode: by any key
+/// of the set); the other sets by any key of the set.
+fn judge_sets(
+    obs: &mut DnssecObservation,
+    apex: &Name,
+    ds_set: &[DS],
+    dnskey_records: &[Record],
+    sets: &[(RecordType, &[Record])],
+) {
+    let dnskeys = dnskeys_of(dnskey_records, apex);
     obs.dnskey_tags = dnskeys
         .iter()
         .filter_map(|k| k.calculate_key_tag().ok())
@@ -180,35 +182,107 @@ pub async fn observe(resolver: &Resolver, apex: &Name) -> DnssecObservation {
         .iter()
         .filter_map(|k| k.calculate_key_tag().ok())
         .collect();
-    // The DNSKEY set must be signed by a key the DS vouches for; the other sets by any key
-    // of that (validated) set.
+    let dnskey_signers = if ds_set.is_empty() {
+        &dnskeys
+    } else {
+        &anchored
+    };
     obs.sets.push(SignedSet {
         rtype: "DNSKEY".into(),
-        sig: judge_set(apex, &keys.records, RecordType::DNSKEY, &anchored),
+        sig: judge_set(apex, dnskey_records, RecordType::DNSKEY, dnskey_signers),
     });
-    for rtype in [
-        RecordType::SOA,
-        RecordType::NS,
-        RecordType::A,
-        RecordType::AAAA,
-    ] {
+    for (rtype, records) in sets {
+        if records
+            .iter()
+            .any(|r| r.name() == apex && r.record_type() == *rtype)
+        {
+            obs.sets.push(SignedSet {
+                rtype: rtype.to_string(),
+                sig: judge_set(apex, records, *rtype, &dnskeys),
+            });
+        }
+    }
+}
+
+/// The apex sets whose signatures are judged, after DNSKEY.
+const APEX_SETS: [RecordType; 4] = [
+    RecordType::SOA,
+    RecordType::NS,
+    RecordType::A,
+    RecordType::AAAA,
+];
+
+/// `--zone` mode: the keys, sets and RRSIGs are the zone file's; the DS is the parent's, from
+/// the live DNS when a resolver works (the usual pre-cutover case), else unknown with why.
+async fn observe_zone(
+    resolver: &Resolver,
+    apex: &Name,
+    mut obs: DnssecObservation,
+) -> DnssecObservation {
+    obs.offline = true;
+    let ds_set = match resolver.lookup_live(apex, RecordType::DS).await {
+        Ok(a) => ds_of(&a.records, apex),
+        Err(e) => {
+            obs.ds_unknown = Some(format!(
+                "the parent's DS for the zone could not be learned: {e}"
+            ));
+            Vec::new()
+        }
+    };
+    obs.ds = ds_set.iter().map(|d| d.to_string()).collect();
+    let records = resolver.zone_records(apex).unwrap_or_default();
+    if dnskeys_of(&records, apex).is_empty() {
+        return obs;
+    }
+    let sets: Vec<(RecordType, &[Record])> =
+        APEX_SETS.iter().map(|t| (*t, records.as_slice())).collect();
+    judge_sets(&mut obs, apex, &ds_set, &records, &sets);
+    obs
+}
+
+/// Looks at the chain of the apex.
+pub async fn observe(resolver: &Resolver, apex: &Name) -> DnssecObservation {
+    let mut obs = DnssecObservation {
+        now: now(),
+        ..Default::default()
+    };
+    if resolver.is_offline() {
+        return observe_zone(resolver, apex, obs).await;
+    }
+    let fail = |e: DnsError, what: &str| format!("the {what} lookup failed: {e}");
+    let ds = match resolver.lookup_dnssec(apex, RecordType::DS).await {
+        Ok(a) => a,
+        Err(e) => {
+            obs.unknown = Some(fail(e, "DS"));
+            return obs;
+        }
+    };
+    let ds_set = ds_of(&ds.records, apex);
+    obs.ds = ds_set.iter().map(|d| d.to_string()).collect();
+    if ds_set.is_empty() {
+        return obs;
+    }
+    let keys = match resolver.lookup_dnssec(apex, RecordType::DNSKEY).await {
+        Ok(a) => a,
+        Err(e) => {
+            obs.unknown = Some(fail(e, "DNSKEY"));
+            return obs;
+        }
+    };
+    let mut answers = Vec::new();
+    for rtype in APEX_SETS {
         match resolver.lookup_dnssec(apex, rtype).await {
-            Ok(a) => {
-                if a.records
-                    .iter()
-                    .any(|r| r.name() == apex && r.record_type() == rtype)
-                {
-                    obs.sets.push(SignedSet {
-                        rtype: rtype.to_string(),
-                        sig: judge_set(apex, &a.records, rtype, &dnskeys),
-                    });
-                }
-            }
+            Ok(a) => answers.push((rtype, a)),
             Err(e) => {
                 obs.unknown = Some(fail(e, &format!("{rtype}")));
                 return obs;
             }
         }
     }
+    let sets: Vec<(RecordType, &[Record])> = answers
+        .iter()
+        .map(|(t, a)| (*t, a.records.as_slice()))
+        .collect();
+    judge_sets(&mut obs, apex, &ds_set, &keys.records, &sets);
     obs
 }

@@ -1,6 +1,9 @@
 //! `dns.dnssec.broken`: the parent publishes DS for the zone, and the chain from it does not
 //! hold: no apex DNSKEY matches a DS, an apex set (DNSKEY, SOA, NS, A, AAAA) has no RRSIG
 //! that verifies, or its signature is expired (or not yet valid). The evidence names the link.
+//! In `--zone` mode the keys and signatures are the zone file's, judged with or without a DS
+//! (a signed zone about to go live must carry valid signatures); the DS comes from the live
+//! DNS, and when it cannot be learned the DS → DNSKEY link is not checked.
 
 use super::dnssec::SigStatus;
 use super::*;
@@ -8,10 +11,10 @@ use super::*;
 /// The broken links of the chain, in order (empty: the chain holds or there is no DS).
 pub fn broken_links(o: &DnssecObservation) -> Vec<String> {
     let mut links = Vec::new();
-    if !o.has_ds() {
+    if !o.has_ds() && !o.zone_signed() {
         return links;
     }
-    if o.ds_matched.is_empty() {
+    if o.has_ds() && o.ds_matched.is_empty() {
         links.push(format!(
             "DS → DNSKEY: no apex DNSKEY (key tags {:?}) matches the parent's DS ({})",
             o.dnskey_tags,
@@ -57,7 +60,7 @@ crate::check! {
         severity: Severity::Blocker,
         impact: Impact::Signup,
         title: "The DNSSEC chain is broken",
-        catches: "The parent publishes DS for the zone, but no apex DNSKEY matches it, or an apex record set (DNSKEY, SOA, NS, A, AAAA) has no valid or no unexpired RRSIG.",
+        catches: "The parent publishes DS for the zone, but no apex DNSKEY matches it, or an apex record set (DNSKEY, SOA, NS, A, AAAA) has no valid or no unexpired RRSIG. With --zone, the zone file's own signatures are judged whenever it holds DNSKEYs, and the DS is asked of the live DNS.",
         why: "Validating resolvers (Google Public DNS, Cloudflare 1.1.1.1, Quad9 and many ISPs: a large share of users) answer SERVFAIL for the whole domain: the site and its mail vanish for them.",
         fix: "Re-sign the zone (or fix the signer's cron) so signatures are current, and make the DS at the registrar match the zone's key signing key; if DNSSEC is being dropped, remove the DS at the registrar first and wait its TTL.",
         refs: &["RFC 4033", "RFC 4035 §5", "https://dnsviz.net/"],
@@ -72,6 +75,13 @@ crate::check! {
         let links = broken_links(d);
         if !links.is_empty() {
             out.push(doc.finding(subject, links.join("; ")));
+        }
+        if let Some(why) = &d.ds_unknown {
+            out.unseen(
+                doc,
+                format!("{} DS → DNSKEY", o.domain),
+                format!("{why}: the link from the parent's DS to the zone's keys is not checked"),
+            );
         }
     }
 }

@@ -21,7 +21,7 @@ crate::check! {
     };
     fn evaluate(o, out, doc) {
         let d = &o.dnssec;
-        if d.unknown.is_some() || !d.has_ds() || d.ds_matched.is_empty() {
+        if d.unknown.is_some() || !d.signatures_judged() {
             // Not checked / no chain: dns.dnssec.broken and .missing speak for it.
             if let Some(why) = &d.unknown {
                 out.unseen(doc, format!("{} DNSSEC", o.domain), why.clone());

@@ -1,5 +1,6 @@
 //! `dns.dnssec.missing`: the parent publishes no DS for the zone, so nothing it serves is
-//! validated. Informational: most domains are unsigned, and signing is a choice.
+//! validated. Informational: most domains are unsigned, and signing is a choice. With
+//! `--zone`, the DS is asked of the live DNS; when it cannot be learned, not checked.
 
 use super::*;
 
@@ -17,12 +18,17 @@ crate::check! {
     };
     fn evaluate(o, out, doc) {
         let d = &o.dnssec;
-        if let Some(why) = &d.unknown {
+        if let Some(why) = d.unknown.as_ref().or(d.ds_unknown.as_ref()) {
             out.unseen(doc, format!("{} DS", o.domain), why.clone());
-        } else if !d.offline && !d.has_ds() && o.apex.resolves() {
+        } else if !d.has_ds() && o.apex.resolves() {
+            let signed = if d.zone_signed() {
+                " (the zone file is signed: publish the DS of its key signing key at the registrar)"
+            } else {
+                ""
+            };
             out.push(doc.finding(
                 format!("{} DS", o.domain),
-                format!("the parent zone publishes no DS record for {}", o.domain),
+                format!("the parent zone publishes no DS record for {}{signed}", o.domain),
             ));
         }
     }
@@ -34,14 +40,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fires_without_ds_but_not_offline() {
+    fn fires_without_ds_and_is_not_checked_when_the_zone_modes_ds_is_unknown() {
         assert!(judge(&DnssecMissing, &healthy()).0.is_empty());
         let mut o = healthy();
         o.dnssec.ds.clear();
         let (found, _) = judge(&DnssecMissing, &o);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].subject, "example.com DS");
+        // --zone mode with a working live resolver: judged as live.
         o.dnssec.offline = true;
-        assert!(judge(&DnssecMissing, &o).0.is_empty());
+        assert_eq!(judge(&DnssecMissing, &o).0.len(), 1);
+        // --zone mode, the parent's DS not learnable: not checked, never a pass.
+        o.dnssec.ds_unknown = Some("no working resolver".into());
+        let (found, unseen) = judge(&DnssecMissing, &o);
+        assert!(found.is_empty());
+        assert_eq!(unseen.len(), 1);
     }
 }

@@ -199,7 +199,7 @@ impl StageDef for Dns {
         let obs = observe(ctx).await?;
         if ctx.resolver.is_offline() {
             notes.push(format!(
-                "--zone: answers from {}; nameservers not asked directly, addresses not dialled (dns.aaaa.unreachable); DNSSEC not judged (the DS lives in the parent zone, not in a zone file)",
+                "--zone: answers from {}; nameservers not asked directly, addresses not dialled (dns.aaaa.unreachable); DNSSEC: the zone file's keys and signatures, the parent's DS from the live DNS",
                 ctx.resolver.describe()
             ));
         }
@@ -285,6 +285,7 @@ pub(crate) mod fixture {
         DnssecObservation {
             unknown: None,
             offline: false,
+            ds_unknown: None,
             ds: vec!["12345 15 2 ABCDEF".into()],
             dnskey_tags: vec![12345],
             ds_matched: vec![12345],

@@ -15,12 +15,12 @@ crate::check! {
         refs: &["https://web.dev/articles/redirects", "RFC 9110 §15.4"],
     };
     fn evaluate(o, out, doc) {
-        for c in o
-            .chains()
-            .filter(|c| !c.looped && !c.too_long && c.redirects() > 2)
+        for (subject, c) in o
+            .judged()
+            .filter(|(_, c)| !c.looped && !c.too_long && c.redirects() > 2)
         {
             out.push(doc.finding(
-                &c.start,
+                &subject,
                 format!("{} hops: {}", c.redirects(), c.describe()),
             ));
         }

@@ -12,6 +12,10 @@ pub struct Chain {
     /// Why it stopped without a final answer.
     pub error: Option<String>,
     pub hops: Vec<Hop>,
+    /// The address the chain was followed on, for a node that answered differently from
+    /// its host (round-robin DNS); absent on the hosts' own chains.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<std::net::IpAddr>,
     /// The first URL off the audited hosts, asked once and not followed.
     pub off_site: Option<String>,
     pub start: String,
@@ -26,7 +30,9 @@ pub struct Hop {
 
 pub fn inventory(o: &RedirectObservation) -> Vec<Chain> {
     o.chains()
-        .map(|c| Chain {
+        .map(|c| (None, c))
+        .chain(o.nodes.iter().map(|n| (Some(n.ip), &n.chain)))
+        .map(|(node, c)| Chain {
             chain: c.describe(),
             error: c.error.as_ref().map(|e| e.to_string()),
             hops: c
@@ -38,6 +44,7 @@ pub fn inventory(o: &RedirectObservation) -> Vec<Chain> {
                     url: h.url.clone(),
                 })
                 .collect(),
+            node,
             off_site: c.off_site.clone(),
             start: c.start.clone(),
         })

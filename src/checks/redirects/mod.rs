@@ -1,6 +1,11 @@
 //! The `redirects` stage: `http://` and `https://` on the apex and www, each asked for a path
 //! with a query (`/login?next=%2Fcheckout`) so that a redirect that drops them is caught.
 //! Redirects are followed by hand, hop by hop; the report shows each chain.
+//!
+//! Round-robin DNS: the http:// and https:// chains of the apex and www are also followed on
+//! each of the host's addresses (at most `net::nodes::MAX_PER_HOST` per family), all at once.
+//! A node whose chain differs from the host's is judged by the per-chain checks under its
+//! address, and by `redirect.node.mismatch` when it fails or lands elsewhere.
 
 use crate::audit::Context;
 use crate::check::{Check, CheckDoc, Observed, Outcomes, Stage};
@@ -13,6 +18,7 @@ mod chain_long;
 mod downgrade;
 pub mod inventory;
 mod no_https;
+mod node_mismatch;
 mod observe;
 mod path_dropped;
 mod redirect_loop;
@@ -23,6 +29,7 @@ pub use canonical_duplicate::CanonicalDuplicate;
 pub use chain_long::ChainLong;
 pub use downgrade::Downgrade;
 pub use no_https::NoHttps;
+pub use node_mismatch::NodeMismatch;
 pub use observe::observe;
 pub use path_dropped::PathDropped;
 pub use redirect_loop::Loop;
@@ -44,6 +51,23 @@ pub struct RedirectObservation {
     /// Why the auditor, not the site, could not see the site (no route out, EMFILE, no
     /// outbound connection at all): then nothing here is judged.
     pub from_here: Option<String>,
+    /// Chains followed on one address of the host that differ from the host's own chain
+    /// (nodes that answer alike are left out).
+    pub nodes: Vec<NodeChain>,
+}
+
+/// One chain followed on one address of its host (the start URL's host pinned to it).
+#[derive(Debug, Clone)]
+pub struct NodeChain {
+    pub ip: std::net::IpAddr,
+    pub chain: Chain,
+}
+
+impl NodeChain {
+    /// `http://example.com/login?next=%2Fcheckout (node 192.0.2.7)`
+    pub fn subject(&self) -> String {
+        format!("{} (node {})", self.chain.start, self.ip)
+    }
 }
 
 impl RedirectObservation {
@@ -56,6 +80,19 @@ impl RedirectObservation {
         ]
         .into_iter()
         .flatten()
+    }
+
+    /// The host's chain that a node chain is compared with (same start URL).
+    pub fn host_chain(&self, start: &str) -> Option<&Chain> {
+        self.chains().find(|c| c.start == start)
+    }
+
+    /// Every chain the per-chain checks judge, with its finding subject: the hosts' chains
+    /// (subject: the start URL), then the nodes that differ (subject: URL and address).
+    pub fn judged(&self) -> impl Iterator<Item = (String, &Chain)> {
+        self.chains()
+            .map(|c| (c.start.clone(), c))
+            .chain(self.nodes.iter().map(|n| (n.subject(), &n.chain)))
     }
 }
 
@@ -105,13 +142,13 @@ fn flag_first_hop(
     out: &mut Outcomes,
     bad: impl Fn(&crate::net::http::Hop, &str) -> bool,
 ) {
-    for c in o.chains() {
+    for (subject, c) in o.judged() {
         let hop = c
             .hops
             .iter()
             .find_map(|h| h.location.as_deref().filter(|t| bad(h, t)).map(|t| (h, t)));
         if let Some((h, target)) = hop {
-            out.push(doc.finding(&c.start, format!("{} {} → {target}", h.url, h.status)));
+            out.push(doc.finding(&subject, format!("{} {} → {target}", h.url, h.status)));
         }
     }
 }
@@ -147,6 +184,7 @@ pub static CHECKS: &[&dyn Check<RedirectObservation>] = &[
     &PathDropped,
     &Downgrade,
     &CanonicalDuplicate,
+    &NodeMismatch,
 ];
 
 pub struct Redirects;
@@ -164,7 +202,7 @@ impl StageDef for Redirects {
         ctx: &Context,
         notes: &mut Vec<String>,
     ) -> Result<RedirectObservation, StageError> {
-        let obs = observe(ctx).await;
+        let obs = observe(ctx, notes).await;
         if let Some(why) = &obs.from_here {
             notes.push(why.clone());
         }
@@ -252,6 +290,7 @@ pub(crate) mod fixture {
             https_apex: chain(APEX, &[], 200),
             https_www: Some(chain(https_www, &[(https_www, 301, APEX)], 200)),
             from_here: None,
+            nodes: Vec::new(),
         }
     }
 

@@ -15,12 +15,9 @@ crate::check! {
         refs: &["RFC 9110 §15.4", "https://developer.mozilla.org/en-US/observatory/docs/tests_and_scoring"],
     };
     fn evaluate(o, out, doc) {
-        for c in [Some(&o.http_apex), o.http_www.as_ref()]
-            .into_iter()
-            .flatten()
-        {
+        for (subject, c) in o.judged().filter(|(_, c)| scheme_host(&c.start).0 == "http") {
             if c.last.is_some() && scheme_host(c.final_url()).0 == "http" {
-                out.push(doc.finding(&c.start, c.describe()));
+                out.push(doc.finding(&subject, c.describe()));
             }
         }
     }

@@ -1,14 +1,82 @@
-//! The redirect probes: four chains followed by hand, hop by hop, on the audited hosts.
+//! The redirect probes: four chains followed by hand, hop by hop, on the audited hosts; and
+//! the same chains on each address of the apex and www (round-robin DNS), all at once.
 
 use super::*;
+use crate::net::nodes;
 use futures_util::future::join_all;
+use std::net::IpAddr;
 
 /// A www chain that fails only because www does not exist is the dns stage's finding.
 fn www_exists(c: &Chain) -> bool {
     !matches!(&c.error, Some(HttpError::Resolve(_)))
 }
 
-pub async fn observe(ctx: &Context) -> RedirectObservation {
+/// The host's http:// and https:// start URLs, each followed on every chosen address of
+/// `host` (its name pinned to the address on ports 80 and 443, through `--connect-to`). A
+/// host that a `--connect-to` rule pins, or with one address, gives none.
+async fn node_chains(
+    ctx: &Context,
+    host: &str,
+    starts: [&str; 2],
+    notes: &mut Vec<String>,
+) -> Vec<NodeChain> {
+    let (on80, on443) = tokio::join!(
+        nodes::addresses(&ctx.resolver, &ctx.connect_to, host, 80),
+        nodes::addresses(&ctx.resolver, &ctx.connect_to, host, 443),
+    );
+    if on80.cut > 0 {
+        notes.push(format!(
+            "{host} publishes {} more addresses than the {} per family probed one by one: those were not followed on their own",
+            on80.cut,
+            nodes::MAX_PER_HOST
+        ));
+    }
+    let domain = &ctx.target.domain;
+    let audited = |u: &str| ctx.target.audits(u);
+    let probes = on80.chosen.iter().map(|(ip, to80)| {
+        let to443 = on443
+            .chosen
+            .iter()
+            .find(|(i, _)| i == ip)
+            .map_or_else(|| std::net::SocketAddr::new(*ip, 443), |(_, t)| *t);
+        let client = ctx.http.pinned(host, &[(80, *to80), (443, to443)]);
+        let audited = &audited;
+        async move {
+            let chains = join_all(
+                starts
+                    .iter()
+                    .map(|u| client.follow_within(u, MAX_HOPS, &[], audited, domain)),
+            )
+            .await;
+            chains
+                .into_iter()
+                .map(|chain| NodeChain { ip: *ip, chain })
+                .collect::<Vec<_>>()
+        }
+    });
+    join_all(probes).await.into_iter().flatten().collect()
+}
+
+/// Whether two chains answered alike: the same hops (status and target) and the same end.
+fn alike(a: &Chain, b: &Chain) -> bool {
+    let hops = |c: &Chain| -> Vec<(u16, Option<String>)> {
+        c.hops
+            .iter()
+            .map(|h| (h.status, h.location.clone()))
+            .collect()
+    };
+    let end = |c: &Chain| {
+        (
+            c.last.as_ref().map(|r| r.status.as_u16()),
+            c.error.as_ref().map(std::mem::discriminant),
+            c.looped,
+            c.too_long,
+        )
+    };
+    hops(a) == hops(b) && end(a) == end(b)
+}
+
+pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> RedirectObservation {
     let domain = ctx.target.domain.clone();
     let www = format!("www.{domain}");
     let starts = [
@@ -18,12 +86,19 @@ pub async fn observe(ctx: &Context) -> RedirectObservation {
         format!("https://{www}{PROBE_PATH}"),
     ];
     let audited = |u: &str| ctx.target.audits(u);
-    let mut chains = join_all(
-        starts
-            .iter()
-            .map(|u| ctx.http.follow_within(u, MAX_HOPS, &[], &audited, &domain)),
-    )
-    .await;
+    let (mut apex_notes, mut www_notes) = (Vec::new(), Vec::new());
+    let (mut chains, apex_nodes, www_nodes) = tokio::join!(
+        join_all(starts.iter().map(|u| ctx.http.follow_within(
+            u,
+            MAX_HOPS,
+            &[],
+            &audited,
+            &domain
+        )),),
+        node_chains(ctx, &domain, [&starts[0], &starts[2]], &mut apex_notes),
+        node_chains(ctx, &www, [&starts[1], &starts[3]], &mut www_notes),
+    );
+    notes.extend(apex_notes.into_iter().chain(www_notes));
     let https_www = chains.pop().filter(www_exists);
     let https_apex = chains.pop().unwrap_or_else(|| empty_chain(&starts[2]));
     let http_www = chains.pop().filter(www_exists);
@@ -32,13 +107,51 @@ pub async fn observe(ctx: &Context) -> RedirectObservation {
         Some(e) if https_apex.hops.is_empty() => ctx.http.blind_from_here(e).await,
         _ => None,
     };
-    RedirectObservation {
+    let mut obs = RedirectObservation {
         domain,
         http_apex,
         http_www,
         https_apex,
         https_www,
         from_here,
+        nodes: Vec::new(),
+    };
+    if obs.from_here.is_none() {
+        let mut differing = Vec::new();
+        let mut noted = std::collections::HashSet::new();
+        for n in apex_nodes.into_iter().chain(www_nodes) {
+            let Some(host) = obs.host_chain(&n.chain.start) else {
+                continue;
+            };
+            if alike(host, &n.chain) {
+                continue;
+            }
+            // One note per address: its other chains failed the same way.
+            if let Some(note) = node_note(n.ip, &n.chain) {
+                if noted.insert(n.ip) {
+                    notes.push(note);
+                }
+            }
+            differing.push(n);
+        }
+        obs.nodes = differing;
+    }
+    obs
+}
+
+/// The stage note for a node chain that other stages judge (a certificate, a dead AAAA).
+fn node_note(ip: IpAddr, c: &Chain) -> Option<String> {
+    let (Some(e), Some(url)) = (&c.error, &c.failed_at) else {
+        return None;
+    };
+    match e {
+        HttpError::Tls(_) => Some(format!(
+            "{url} on {ip}: {e} (the tls stage judges the certificate)"
+        )),
+        HttpError::Connect(_) | HttpError::Timeout if ip.is_ipv6() && c.hops.is_empty() => Some(
+            format!("{url} on {ip}: {e} (a dead AAAA is dns.aaaa.unreachable)"),
+        ),
+        _ => None,
     }
 }
 

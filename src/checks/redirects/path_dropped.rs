@@ -16,9 +16,9 @@ crate::check! {
     };
     fn evaluate(o, out, doc) {
         let want = decode(PROBE_PATH);
-        for c in o
-            .chains()
-            .filter(|c| c.redirects() > 0 && !c.looped && !c.too_long)
+        for (subject, c) in o
+            .judged()
+            .filter(|(_, c)| c.redirects() > 0 && !c.looped && !c.too_long)
         {
             let last_target = c
                 .hops
@@ -27,7 +27,7 @@ crate::check! {
                 .find_map(|h| h.location.clone())
                 .unwrap_or_default();
             if decode(&path_and_query(&last_target)) != want {
-                out.push(doc.finding(&c.start, c.describe()));
+                out.push(doc.finding(&subject, c.describe()));
             }
         }
     }

@@ -15,8 +15,8 @@ crate::check! {
         refs: &["RFC 9110 §15.4", "https://developers.cloudflare.com/ssl/troubleshooting/too-many-redirects/"],
     };
     fn evaluate(o, out, doc) {
-        for c in o.chains().filter(|c| c.looped || c.too_long) {
-            out.push(doc.finding(&c.start, c.describe()));
+        for (subject, c) in o.judged().filter(|(_, c)| c.looped || c.too_long) {
+            out.push(doc.finding(&subject, c.describe()));
         }
     }
 }
