@@ -44,7 +44,9 @@ pub(crate) fn dns_source(
             let zone = Arc::new(ZoneData::new(records));
             if outside_too {
                 let live = match server {
-                    Some(s) => vec![dns::parse_server(s).map_err(|e| Failure::Usage(e.to_string()))?],
+                    Some(s) => {
+                        vec![dns::parse_server(s).map_err(|e| Failure::Usage(e.to_string()))?]
+                    }
                     None => dns::system_servers(),
                 };
                 Source::ZoneOr(zone, live)

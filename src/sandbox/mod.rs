@@ -335,7 +335,7 @@ impl Sandbox {
             let ip: IpAddr = addr.parse().map_err(|_| SandboxError::Setting {
                 setting: "[tls] stale_nodes",
                 value: addr.clone(),
-                expected: "not an IP address".into(),
+                expected: "expected an IP address".into(),
             })?;
             let (stale, task) = nodes::serve_stale_node(&sc.domain, pki.issuer.as_deref()).await?;
             tasks.push(task);
@@ -349,7 +349,7 @@ impl Sandbox {
             let ip: IpAddr = addr.parse().map_err(|_| SandboxError::Setting {
                 setting: "[dns] dead_addresses",
                 value: addr.clone(),
-                expected: "not an IP address".into(),
+                expected: "expected an IP address".into(),
             })?;
             let dead = closed_port()?;
             let host = match ip {
@@ -361,9 +361,11 @@ impl Sandbox {
             }
         }
         for addr in &sc.web.plain_nodes {
-            let ip: IpAddr = addr
-                .parse()
-                .map_err(|_| format!("web.plain_nodes: {addr:?} is not an IP address"))?;
+            let ip: IpAddr = addr.parse().map_err(|_| SandboxError::Setting {
+                setting: "[web] plain_nodes",
+                value: addr.clone(),
+                expected: "expected an IP address".into(),
+            })?;
             let (plain, task) = nodes::serve_plain_node(&sc.domain).await?;
             tasks.push(task);
             let host = match ip {

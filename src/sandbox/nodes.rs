@@ -60,13 +60,13 @@ const REQUEST_CAP: usize = 16 * 1024;
 
 /// A stale web node's port 80: a server left out of the HTTP → HTTPS redirect, which answers
 /// every request with the site's page, 200, over plain HTTP (one request per connection).
-pub async fn serve_plain_node(domain: &str) -> Result<(SocketAddr, JoinHandle<()>), String> {
+pub async fn serve_plain_node(domain: &str) -> Result<(SocketAddr, JoinHandle<()>), SandboxError> {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
-        .map_err(|e| format!("sandbox plain node: {e}"))?;
+        .map_err(SandboxError::io("sandbox plain node"))?;
     let addr = listener
         .local_addr()
-        .map_err(|e| format!("sandbox plain node: {e}"))?;
+        .map_err(SandboxError::io("sandbox plain node"))?;
     let body =
         format!("<!doctype html><title>{domain}</title><p>Welcome (served by an old node)</p>");
     let answer = Arc::new(format!(
