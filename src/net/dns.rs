@@ -805,7 +805,13 @@ mod tests {
             resolver.addrs("shop.example.test").await.ok(),
             Some(vec![IpAddr::from([192, 0, 2, 7])])
         );
-        assert!(resolver.describe().ends_with("the system resolver"));
+        assert!(
+            resolver
+                .describe()
+                .ends_with(&format!("names outside it: the resolver {addr}")),
+            "{}",
+            resolver.describe()
+        );
         for task in tasks {
             task.abort();
         }

@@ -1121,7 +1121,7 @@ pub fn resolve_location(base: &str, location: &str) -> Option<String> {
 impl Client {
     /// Follows redirects by hand, at most `max_hops` of them, recording every hop.
     pub async fn follow(&self, url: &str, max_hops: usize, headers: &[(&str, &str)]) -> Chain {
-        self.follow_inner(url, max_hops, headers, None).await
+        self.follow_inner(url, max_hops, headers, None, true).await
     }
 
     /// Follows redirects within the audited hosts (`audited(url)`): a hop to another host is
@@ -1135,7 +1135,21 @@ impl Client {
         audited: &Audited<'_>,
         domain: &str,
     ) -> Chain {
-        self.follow_inner(url, max_hops, headers, Some((audited, domain)))
+        self.follow_inner(url, max_hops, headers, Some((audited, domain)), true)
+            .await
+    }
+
+    /// Follows redirects within the audited hosts and stops, without asking it, at the first
+    /// URL on another host (recorded as `off_site`): for chains that repeat one already
+    /// followed (one address of a round-robin set), so a third party is not asked again.
+    pub async fn follow_on_hosts(
+        &self,
+        url: &str,
+        max_hops: usize,
+        audited: &Audited<'_>,
+        domain: &str,
+    ) -> Chain {
+        self.follow_inner(url, max_hops, &[], Some((audited, domain)), false)
             .await
     }
 
@@ -1175,6 +1189,7 @@ impl Client {
         max_hops: usize,
         headers: &[(&str, &str)],
         scope: Option<(&Audited<'_>, &str)>,
+        ask_off_site: bool,
     ) -> Chain {
         let mut chain = Chain {
             start: url.to_string(),
@@ -1204,6 +1219,9 @@ impl Client {
                         return chain;
                     }
                     chain.off_site = Some(current.clone());
+                    if !ask_off_site {
+                        return chain;
+                    }
                     client = Some(self.for_target_urls(domain).await);
                 }
             }

@@ -55,12 +55,11 @@ pub fn disagreement(host: &Chain, node: &NodeChain) -> Option<Disagreement> {
             )));
         }
     }
-    let (node_end, host_end) = (
-        scheme_host(c.final_url()).1,
-        scheme_host(host.final_url()).1,
-    );
+    // Where each chain ends: its answer, or the off-site URL (a node's is not asked).
+    let end = |c: &Chain| scheme_host(c.off_site.as_deref().unwrap_or(c.final_url()));
+    let (node_end, host_end) = (end(c).1, end(host).1);
     // Plain HTTP served by the node is redirect.http.no-https's, under the node's address.
-    let plain = scheme_host(c.final_url()).0 == "http";
+    let plain = c.last.is_some() && scheme_host(c.final_url()).0 == "http";
     if node_end != host_end && !plain {
         return Some(Disagreement::Differs(format!(
             "lands on {node_end} instead of {host_end} {}",
@@ -167,6 +166,21 @@ mod tests {
         let (found, _) = judge(&NoHttps, &o);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].subject, format!("{HTTP} (node 192.0.2.3)"));
+    }
+
+    #[test]
+    fn a_node_sent_to_the_same_off_site_url_is_not_asked_it_and_agrees() {
+        let off = "https://elsewhere.test/";
+        let mut o = healthy();
+        o.http_apex = chain(HTTP, &[(HTTP, 301, off)], 200);
+        o.http_apex.off_site = Some(off.into());
+        let mut n = chain(HTTP, &[(HTTP, 301, off)], 200);
+        n.hops.pop();
+        n.last = None;
+        n.off_site = Some(off.into());
+        o.nodes.push(node("192.0.2.2", n));
+        let (found, unseen) = judge(&NodeMismatch, &o);
+        assert!(found.is_empty() && unseen.is_empty(), "{found:?}");
     }
 
     #[test]

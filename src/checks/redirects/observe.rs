@@ -45,7 +45,7 @@ async fn node_chains(
             let chains = join_all(
                 starts
                     .iter()
-                    .map(|u| client.follow_within(u, MAX_HOPS, &[], audited, domain)),
+                    .map(|u| client.follow_on_hosts(u, MAX_HOPS, audited, domain)),
             )
             .await;
             chains
@@ -57,11 +57,14 @@ async fn node_chains(
     join_all(probes).await.into_iter().flatten().collect()
 }
 
-/// Whether two chains answered alike: the same hops (status and target) and the same end.
-fn alike(a: &Chain, b: &Chain) -> bool {
+/// Whether a node's chain answered like its host's: the same hops on the audited hosts
+/// (status and target) and the same end — the same off-site URL (node chains do not ask it),
+/// or the same answer or failure.
+fn alike(host: &Chain, node: &Chain) -> bool {
     let hops = |c: &Chain| -> Vec<(u16, Option<String>)> {
         c.hops
             .iter()
+            .filter(|h| c.off_site.as_deref() != Some(h.url.as_str()))
             .map(|h| (h.status, h.location.clone()))
             .collect()
     };
@@ -73,7 +76,12 @@ fn alike(a: &Chain, b: &Chain) -> bool {
             c.too_long,
         )
     };
-    hops(a) == hops(b) && end(a) == end(b)
+    let same_end = match (&host.off_site, &node.off_site) {
+        (Some(a), Some(b)) => a == b,
+        (None, None) => end(host) == end(node),
+        _ => false,
+    };
+    hops(host) == hops(node) && same_end
 }
 
 pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> RedirectObservation {
