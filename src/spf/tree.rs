@@ -8,7 +8,6 @@ use super::record::{self, Mechanism, Qualifier, Record};
 use crate::net::dns::{Answer, DnsError, Resolver};
 use futures_util::future::join_all;
 use hickory_proto::rr::{Name, RecordType};
-use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
@@ -487,46 +486,6 @@ pub async fn walk_tree_within(resolver: &Resolver, domain: &str, budget: usize) 
     }
 }
 
-fn status_str(s: &Status) -> String {
-    match s {
-        Status::Ok => "ok".into(),
-        Status::Missing(w) => format!("missing: {w}"),
-        Status::Multiple(n) => format!("{n} SPF records"),
-        Status::Syntax(e) => format!("syntax error: {e}"),
-        Status::Unknown(w) => format!("unknown: {w}"),
-        Status::Loop => "loop".into(),
-        Status::NotFollowed(w) => format!("not followed: {w}"),
-    }
-}
-
-impl Node {
-    pub fn to_json(&self) -> Value {
-        json!({
-            "domain": self.domain,
-            "via": self.via,
-            "term": self.term,
-            "record": self.record,
-            "status": status_str(&self.status),
-            "lookup_terms": self.lookup_terms,
-            "children": self.children.iter().map(Node::to_json).collect::<Vec<_>>(),
-        })
-    }
-}
-
-impl Tree {
-    pub fn to_json(&self) -> Value {
-        json!({
-            "record": self.root.record,
-            "dns_lookups": self.total_lookups,
-            "void_lookups": self.voids.len(),
-            "queries": self.queries,
-            "budget_exhausted": self.budget_exhausted,
-            "unwalked": self.unwalked.iter().map(|(name, reason)| json!({"name": name, "reason": reason})).collect::<Vec<_>>(),
-            "tree": self.root.to_json(),
-        })
-    }
-}
-
 /// The tree of a record that is not published yet (`launchready lint spf`): its own terms
 /// only, with no lookups; `name` labels it in findings.
 pub fn offline(name: &str, text: &str) -> Tree {
@@ -642,7 +601,7 @@ loop   TXT "v=spf1 include:loop.example.com"
         // Records come first: the three queries went to TXT records, so no void was counted
         // from a lookup that was never made.
         assert!(t.voids.is_empty(), "{:?}", t.voids);
-        let json = t.to_json();
+        let json = serde_json::to_value(crate::spf::summary::TreeSummary::from(&t)).expect("json");
         assert_eq!(json["budget_exhausted"], true);
         assert!(json["unwalked"][0]["reason"].is_string());
     }

@@ -17,7 +17,6 @@ use crate::spf::MAX_DNS_TERMS;
 use crate::stage::{StageDef, StageError};
 use futures_util::future::join_all;
 use hickory_proto::rr::{RData, RecordType};
-use serde_json::Value;
 
 /// What a TXT lookup gave.
 #[derive(Debug, Clone)]

@@ -39,7 +39,21 @@ pub struct Scanned {
     pub skipped_links: Vec<String>,
     pub unreadable: usize,
     /// The history scan's counts, when it ran (null otherwise).
-    pub history: serde_json::Value,
+    pub history: Option<HistoryCounts>,
+}
+
+/// What the history scan read (`inventory.secrets.history`); fields in alphabetical order,
+/// the order the report has always had.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HistoryCounts {
+    pub blobs: usize,
+    pub bytes: u64,
+    /// Objects the history names that git cannot produce (a damaged or partial clone).
+    pub missing_objects: usize,
+    /// Commits of a shallow clone; null when the history is whole.
+    pub shallow_commits: Option<u64>,
+    pub skipped_binary: usize,
+    pub skipped_large: usize,
 }
 
 /// Everything the scans saw.
