@@ -312,13 +312,7 @@ pub static CHECKS: &[&dyn Check<EmailObservation>] = &[
 pub struct Email;
 
 impl StageDef for Email {
-    const STAGE: Stage = Stage::Email;
-    type Observation = EmailObservation;
-    type Inventory = Inventory;
-
-    fn checks() -> &'static [&'static dyn Check<EmailObservation>] {
-        CHECKS
-    }
+    crate::stage_header!(Email, EmailObservation, Inventory => email, |obs, _| inventory(obs));
 
     async fn observe(
         ctx: &Context,
@@ -346,14 +340,6 @@ impl StageDef for Email {
             );
         }
         Ok(obs)
-    }
-
-    fn inventory(obs: &EmailObservation, _: &Context) -> Inventory {
-        inventory(obs)
-    }
-
-    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
-        into.email = Some(inventory);
     }
 }
 

@@ -184,13 +184,7 @@ pub fn scan(root: &std::path::Path, with_history: bool) -> Result<StageOutput, S
 pub struct Secrets;
 
 impl StageDef for Secrets {
-    const STAGE: Stage = Stage::Secrets;
-    type Observation = SecretsObservation;
-    type Inventory = Inventory;
-
-    fn checks() -> &'static [&'static dyn Check<SecretsObservation>] {
-        CHECKS
-    }
+    crate::stage_header!(Secrets, SecretsObservation, Inventory => secrets);
 
     async fn observe(
         ctx: &Context,
@@ -200,14 +194,6 @@ impl StageDef for Secrets {
         let (obs, more) = tokio::task::spawn_blocking(move || observe(&repo, true)).await??;
         notes.extend(more);
         Ok(obs)
-    }
-
-    fn inventory(obs: &SecretsObservation, _: &Context) -> Inventory {
-        inventory::inventory(obs)
-    }
-
-    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
-        into.secrets = Some(inventory);
     }
 }
 
