@@ -104,3 +104,40 @@ pub const fn entry<S: StageDef>() -> Entry {
         docs: docs::<S>,
     }
 }
+
+/// What every `impl StageDef` says the same way: the stage, its observation and inventory
+/// types, its `CHECKS`, how the inventory is made (by default `inventory::inventory(obs)`)
+/// and the slot of the report's inventory it goes in. The stage writes `observe` itself.
+///
+/// ```ignore
+/// impl StageDef for Page {
+///     crate::stage_header!(Page, PageObservation, Inventory => page);
+///     async fn observe(ctx: &Context, notes: &mut Vec<String>) -> Result<PageObservation, StageError> { … }
+/// }
+/// ```
+#[macro_export]
+macro_rules! stage_header {
+    ($stage:ident, $obs:ty, $inv:ty => $slot:ident) => {
+        $crate::stage_header!($stage, $obs, $inv => $slot, |obs, _ctx| inventory::inventory(obs));
+    };
+    ($stage:ident, $obs:ty, $inv:ty => $slot:ident, |$o:ident, $c:pat_param| $make:expr) => {
+        $crate::stage_header!($stage, $obs, $inv, |$o, $c| $make);
+
+        fn file(inventory: $inv, into: &mut $crate::report::Inventory) {
+            into.$slot = Some(inventory);
+        }
+    };
+    ($stage:ident, $obs:ty, $inv:ty, |$o:ident, $c:pat_param| $make:expr) => {
+        const STAGE: $crate::check::Stage = $crate::check::Stage::$stage;
+        type Observation = $obs;
+        type Inventory = $inv;
+
+        fn checks() -> &'static [&'static dyn $crate::check::Check<$obs>] {
+            CHECKS
+        }
+
+        fn inventory($o: &$obs, $c: &$crate::audit::Context) -> $inv {
+            $make
+        }
+    };
+}

@@ -5,7 +5,6 @@
 
 use super::Report;
 use crate::finding::Finding;
-use serde_json::Value;
 
 /// A table cell: text from the target (escaped as text), a value shown as code, or text we
 /// wrote whose `code spans` stay code.
@@ -134,14 +133,6 @@ fn code(s: impl Into<String>) -> Cell {
 }
 
 /// A JSON scalar as text: strings as they are, null as empty.
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        v => v.to_string(),
-    }
-}
-
 fn ms(x: f64) -> String {
     if x < 10.0 {
         format!("{x:.1}")
@@ -261,14 +252,15 @@ fn email_auth(report: &Report) -> Option<Section> {
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     match &e.spf {
         Some(spf) => {
-            rows.push(vec![text("SPF record"), code(scalar(&spf["record"]))]);
+            rows.push(vec![
+                text("SPF record"),
+                code(spf.record.clone().unwrap_or_default()),
+            ]);
             rows.push(vec![
                 text("SPF result"),
                 text(format!(
                     "{}; {} of 10 DNS lookups, {} void",
-                    scalar(&spf["tree"]["status"]),
-                    scalar(&spf["dns_lookups"]),
-                    scalar(&spf["void_lookups"])
+                    spf.tree.status, spf.dns_lookups, spf.void_lookups
                 )),
             ]);
         }

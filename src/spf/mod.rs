@@ -7,6 +7,7 @@
 pub mod eval;
 pub mod macros;
 pub mod record;
+pub mod summary;
 pub mod tree;
 
 pub use eval::{check_host, Outcome};

@@ -187,13 +187,7 @@ pub static CHECKS: &[&dyn Check<DnsObservation>] = &[
 pub struct Dns;
 
 impl StageDef for Dns {
-    const STAGE: Stage = Stage::Dns;
-    type Observation = DnsObservation;
-    type Inventory = Inventory;
-
-    fn checks() -> &'static [&'static dyn Check<DnsObservation>] {
-        CHECKS
-    }
+    crate::stage_header!(Dns, DnsObservation, Inventory => dns, |obs, ctx| inventory::inventory(obs, &ctx.resolver));
 
     async fn observe(ctx: &Context, notes: &mut Vec<String>) -> Result<DnsObservation, StageError> {
         let obs = observe(ctx).await?;
@@ -205,14 +199,6 @@ impl StageDef for Dns {
         }
         notes.extend(ctx.resolver.zone_note());
         Ok(obs)
-    }
-
-    fn inventory(obs: &DnsObservation, ctx: &Context) -> Inventory {
-        inventory::inventory(obs, &ctx.resolver)
-    }
-
-    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
-        into.dns = Some(inventory);
     }
 }
 

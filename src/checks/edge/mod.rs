@@ -94,27 +94,13 @@ pub static CHECKS: &[&dyn Check<EdgeObservation>] = &[
 pub struct Edge;
 
 impl StageDef for Edge {
-    const STAGE: Stage = Stage::Edge;
-    type Observation = EdgeObservation;
-    type Inventory = Inventory;
-
-    fn checks() -> &'static [&'static dyn Check<EdgeObservation>] {
-        CHECKS
-    }
+    crate::stage_header!(Edge, EdgeObservation, Inventory => edge);
 
     async fn observe(
         ctx: &Context,
         notes: &mut Vec<String>,
     ) -> Result<EdgeObservation, StageError> {
         Ok(observe(ctx, notes).await)
-    }
-
-    fn inventory(obs: &EdgeObservation, _: &Context) -> Inventory {
-        inventory::inventory(obs)
-    }
-
-    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
-        into.edge = Some(inventory);
     }
 }
 

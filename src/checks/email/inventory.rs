@@ -2,12 +2,13 @@
 //! found, MX, MTA-STS and TLS-RPT.
 
 use super::*;
+use crate::spf::summary::TreeSummary;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Inventory {
     /// The SPF tree as walked (record, lookups, voids, every include).
-    pub spf: Option<Value>,
+    pub spf: Option<TreeSummary>,
     pub dmarc: Option<DmarcSummary>,
     pub dkim: Vec<DkimSummary>,
     pub mx: Vec<Exchange>,
@@ -107,7 +108,7 @@ fn dmarc(d: &DmarcObservation) -> DmarcSummary {
 
 pub fn inventory(o: &EmailObservation) -> Inventory {
     Inventory {
-        spf: o.spf.as_ref().map(Tree::to_json),
+        spf: o.spf.as_ref().map(TreeSummary::from),
         dmarc: o.dmarc.as_ref().map(dmarc),
         dkim: o
             .dkim

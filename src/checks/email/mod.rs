@@ -17,7 +17,6 @@ use crate::spf::MAX_DNS_TERMS;
 use crate::stage::{StageDef, StageError};
 use futures_util::future::join_all;
 use hickory_proto::rr::{RData, RecordType};
-use serde_json::Value;
 
 /// What a TXT lookup gave.
 #[derive(Debug, Clone)]
@@ -313,13 +312,7 @@ pub static CHECKS: &[&dyn Check<EmailObservation>] = &[
 pub struct Email;
 
 impl StageDef for Email {
-    const STAGE: Stage = Stage::Email;
-    type Observation = EmailObservation;
-    type Inventory = Inventory;
-
-    fn checks() -> &'static [&'static dyn Check<EmailObservation>] {
-        CHECKS
-    }
+    crate::stage_header!(Email, EmailObservation, Inventory => email, |obs, _| inventory(obs));
 
     async fn observe(
         ctx: &Context,
@@ -347,14 +340,6 @@ impl StageDef for Email {
             );
         }
         Ok(obs)
-    }
-
-    fn inventory(obs: &EmailObservation, _: &Context) -> Inventory {
-        inventory(obs)
-    }
-
-    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
-        into.email = Some(inventory);
     }
 }
 

@@ -140,27 +140,13 @@ pub static CHECKS: &[&dyn Check<HeadersObservation>] = &[
 pub struct Headers;
 
 impl StageDef for Headers {
-    const STAGE: Stage = Stage::Headers;
-    type Observation = HeadersObservation;
-    type Inventory = Inventory;
-
-    fn checks() -> &'static [&'static dyn Check<HeadersObservation>] {
-        CHECKS
-    }
+    crate::stage_header!(Headers, HeadersObservation, Inventory => pages);
 
     async fn observe(
         ctx: &Context,
         notes: &mut Vec<String>,
     ) -> Result<HeadersObservation, StageError> {
         Ok(observe(ctx, notes).await)
-    }
-
-    fn inventory(obs: &HeadersObservation, _: &Context) -> Inventory {
-        inventory::inventory(obs)
-    }
-
-    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
-        into.pages = Some(inventory);
     }
 }
 

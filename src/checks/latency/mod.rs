@@ -120,27 +120,13 @@ pub static CHECKS: &[&dyn Check<LatencyObservation>] =
 pub struct Latency;
 
 impl StageDef for Latency {
-    const STAGE: Stage = Stage::Latency;
-    type Observation = LatencyObservation;
-    type Inventory = Inventory;
-
-    fn checks() -> &'static [&'static dyn Check<LatencyObservation>] {
-        CHECKS
-    }
+    crate::stage_header!(Latency, LatencyObservation, Inventory => latency, |obs, ctx| inventory::inventory(obs, ctx.budget.used()));
 
     async fn observe(
         ctx: &Context,
         notes: &mut Vec<String>,
     ) -> Result<LatencyObservation, StageError> {
         Ok(observe(ctx, notes).await)
-    }
-
-    fn inventory(obs: &LatencyObservation, ctx: &Context) -> Inventory {
-        inventory::inventory(obs, ctx.budget.used())
-    }
-
-    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
-        into.latency = Some(inventory);
     }
 }
 

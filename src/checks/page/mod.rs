@@ -241,27 +241,13 @@ pub static CHECKS: &[&dyn Check<PageObservation>] = &[
 pub struct Page;
 
 impl StageDef for Page {
-    const STAGE: Stage = Stage::Page;
-    type Observation = PageObservation;
-    type Inventory = Inventory;
-
-    fn checks() -> &'static [&'static dyn Check<PageObservation>] {
-        CHECKS
-    }
+    crate::stage_header!(Page, PageObservation, Inventory => page);
 
     async fn observe(
         ctx: &Context,
         notes: &mut Vec<String>,
     ) -> Result<PageObservation, StageError> {
         Ok(observe::observe(ctx, notes).await)
-    }
-
-    fn inventory(obs: &PageObservation, _: &Context) -> Inventory {
-        inventory::inventory(obs)
-    }
-
-    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
-        into.page = Some(inventory);
     }
 }
 

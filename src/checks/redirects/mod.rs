@@ -190,13 +190,7 @@ pub static CHECKS: &[&dyn Check<RedirectObservation>] = &[
 pub struct Redirects;
 
 impl StageDef for Redirects {
-    const STAGE: Stage = Stage::Redirects;
-    type Observation = RedirectObservation;
-    type Inventory = Vec<inventory::Chain>;
-
-    fn checks() -> &'static [&'static dyn Check<RedirectObservation>] {
-        CHECKS
-    }
+    crate::stage_header!(Redirects, RedirectObservation, Vec<inventory::Chain> => redirects);
 
     async fn observe(
         ctx: &Context,
@@ -221,14 +215,6 @@ impl StageDef for Redirects {
             }
         }
         Ok(obs)
-    }
-
-    fn inventory(obs: &RedirectObservation, _: &Context) -> Vec<inventory::Chain> {
-        inventory::inventory(obs)
-    }
-
-    fn file(inventory: Vec<inventory::Chain>, into: &mut crate::report::Inventory) {
-        into.redirects = Some(inventory);
     }
 }
 

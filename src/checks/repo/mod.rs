@@ -162,13 +162,7 @@ pub static CHECKS: &[&dyn Check<RepoObservation>] = &[
 pub struct Repo;
 
 impl StageDef for Repo {
-    const STAGE: Stage = Stage::Repo;
-    type Observation = RepoObservation;
-    type Inventory = Inventory;
-
-    fn checks() -> &'static [&'static dyn Check<RepoObservation>] {
-        CHECKS
-    }
+    crate::stage_header!(Repo, RepoObservation, Inventory => repo);
 
     async fn observe(
         ctx: &Context,
@@ -183,14 +177,6 @@ impl StageDef for Repo {
             ));
         }
         Ok(obs)
-    }
-
-    fn inventory(obs: &RepoObservation, _: &Context) -> Inventory {
-        inventory::inventory(obs)
-    }
-
-    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
-        into.repo = Some(inventory);
     }
 }
 

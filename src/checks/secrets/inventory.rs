@@ -17,7 +17,7 @@ pub struct Inventory {
     pub unreadable: usize,
     pub tracked_env_files: Vec<String>,
     /// The history scan's counts, when it ran (null otherwise).
-    pub history: serde_json::Value,
+    pub history: Option<HistoryCounts>,
 }
 
 pub fn inventory(o: &SecretsObservation) -> Inventory {

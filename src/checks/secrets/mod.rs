@@ -39,7 +39,21 @@ pub struct Scanned {
     pub skipped_links: Vec<String>,
     pub unreadable: usize,
     /// The history scan's counts, when it ran (null otherwise).
-    pub history: serde_json::Value,
+    pub history: Option<HistoryCounts>,
+}
+
+/// What the history scan read (`inventory.secrets.history`); fields in alphabetical order,
+/// the order the report has always had.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HistoryCounts {
+    pub blobs: usize,
+    pub bytes: u64,
+    /// Objects the history names that git cannot produce (a damaged or partial clone).
+    pub missing_objects: usize,
+    /// Commits of a shallow clone; null when the history is whole.
+    pub shallow_commits: Option<u64>,
+    pub skipped_binary: usize,
+    pub skipped_large: usize,
 }
 
 /// Everything the scans saw.
@@ -170,13 +184,7 @@ pub fn scan(root: &std::path::Path, with_history: bool) -> Result<StageOutput, S
 pub struct Secrets;
 
 impl StageDef for Secrets {
-    const STAGE: Stage = Stage::Secrets;
-    type Observation = SecretsObservation;
-    type Inventory = Inventory;
-
-    fn checks() -> &'static [&'static dyn Check<SecretsObservation>] {
-        CHECKS
-    }
+    crate::stage_header!(Secrets, SecretsObservation, Inventory => secrets);
 
     async fn observe(
         ctx: &Context,
@@ -186,14 +194,6 @@ impl StageDef for Secrets {
         let (obs, more) = tokio::task::spawn_blocking(move || observe(&repo, true)).await??;
         notes.extend(more);
         Ok(obs)
-    }
-
-    fn inventory(obs: &SecretsObservation, _: &Context) -> Inventory {
-        inventory::inventory(obs)
-    }
-
-    fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
-        into.secrets = Some(inventory);
     }
 }
 

@@ -7,7 +7,6 @@ use crate::secrets::env;
 use crate::secrets::history::{self, HistoryMatch};
 use crate::secrets::tree::{self, MAX_FILE_BYTES};
 use crate::secrets::{engine, RULES};
-use serde_json::json;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -90,7 +89,7 @@ pub fn observe(
         tree_unseen,
         ..SecretsObservation::default()
     };
-    let mut history_inventory = serde_json::Value::Null;
+    let mut history_inventory = None;
     match &t.tracked {
         Ok(files) => {
             for path in files.iter().filter(|p| env::is_env_file(p)) {
@@ -124,10 +123,13 @@ pub fn observe(
                             h.blobs,
                             megabytes(h.bytes)
                         ));
-                        history_inventory = json!({
-                            "blobs": h.blobs, "bytes": h.bytes,
-                            "skipped_binary": h.skipped_binary, "skipped_large": h.skipped_large,
-                            "missing_objects": h.missing, "shallow_commits": h.shallow,
+                        history_inventory = Some(HistoryCounts {
+                            blobs: h.blobs,
+                            bytes: h.bytes,
+                            missing_objects: h.missing,
+                            shallow_commits: h.shallow,
+                            skipped_binary: h.skipped_binary,
+                            skipped_large: h.skipped_large,
                         });
                         let mut blind = Vec::new();
                         if let Some(n) = h.shallow {

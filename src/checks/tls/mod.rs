@@ -207,13 +207,9 @@ pub static CHECKS: &[&dyn Check<TlsObservation>] = &[
 pub struct Tls;
 
 impl StageDef for Tls {
-    const STAGE: Stage = Stage::Tls;
-    type Observation = TlsObservation;
-    type Inventory = Inventory;
-
-    fn checks() -> &'static [&'static dyn Check<TlsObservation>] {
-        CHECKS
-    }
+    crate::stage_header!(Tls, TlsObservation, Inventory, |obs, _| {
+        inventory::inventory(obs)
+    });
 
     async fn observe(ctx: &Context, notes: &mut Vec<String>) -> Result<TlsObservation, StageError> {
         let obs = observe(ctx).await?;
@@ -232,10 +228,6 @@ impl StageDef for Tls {
             _ => {}
         }
         Ok(obs)
-    }
-
-    fn inventory(obs: &TlsObservation, _: &Context) -> Inventory {
-        inventory::inventory(obs)
     }
 
     fn file(inventory: Inventory, into: &mut crate::report::Inventory) {
