@@ -121,6 +121,13 @@ impl Shared {
         })
     }
 
+    /// At most `per_origin` requests in flight to one origin, for runs over many targets
+    /// (see [`crate::net::origin_limit`]).
+    pub fn with_origin_limit(mut self, per_origin: usize) -> Shared {
+        self.http = self.http.with_origin_limit(per_origin);
+        self
+    }
+
     /// Stops every run on these resources: stages still running end as failed ("interrupted"),
     /// their checks not checked, so the report is `incomplete`.
     pub fn interrupt(&self) {
@@ -161,7 +168,8 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, AuditE
     let ctx = Arc::new(Context {
         target: opts.target.clone(),
         resolver: resolver.clone(),
-        http: shared.http.clone(),
+        // Its own pool: the target's connections close when its audit ends.
+        http: shared.http.for_target(),
         deadline,
         connect_to: opts.connect_to.clone(),
         roots: shared.roots.clone(),

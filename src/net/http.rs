@@ -599,6 +599,8 @@ pub struct Client {
     outbound: Arc<tokio::sync::OnceCell<Option<String>>>,
     /// Whether the audited domain itself resolves to non-public addresses (the sandbox, a lab).
     private_target: Arc<tokio::sync::OnceCell<bool>>,
+    /// Requests in flight per origin, when bounded (runs over many targets).
+    limit: Option<super::origin_limit::OriginLimit>,
 }
 
 fn build_inner(
@@ -698,7 +700,33 @@ impl Client {
             tls,
             outbound: Arc::default(),
             private_target: Arc::default(),
+            limit: None,
         }
+    }
+
+    /// The same client with at most `per_origin` requests in flight to one origin (runs over
+    /// many targets: fewer connections, so fewer handshakes, when the cores are the limit).
+    pub fn with_origin_limit(mut self, per_origin: usize) -> Client {
+        self.limit = Some(super::origin_limit::OriginLimit::new(per_origin));
+        self
+    }
+
+    /// A client for one target of a run over several: the same resolver, trust, TLS session
+    /// cache and outbound check, but its own connection pool, spare connections and
+    /// private-target answer, all dropped (connections closed) when the target's audit ends
+    /// instead of idling in a pool shared with every target until the run's end.
+    pub fn for_target(&self) -> Client {
+        let mut c = self.clone();
+        (c.inner, c.warm) = build_inner(
+            &self.resolver,
+            &self.connect_to,
+            &self.tls,
+            self.timeout,
+            false,
+        );
+        c.private_target = Arc::default();
+        c.limit = self.limit.as_ref().map(|l| l.fresh());
+        c
     }
 
     /// The same client, accepting a certificate that is expired, self-signed, not yet valid or
@@ -736,6 +764,14 @@ impl Client {
     pub fn preconnect(&self, url: &str, count: usize) {
         let Ok(uri) = url.parse::<Uri>() else { return };
         let Some(key) = spare_key(&uri) else { return };
+        // Never more spares to one origin than requests may run there at once.
+        let count = match (&self.limit, self.warm.spares.lock()) {
+            (Some(limit), Ok(spares)) => {
+                let have = spares.get(&key).map_or(0, Vec::len);
+                count.min(limit.per_origin().saturating_sub(have))
+            }
+            _ => count,
+        };
         let mut started = Vec::with_capacity(count);
         for _ in 0..count {
             let mut tls = self.warm.tls.clone();
@@ -880,6 +916,11 @@ impl Client {
         let request = builder
             .body(Empty::<Bytes>::new())
             .map_err(|e| HttpError::Protocol(e.to_string()))?;
+        // The wait for a slot at the origin is not the site's time: before the clock starts.
+        let _slot = match (&self.limit, spare_key(request.uri())) {
+            (Some(limit), Some(origin)) => limit.acquire(&origin).await,
+            _ => None,
+        };
         let started = Instant::now();
         let cap = self.body_cap;
         let work = async {

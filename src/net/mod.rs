@@ -5,6 +5,7 @@ pub mod h1;
 pub mod http;
 pub mod load;
 pub mod nodes;
+pub mod origin_limit;
 pub mod smtp;
 pub mod tls;
 pub mod warm;
