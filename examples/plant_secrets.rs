@@ -1,5 +1,5 @@
 //! Benchmark helper (see benches/secrets.sh): plants a fake secret of every rule, assembled at
-//! run time, in six placements into a copy of a real corpus, and writes the manifest that the
+//! run time, in seven placements (one of them a 24 MiB bundle) into a copy of a real corpus, and writes the manifest that the
 //! benchmark scores recall against. Also prints the rule set as ripgrep patterns.
 //!
 //!     cargo run --release --example plant_secrets -- plant CORPUS MANIFEST.tsv
@@ -194,5 +194,32 @@ fn plant(corpus: &Path, manifest: &Path) -> Result<(), String> {
         write(&p, &format!("# service settings\n{s}\n"))?;
         let _ = writeln!(out, "{}\tdotfile\t{}\t2\t{}", r.id, rel(&p), 1 + n);
     }
+    // 7. One big bundle (~24 MiB, three of the scanner's 8 MiB windows): every rule's secret
+    //    on its own line, spread evenly, some near the windows' edges.
+    let p = planted.join("dist").join("huge.bundle.js");
+    let chunk: Vec<&str> = filler
+        .as_bytes()
+        .chunks(160)
+        .filter_map(|c| std::str::from_utf8(c).ok())
+        .collect();
+    if chunk.is_empty() {
+        return Err("no filler text for the big bundle".into());
+    }
+    let per_rule = (24 << 20) / 160 / RULES.len();
+    let (mut text, mut line) = (String::with_capacity(25 << 20), 1usize);
+    for (i, r) in RULES.iter().enumerate() {
+        for k in 0..per_rule {
+            text.push_str(chunk[(i * per_rule + k) % chunk.len()]);
+            text.push('\n');
+            line += 1;
+        }
+        let (s, _) = sample(r.id, 3000 + i as u64).ok_or(format!("no sample for {}", r.id))?;
+        let n = lines(&s);
+        text.push_str(&s);
+        text.push('\n');
+        let _ = writeln!(out, "{}\tbig\t{}\t{line}\t{}", r.id, rel(&p), line + n - 1);
+        line += n;
+    }
+    write(&p, &text)?;
     std::fs::write(manifest, out).map_err(|e| e.to_string())
 }

@@ -18,6 +18,7 @@
 //!
 //! A match never holds the secret's value: only its redacted form and a fingerprint.
 
+mod blobs;
 mod checks;
 pub mod env;
 mod error;
