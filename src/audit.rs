@@ -161,7 +161,8 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, AuditE
     let ctx = Arc::new(Context {
         target: opts.target.clone(),
         resolver: resolver.clone(),
-        http: shared.http.clone(),
+        // The pages several stages read are asked once per target (issue 15).
+        http: shared.http.with_shared_answers(),
         deadline,
         connect_to: opts.connect_to.clone(),
         roots: shared.roots.clone(),
