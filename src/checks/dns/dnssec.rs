@@ -151,7 +151,18 @@ pub async fn observe(resolver: &Resolver, apex: &Name) -> DnssecObservation {
     if ds_set.is_empty() {
         return obs;
     }
-    let keys = match resolver.lookup_dnssec(apex, RecordType::DNSKEY).await {
+    // The DNSKEY set and the signed sets at once (one round trip); judged in this order.
+    let set_types = [
+        RecordType::SOA,
+        RecordType::NS,
+        RecordType::A,
+        RecordType::AAAA,
+    ];
+    let (keys, set_answers) = tokio::join!(
+        resolver.lookup_dnssec(apex, RecordType::DNSKEY),
+        futures_util::future::join_all(set_types.iter().map(|t| resolver.lookup_dnssec(apex, *t))),
+    );
+    let keys = match keys {
         Ok(a) => a,
         Err(e) => {
             obs.unknown = Some(fail(e, "DNSKEY"));
@@ -186,13 +197,8 @@ pub async fn observe(resolver: &Resolver, apex: &Name) -> DnssecObservation {
         rtype: "DNSKEY".into(),
         sig: judge_set(apex, &keys.records, RecordType::DNSKEY, &anchored),
     });
-    for rtype in [
-        RecordType::SOA,
-        RecordType::NS,
-        RecordType::A,
-        RecordType::AAAA,
-    ] {
-        match resolver.lookup_dnssec(apex, rtype).await {
+    for (rtype, answer) in set_types.into_iter().zip(set_answers) {
+        match answer {
             Ok(a) => {
                 if a.records
                     .iter()
