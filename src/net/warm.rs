@@ -45,6 +45,8 @@ pub fn first_names(target: &Target) -> Vec<(String, RecordType)> {
     for n in ["_dmarc", "_mta-sts", "_smtp._tls"] {
         out.push((format!("{n}.{d}"), TXT));
     }
+    // The MTA-STS policy's host, fetched as soon as its record is read.
+    host(format!("mta-sts.{d}"), &mut out);
     let mut selectors: Vec<String> = target
         .dkim_selectors
         .iter()
@@ -63,9 +65,37 @@ pub fn first_names(target: &Target) -> Vec<(String, RecordType)> {
     out
 }
 
-/// Spare connections opened to the app's origin at the start: the redirects, headers,
-/// exposure and edge stages each ask for its page at once, then a wave of probes follows.
-const APP_SPARES: usize = 6;
+/// The most connections opened ahead of need to the app's origin.
+const MAX_APP_SPARES: usize = 64;
+
+/// Connections to open to the app's origin at the start: one per request the selected stages
+/// send there at once (the page, then the wave of fixed probes that leaves when it is read).
+/// Over HTTP/1.1 each of them needs a connection of its own anyway; opened at the start, their
+/// handshakes overlap the page's instead of following it (two round trips off the wave).
+pub fn app_spares(target: &Target, stages: &[Stage]) -> usize {
+    use crate::checks::exposure::{self, routes::OPENAPI_PATHS, signatures::DEBUG_ENDPOINTS};
+    let mut n = 1; // the app page, read once for every stage (Client::with_shared_answers)
+    for s in stages {
+        n += match s {
+            // Each auth page, and its CORS probe; the app page's CORS probe.
+            Stage::Headers => 2 * target.auth_paths().len() + 1,
+            // The well-known paths, the OpenAPI paths and the two error probes.
+            Stage::Exposure => {
+                exposure::ENV_PATHS.len()
+                    + exposure::GIT_PATHS.len()
+                    + DEBUG_ENDPOINTS.len()
+                    + exposure::LISTING_PATHS.len()
+                    + OPENAPI_PATHS.len()
+                    + 2
+            }
+            Stage::Edge => target.auth_callbacks().len(),
+            // The document as a browser asks it, its HEAD, the first batch of six, robots.txt.
+            Stage::Page => 9,
+            _ => 0,
+        };
+    }
+    n.min(MAX_APP_SPARES)
+}
 
 /// Starts the run's first network work in the background, beside the resolver's sanity query:
 /// the names every stage asks first (their answers land in the resolver's cache) and, when a
@@ -81,6 +111,14 @@ pub fn start(ctx: &Context, stages: &[Stage]) {
             let _ = resolver.lookup_str(&name, rtype).await;
         });
     }
+    // The DS set (asked with the DO bit) starts the DNSSEC walk; the rest of it follows at
+    // once when there is one.
+    if let Ok(apex) = crate::net::dns::name(&ctx.target.domain) {
+        let resolver = ctx.resolver.clone();
+        tokio::spawn(async move {
+            let _ = resolver.lookup_dnssec(&apex, RecordType::DS).await;
+        });
+    }
     let reads_site = stages.iter().any(|s| {
         matches!(
             s,
@@ -91,7 +129,8 @@ pub fn start(ctx: &Context, stages: &[Stage]) {
         return;
     }
     let d = &ctx.target.domain;
-    ctx.http.preconnect(&ctx.target.url, APP_SPARES);
+    ctx.http
+        .preconnect(&ctx.target.url, app_spares(&ctx.target, stages));
     // The redirects stage's four starting points (one of them usually the app's origin too).
     for url in [
         format!("http://{d}/"),
