@@ -179,7 +179,7 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, AuditE
         .filter(|(_, sel)| *sel == Selection::Run)
         .map(|(st, _)| *st)
         .collect();
-    crate::net::warm::start(&ctx, &selected);
+    crate::net::warm::start(&ctx);
 
     // Before any name is blamed on the target, the resolver must see public names at all.
     let needs_dns = !shared.is_interrupted()
@@ -215,6 +215,8 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, AuditE
     };
     if let Some(why) = &blind {
         crate::warn!("{why}");
+    } else {
+        crate::net::warm::connect(&ctx, &selected);
     }
 
     let mut running = Vec::new();

@@ -66,7 +66,7 @@ pub fn first_names(target: &Target) -> Vec<(String, RecordType)> {
 }
 
 /// The most connections opened ahead of need to the app's origin.
-const MAX_APP_SPARES: usize = 64;
+const MAX_APP_SPARES: usize = 32;
 
 /// Connections to open to the app's origin at the start: one per request the selected stages
 /// send there at once (the page, then the wave of fixed probes that leaves when it is read).
@@ -98,10 +98,9 @@ pub fn app_spares(target: &Target, stages: &[Stage]) -> usize {
 }
 
 /// Starts the run's first network work in the background, beside the resolver's sanity query:
-/// the names every stage asks first (their answers land in the resolver's cache) and, when a
-/// stage that reads the site runs, connections to the app's origin and the apex and www over
-/// http and https (taken by the first requests there). Nothing is judged here.
-pub fn start(ctx: &Context, stages: &[Stage]) {
+/// the names every stage asks first (their answers land in the resolver's cache). Nothing is
+/// judged here; [`connect`] follows with the connections.
+pub fn start(ctx: &Context) {
     if ctx.resolver.is_offline() {
         return;
     }
@@ -119,10 +118,19 @@ pub fn start(ctx: &Context, stages: &[Stage]) {
             let _ = resolver.lookup_dnssec(&apex, RecordType::DS).await;
         });
     }
+}
+
+/// Opens the connections the site-reading stages take first, once the resolver's sanity
+/// query has answered: their names are in its cache by then (the burst left beside the sanity
+/// query), so nothing is lost, and the handshakes do not crowd the sanity query's round trip.
+pub fn connect(ctx: &Context, stages: &[Stage]) {
+    if ctx.resolver.is_offline() {
+        return;
+    }
     let reads_site = stages.iter().any(|s| {
         matches!(
             s,
-            Stage::Redirects | Stage::Headers | Stage::Exposure | Stage::Edge
+            Stage::Redirects | Stage::Headers | Stage::Exposure | Stage::Edge | Stage::Page
         )
     });
     if !reads_site {
