@@ -10,8 +10,9 @@ For each --udp / --tcp upstream it listens on a fresh loopback port and prints o
 The model, so that whole-audit time / RTT counts round trips:
 - UDP: each datagram toward the upstream waits RTT/2, each answer RTT/2 (one query = 1 RTT).
 - TCP: the kernel completes the client's connect() at once on loopback, so the connection's own
-  handshake round trip is charged to its first bytes toward the server (they leave RTT later);
-  after that every chunk waits RTT/2 in each direction, order kept. A TLS 1.3 handshake then
+  handshake round trip is charged to its first bytes toward the server: none reaches it before
+  1.5 RTT after the connect (a connection opened ahead of need and used later does not pay it
+  twice); every chunk waits RTT/2 in each direction, order kept. A TLS 1.3 handshake then
   costs 1 RTT and each request on a warm connection 1 RTT, as over a real path.
 """
 import argparse
@@ -53,21 +54,20 @@ class UdpRelay(asyncio.DatagramProtocol):
         peer.sendto(data)
 
 
-async def pipe(reader, writer, first_delay, delay):
-    """Copies reader → writer, each chunk released `delay` after it arrived (the first after
-    `first_delay`), order kept; a reader task and a writer task so that delays overlap."""
+async def pipe(reader, writer, delay, not_before=0.0):
+    """Copies reader → writer, each chunk released `delay` after it arrived and none before
+    `not_before` (loop time), order kept; a reader task and a writer task so that delays
+    overlap."""
     queue = asyncio.Queue()
     loop = asyncio.get_running_loop()
 
     async def read():
-        first = True
         while True:
             try:
                 data = await reader.read(65536)
             except (ConnectionError, OSError):
                 data = b""
-            due = loop.time() + (first_delay if first else delay)
-            first = False
+            due = max(loop.time() + delay, not_before)
             await queue.put((due, data))
             if not data:
                 return
@@ -96,6 +96,7 @@ async def pipe(reader, writer, first_delay, delay):
 
 def tcp_handler(upstream, rtt):
     async def handle(c_reader, c_writer):
+        accepted = asyncio.get_running_loop().time()
         try:
             s_reader, s_writer = await asyncio.open_connection(*upstream)
         except OSError:
@@ -105,10 +106,12 @@ def tcp_handler(upstream, rtt):
             sock = w.get_extra_info("socket")
             if sock is not None:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        # Toward the server: the connect's round trip plus half a trip for the first bytes.
+        # Toward the server: nothing arrives before the connect's round trip plus half a trip
+        # (a client that writes at once waits 1.5 RTT; one opened ahead of need does not pay
+        # the handshake again when it is used, as over a real path).
         await asyncio.gather(
-            pipe(c_reader, s_writer, rtt * 1.5, rtt / 2),
-            pipe(s_reader, c_writer, rtt / 2, rtt / 2),
+            pipe(c_reader, s_writer, rtt / 2, accepted + rtt * 1.5),
+            pipe(s_reader, c_writer, rtt / 2),
             return_exceptions=True,
         )
         for w in (c_writer, s_writer):

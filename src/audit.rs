@@ -168,8 +168,9 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, AuditE
     let ctx = Arc::new(Context {
         target: opts.target.clone(),
         resolver: resolver.clone(),
-        // Its own pool: the target's connections close when its audit ends.
-        http: shared.http.for_target(),
+        // Its own pool: the target's connections close when its audit ends; the pages several
+        // stages read are asked once per target (issue 15).
+        http: shared.http.for_target().with_shared_answers(),
         deadline,
         connect_to: opts.connect_to.clone(),
         roots: shared.roots.clone(),
@@ -186,7 +187,7 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, AuditE
         .filter(|(_, sel)| *sel == Selection::Run)
         .map(|(st, _)| *st)
         .collect();
-    crate::net::warm::start(&ctx, &selected);
+    crate::net::warm::start(&ctx);
 
     // Before any name is blamed on the target, the resolver must see public names at all.
     let needs_dns = !shared.is_interrupted()
@@ -222,6 +223,8 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, AuditE
     };
     if let Some(why) = &blind {
         crate::warn!("{why}");
+    } else {
+        crate::net::warm::connect(&ctx, &selected);
     }
 
     let mut running = Vec::new();

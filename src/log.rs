@@ -4,10 +4,22 @@
 use std::sync::atomic::{AtomicU8, Ordering};
 
 static LEVEL: AtomicU8 = AtomicU8::new(1);
+static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
 /// 0 = quiet, 1 = warnings (default), 2 = info (`-v`), 3 = debug (`-vv`).
 pub fn set_level(level: u8) {
+    START.get_or_init(std::time::Instant::now);
     LEVEL.store(level, Ordering::Relaxed);
+}
+
+/// Milliseconds since the logging was set up (the process's start), for debug lines that
+/// show when a probe ran: at internet latency, which waits on which.
+pub fn since_start() -> f64 {
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs_f64()
+        * 1000.0
 }
 
 pub fn enabled(level: u8) -> bool {

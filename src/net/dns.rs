@@ -362,7 +362,10 @@ impl Resolver {
 
     async fn fetch(&self, qname: Name, rtype: RecordType, dnssec_ok: bool) -> Outcome {
         self.stats.queries.fetch_add(1, Ordering::Relaxed);
-        crate::debug!("dns: {qname} {rtype}");
+        crate::debug!(
+            "dns: {qname} {rtype} (asked at +{:.0} ms)",
+            crate::log::since_start()
+        );
         match &self.backend {
             Backend::Zone(zone, fallback) => match zone.lookup(&qname, rtype) {
                 Some(a) => Ok(Arc::new(Answer {

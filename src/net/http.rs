@@ -584,6 +584,11 @@ impl tower_service::Service<Uri> for Warm {
     }
 }
 
+/// One run's answers to the requests its stages share ([`Client::with_shared_answers`]), by
+/// request: the first asker sends it, the others await that answer.
+type Shared = Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<Answer>>>>;
+type Answer = tokio::sync::OnceCell<Result<Response, HttpError>>;
+
 /// The shared client.
 #[derive(Clone)]
 pub struct Client {
@@ -601,6 +606,8 @@ pub struct Client {
     private_target: Arc<tokio::sync::OnceCell<bool>>,
     /// Requests in flight per origin, when bounded (runs over many targets).
     limit: Option<super::origin_limit::OriginLimit>,
+    /// The pages several stages read (see [`Client::with_shared_answers`]).
+    shared: Option<Shared>,
 }
 
 fn build_inner(
@@ -701,6 +708,7 @@ impl Client {
             outbound: Arc::default(),
             private_target: Arc::default(),
             limit: None,
+            shared: None,
         }
     }
 
@@ -729,6 +737,45 @@ impl Client {
         c
     }
 
+    /// The same client, with one answer per request for the pages several stages read (the
+    /// hops of [`Client::follow`] and [`Client::get_shared`]): the app page that the headers,
+    /// exposure, edge, page and tls stages all read is asked once per run, not five times at
+    /// once (at internet latency, each of those asks would wait for a connection of its own).
+    /// The answers live as long as the client (one audit's context).
+    pub fn with_shared_answers(&self) -> Client {
+        let mut c = self.clone();
+        c.shared = Some(Arc::default());
+        c
+    }
+
+    /// A GET whose answer is shared with the run's other stages (see
+    /// [`Client::with_shared_answers`]); an ordinary GET on a client without shared answers.
+    pub async fn get_shared(&self, url: &str) -> Result<Response, HttpError> {
+        self.request_shared(url, &[]).await
+    }
+
+    async fn request_shared(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Response, HttpError> {
+        let Some(shared) = &self.shared else {
+            return self.request(Method::GET, url, headers).await;
+        };
+        let key = format!("{url} {headers:?}");
+        let answer = shared
+            .lock()
+            .ok()
+            .map(|mut map| map.entry(key).or_default().clone());
+        let Some(answer) = answer else {
+            return self.request(Method::GET, url, headers).await;
+        };
+        answer
+            .get_or_init(|| self.request(Method::GET, url, headers))
+            .await
+            .clone()
+    }
+
     /// The same client, accepting a certificate that is expired, self-signed, not yet valid or
     /// from an unknown CA — but not one for another name (that may be another server). The
     /// headers and exposure stages read a page through it when only its certificate is wrong:
@@ -746,6 +793,7 @@ impl Client {
             .dangerous()
             .set_certificate_verifier(Arc::new(Lenient { inner }));
         let mut c = self.clone();
+        c.shared = None;
         c.tls = Arc::new(config);
         (c.inner, c.warm) = build_inner(
             &self.resolver,
@@ -787,6 +835,7 @@ impl Client {
     /// The same client, refusing to connect to any address that is not public.
     pub fn public_only(&self) -> Client {
         let mut c = self.clone();
+        c.shared = None;
         (c.inner, c.warm) = build_inner(
             &self.resolver,
             &self.connect_to,
@@ -922,6 +971,7 @@ impl Client {
             _ => None,
         };
         let started = Instant::now();
+        let at = crate::log::since_start();
         let cap = self.body_cap;
         let work = async {
             let resp = self
@@ -959,10 +1009,19 @@ impl Client {
                 elapsed: started.elapsed(),
             })
         };
-        match tokio::time::timeout(self.timeout, work).await {
+        let answer = match tokio::time::timeout(self.timeout, work).await {
             Ok(r) => r,
             Err(_) => Err(HttpError::Timeout),
-        }
+        };
+        crate::debug!(
+            "http: {url} {} in {} (asked at +{at:.0} ms)",
+            match &answer {
+                Ok(r) => r.status.as_u16().to_string(),
+                Err(e) => e.to_string(),
+            },
+            crate::log::duration(started.elapsed())
+        );
+        answer
     }
 
     pub async fn get(&self, url: &str) -> Result<Response, HttpError> {
@@ -1269,7 +1328,7 @@ impl Client {
             let resp = match client
                 .as_ref()
                 .unwrap_or(self)
-                .request(Method::GET, &current, headers)
+                .request_shared(&current, headers)
                 .await
             {
                 Ok(r) => r,

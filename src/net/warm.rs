@@ -45,6 +45,8 @@ pub fn first_names(target: &Target) -> Vec<(String, RecordType)> {
     for n in ["_dmarc", "_mta-sts", "_smtp._tls"] {
         out.push((format!("{n}.{d}"), TXT));
     }
+    // The MTA-STS policy's host, fetched as soon as its record is read.
+    host(format!("mta-sts.{d}"), &mut out);
     let mut selectors: Vec<String> = target
         .dkim_selectors
         .iter()
@@ -63,15 +65,42 @@ pub fn first_names(target: &Target) -> Vec<(String, RecordType)> {
     out
 }
 
-/// Spare connections opened to the app's origin at the start: the redirects, headers,
-/// exposure and edge stages each ask for its page at once, then a wave of probes follows.
-const APP_SPARES: usize = 6;
+/// The most connections opened ahead of need to the app's origin.
+const MAX_APP_SPARES: usize = 32;
+
+/// Connections to open to the app's origin at the start: one per request the selected stages
+/// send there at once (the page, then the wave of fixed probes that leaves when it is read).
+/// Over HTTP/1.1 each of them needs a connection of its own anyway; opened at the start, their
+/// handshakes overlap the page's instead of following it (two round trips off the wave).
+pub fn app_spares(target: &Target, stages: &[Stage]) -> usize {
+    use crate::checks::exposure::{self, routes::OPENAPI_PATHS, signatures::DEBUG_ENDPOINTS};
+    let mut n = 1; // the app page, read once for every stage (Client::with_shared_answers)
+    for s in stages {
+        n += match s {
+            // Each auth page, and its CORS probe; the app page's CORS probe.
+            Stage::Headers => 2 * target.auth_paths().len() + 1,
+            // The well-known paths, the OpenAPI paths and the two error probes.
+            Stage::Exposure => {
+                exposure::ENV_PATHS.len()
+                    + exposure::GIT_PATHS.len()
+                    + DEBUG_ENDPOINTS.len()
+                    + exposure::LISTING_PATHS.len()
+                    + OPENAPI_PATHS.len()
+                    + 2
+            }
+            Stage::Edge => target.auth_callbacks().len(),
+            // The document as a browser asks it, its HEAD, the first batch of six, robots.txt.
+            Stage::Page => 9,
+            _ => 0,
+        };
+    }
+    n.min(MAX_APP_SPARES)
+}
 
 /// Starts the run's first network work in the background, beside the resolver's sanity query:
-/// the names every stage asks first (their answers land in the resolver's cache) and, when a
-/// stage that reads the site runs, connections to the app's origin and the apex and www over
-/// http and https (taken by the first requests there). Nothing is judged here.
-pub fn start(ctx: &Context, stages: &[Stage]) {
+/// the names every stage asks first (their answers land in the resolver's cache). Nothing is
+/// judged here; [`connect`] follows with the connections.
+pub fn start(ctx: &Context) {
     if ctx.resolver.is_offline() {
         return;
     }
@@ -81,17 +110,35 @@ pub fn start(ctx: &Context, stages: &[Stage]) {
             let _ = resolver.lookup_str(&name, rtype).await;
         });
     }
+    // The DS set (asked with the DO bit) starts the DNSSEC walk; the rest of it follows at
+    // once when there is one.
+    if let Ok(apex) = crate::net::dns::name(&ctx.target.domain) {
+        let resolver = ctx.resolver.clone();
+        tokio::spawn(async move {
+            let _ = resolver.lookup_dnssec(&apex, RecordType::DS).await;
+        });
+    }
+}
+
+/// Opens the connections the site-reading stages take first, once the resolver's sanity
+/// query has answered: their names are in its cache by then (the burst left beside the sanity
+/// query), so nothing is lost, and the handshakes do not crowd the sanity query's round trip.
+pub fn connect(ctx: &Context, stages: &[Stage]) {
+    if ctx.resolver.is_offline() {
+        return;
+    }
     let reads_site = stages.iter().any(|s| {
         matches!(
             s,
-            Stage::Redirects | Stage::Headers | Stage::Exposure | Stage::Edge
+            Stage::Redirects | Stage::Headers | Stage::Exposure | Stage::Edge | Stage::Page
         )
     });
     if !reads_site {
         return;
     }
     let d = &ctx.target.domain;
-    ctx.http.preconnect(&ctx.target.url, APP_SPARES);
+    ctx.http
+        .preconnect(&ctx.target.url, app_spares(&ctx.target, stages));
     // The redirects stage's four starting points (one of them usually the app's origin too).
     for url in [
         format!("http://{d}/"),

@@ -262,7 +262,12 @@ pub async fn observe(resolver: &Resolver, apex: &Name) -> DnssecObservation {
     if ds_set.is_empty() {
         return obs;
     }
-    let keys = match resolver.lookup_dnssec(apex, RecordType::DNSKEY).await {
+    // The DNSKEY set and the signed sets at once (one round trip); judged in this order.
+    let (keys, set_answers) = tokio::join!(
+        resolver.lookup_dnssec(apex, RecordType::DNSKEY),
+        futures_util::future::join_all(APEX_SETS.iter().map(|t| resolver.lookup_dnssec(apex, *t))),
+    );
+    let keys = match keys {
         Ok(a) => a,
         Err(e) => {
             obs.unknown = Some(fail(e, "DNSKEY"));
@@ -270,8 +275,8 @@ pub async fn observe(resolver: &Resolver, apex: &Name) -> DnssecObservation {
         }
     };
     let mut answers = Vec::new();
-    for rtype in APEX_SETS {
-        match resolver.lookup_dnssec(apex, rtype).await {
+    for (rtype, answer) in APEX_SETS.into_iter().zip(set_answers) {
+        match answer {
             Ok(a) => answers.push((rtype, a)),
             Err(e) => {
                 obs.unknown = Some(fail(e, &format!("{rtype}")));

@@ -259,65 +259,60 @@ pub async fn observe(ctx: &Context) -> Result<DnsObservation, DnsError> {
         }
         (None, false)
     };
-    let (ns, (caa_owner, caa_unknown), _, dnssec) = tokio::join!(
-        ns_walk,
-        caa_walk,
-        inventory,
-        dnssec::observe(resolver, &apex_name)
-    );
-    let (ns_zone, ns_names) = ns?;
-
-    let port = resolver.nameserver_port();
-    let nameservers = if resolver.is_offline() {
-        ns_names
-            .iter()
-            .map(|n| NameserverObservation {
-                name: n.to_ascii().trim_end_matches('.').to_string(),
-                addrs: vec![],
-                status: NsStatus::NotProbed,
-            })
-            .collect()
-    } else {
-        join_all(
-            ns_names
-                .iter()
-                .map(|n| probe_nameserver(resolver, port, &ns_zone, n)),
-        )
-        .await
-    };
-
-    // The apex TTL as published: ask the first authoritative server directly, since a
-    // recursive resolver hands out what is left of its cached TTL.
-    let mut apex_ttl = apex.ttl;
-    if let Some(ns) = nameservers
-        .iter()
-        .find(|n| matches!(n.status, NsStatus::Authoritative))
-    {
-        if let Some(ip) = ns.addrs.first() {
-            if let Ok(m) = resolver
-                .query_direct(SocketAddr::new(*ip, port), &apex_name, RecordType::A)
-                .await
-            {
-                if let Some(ttl) = m
-                    .answers()
-                    .iter()
-                    .filter(|r| r.record_type() == RecordType::A)
-                    .map(|r| r.ttl())
-                    .max()
-                {
-                    apex_ttl = Some(ttl);
-                }
-            }
+    // Every address of the hosts dialled beside the walks (it needs only their addresses).
+    let reach = async {
+        if resolver.is_offline() {
+            return Vec::new();
         }
-    }
-
-    let aaaa_reach = if resolver.is_offline() {
-        Vec::new()
-    } else {
         let mut hosts = vec![&apex, &www];
         hosts.extend(&subdomains);
         reach_aaaa(ctx, &hosts).await
     };
+    let port = resolver.nameserver_port();
+    // The nameservers as soon as the NS walk names them. The apex TTL as published: the first
+    // authoritative server is asked directly (a recursive resolver hands out what is left of
+    // its cached TTL), of each server's first address beside its SOA probe, so that it costs
+    // no round trip of its own.
+    let ns_part = async {
+        let (ns_zone, ns_names) = ns_walk.await?;
+        if resolver.is_offline() {
+            let offline = ns_names
+                .iter()
+                .map(|n| NameserverObservation {
+                    name: n.to_ascii().trim_end_matches('.').to_string(),
+                    addrs: vec![],
+                    status: NsStatus::NotProbed,
+                })
+                .collect();
+            return Ok((ns_zone, offline, Vec::new()));
+        }
+        let probes = ns_names.iter().map(|n| async {
+            tokio::join!(
+                probe_nameserver(resolver, port, &ns_zone, n),
+                direct_apex_ttl(resolver, port, n, &apex_name)
+            )
+        });
+        let (nameservers, ttls): (Vec<NameserverObservation>, Vec<Option<u32>>) =
+            join_all(probes).await.into_iter().unzip();
+        Ok::<_, DnsError>((ns_zone, nameservers, ttls))
+    };
+    let (ns, (caa_owner, caa_unknown), _, dnssec, aaaa_reach) = tokio::join!(
+        ns_part,
+        caa_walk,
+        inventory,
+        dnssec::observe(resolver, &apex_name),
+        reach
+    );
+    let (ns_zone, nameservers, direct_ttls) = ns?;
+    let mut apex_ttl = apex.ttl;
+    if let Some(ttl) = nameservers
+        .iter()
+        .zip(&direct_ttls)
+        .find(|(n, _)| matches!(n.status, NsStatus::Authoritative))
+        .and_then(|(_, ttl)| *ttl)
+    {
+        apex_ttl = Some(ttl);
+    }
 
     let records = match probe.records.into_inner() {
         Ok(r) => r,
@@ -339,6 +334,26 @@ pub async fn observe(ctx: &Context) -> Result<DnsObservation, DnsError> {
         aaaa_reach,
         dnssec,
     })
+}
+
+/// The TTL of the apex's A set as the server `ns_name` (its first address) publishes it.
+async fn direct_apex_ttl(
+    resolver: &Resolver,
+    port: u16,
+    ns_name: &Name,
+    apex: &Name,
+) -> Option<u32> {
+    let display = ns_name.to_ascii().trim_end_matches('.').to_string();
+    let ip = *resolver.addrs(&display).await.ok()?.first()?;
+    let m = resolver
+        .query_direct(SocketAddr::new(ip, port), apex, RecordType::A)
+        .await
+        .ok()?;
+    m.answers()
+        .iter()
+        .filter(|r| r.record_type() == RecordType::A)
+        .map(|r| r.ttl())
+        .max()
 }
 
 impl Probe<'_> {

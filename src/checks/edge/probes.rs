@@ -94,11 +94,16 @@ pub fn fingerprinted(html: &str, base: &str, audited: &dyn Fn(&str) -> bool) -> 
 
 /// Each callback path that exists (any answer but 404/410), with its caching.
 pub async fn callbacks(ctx: &Context, http: &Client, base: &str, obs: &mut EdgeObservation) {
-    for path in ctx.target.auth_callbacks() {
-        let Some(url) = resolve_location(base, path) else {
-            continue;
-        };
-        match http.get(&url).await {
+    // All asked at once (at internet latency, one round trip for them all); kept in order.
+    let urls: Vec<String> = ctx
+        .target
+        .auth_callbacks()
+        .into_iter()
+        .filter_map(|path| resolve_location(base, path))
+        .collect();
+    let answers = futures_util::future::join_all(urls.iter().map(|u| http.get(u))).await;
+    for (url, answer) in urls.into_iter().zip(answers) {
+        match answer {
             Ok(r) if matches!(r.status.as_u16(), 404 | 410) => {}
             Ok(r) => obs.callbacks.push(CallbackAnswer {
                 url,

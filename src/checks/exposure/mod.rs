@@ -20,6 +20,7 @@ mod env_file;
 mod git;
 mod observe;
 pub mod routes;
+mod scripts;
 mod secret_in_bundle;
 pub mod signatures;
 mod source_map;

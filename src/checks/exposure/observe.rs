@@ -1,12 +1,13 @@
-//! The exposure probes: the app page, its scripts and source maps (scanned by the secrets
-//! engine as they arrive, so a 32 MiB bundle is not kept), then every well-known path and
-//! error probe at once; their answers are kept for the checks to judge.
+//! The exposure probes, in as few round trips as their dependencies allow: the staging hosts
+//! beside the app page; once the page is read, its scripts (see [`scripts`]), the OpenAPI
+//! paths and every well-known path and error probe in one wave; then the source maps and the
+//! probes the scripts and OpenAPI add. Their answers are kept for the checks to judge.
 
-use super::routes::{api_routes, openapi_routes, script_srcs, source_map_ref, OPENAPI_PATHS};
+use super::routes::{api_routes, openapi_routes, script_srcs, OPENAPI_PATHS};
+use super::scripts::{self, unseen};
 use super::signatures::{looks_like_source_map, DEBUG_ENDPOINTS};
 use super::*;
 use crate::net::http::{resolve_location, HttpError, Response};
-use crate::secrets::{self, Kind};
 use futures_util::future::join_all;
 use hyper::Method;
 
@@ -42,25 +43,12 @@ fn at<'a>(base: &str, paths: impl IntoIterator<Item = &'a str>) -> Vec<String> {
         .collect()
 }
 
-/// Scans one fetched text with the secrets engine; server secrets only.
-fn scan_into(obs: &mut ExposureObservation, url: &str, text: &[u8]) {
-    for m in secrets::scan_bytes(url, text) {
-        if m.rule.kind == Kind::Secret {
-            obs.bundle_secrets.push(BundleSecret {
-                subject: m.subject(),
-                redacted: m.redacted.clone(),
-                rule: m.rule.id.to_string(),
-            });
-        }
-    }
-}
-
-fn unseen(obs: &mut ExposureObservation, check: &'static str, subject: &str, reason: String) {
-    obs.unseen.push(Unseen {
-        check,
-        subject: subject.to_string(),
-        reason,
-    });
+/// GETs every URL at once.
+fn get_all<'a>(
+    http: &'a crate::net::http::Client,
+    urls: &'a [String],
+) -> impl std::future::Future<Output = Vec<Result<Response, HttpError>>> + 'a {
+    join_all(urls.iter().map(move |u| http.get(u)))
 }
 
 /// Keeps each answer as a page; a probe that got no answer leaves `check` not checked for it.
@@ -82,6 +70,33 @@ fn keep(
 }
 
 pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservation {
+    // The staging hosts need nothing from the page: their DNS and connections start at once,
+    // beside the page's own chain of round trips, not after it.
+    let (mut obs, staging_open) = tokio::join!(observe_app(ctx, notes), staging(ctx));
+    obs.staging_open = staging_open;
+    obs
+}
+
+/// The error probes of `routes` (each with a malformed variant) on the audited hosts, none
+/// of `known` again.
+fn route_urls(ctx: &Context, base: &str, routes: &[String], known: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in routes {
+        for variant in [r.clone(), format!("{r}/launchready-0%27?id=%7B%7D")] {
+            if let Some(u) = resolve_location(base, &variant).filter(|u| ctx.target.audits(u)) {
+                if !known.contains(&u) && !out.contains(&u) {
+                    out.push(u);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Everything but the staging hosts: the page, then in one wave its scripts, the OpenAPI
+/// paths and every probe the page's URL alone decides; then the source maps and the probes
+/// the scripts and the OpenAPI document add (directories, API routes).
+async fn observe_app(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservation {
     let http = &ctx.http;
     let mut obs = ExposureObservation {
         app: ctx.target.url.clone(),
@@ -123,7 +138,6 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
                     unseen(&mut obs, c.id, &app.start, why.clone());
                 }
             }
-            staging(ctx, &mut obs).await;
             return obs;
         }
     };
@@ -132,9 +146,9 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     let on_site =
         |u: &str| host_of(u).is_some_and(|h| h == domain || h.ends_with(&format!(".{domain}")));
 
-    // The app's own API routes, from the page (inline scripts) and its scripts.
+    // The app's own API routes, from the page (inline scripts), its scripts and OpenAPI.
     let html = text(page_answer);
-    let mut routes: Vec<String> = api_routes(&html);
+    let page_routes: Vec<String> = api_routes(&html);
     // Scripts the page loads, on the site's own hosts only, bounded in count and size.
     let mut scripts: Vec<String> = script_srcs(&html)
         .iter()
@@ -147,112 +161,16 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     }
     scripts.retain(|u| on_site(u));
     scripts.truncate(MAX_SCRIPTS);
-    let fetched = join_all(scripts.iter().map(|u| http.get(u))).await;
-    let mut maps = Vec::new();
-    let mut dirs = std::collections::BTreeSet::new();
-    // Scripts over the body cap are fetched again one at a time (memory stays bounded by
-    // one script) and scanned whole up to SCRIPT_CAP.
-    let mut big = http.clone();
-    big.body_cap = SCRIPT_CAP;
-    big.timeout = SCRIPT_TIMEOUT;
-    let bundle = SecretInBundle::DOC.id;
-    for (url, r) in scripts.iter().zip(fetched) {
-        let r = match r {
-            Ok(r) if r.truncated => match big.get(url).await {
-                Ok(full) => full,
-                Err(e) => {
-                    let why = format!(
-                        "script larger than {} MiB could not be read whole ({}): scanned the first {} MiB",
-                        http.body_cap >> 20,
-                        big.reason(&e),
-                        http.body_cap >> 20
-                    );
-                    unseen(&mut obs, bundle, url, why);
-                    r
-                }
-            },
-            Ok(r) => r,
-            Err(e) => {
-                unseen(&mut obs, bundle, url, http.reason(&e));
-                continue;
-            }
-        };
-        if !r.status.is_success() {
-            continue;
-        }
-        if r.truncated && r.body.len() >= SCRIPT_CAP {
-            let why = format!(
-                "script larger than {} MiB: scanned the first {} MiB",
-                SCRIPT_CAP >> 20,
-                SCRIPT_CAP >> 20
-            );
-            unseen(&mut obs, bundle, url, why);
-        }
-        scan_into(&mut obs, url, &r.body);
-        // Borrowed when the script is UTF-8: a 32 MiB bundle is not copied again.
-        let code = String::from_utf8_lossy(&r.body);
-        for route in api_routes(&code) {
-            if !routes.contains(&route) {
-                routes.push(route);
-            }
-        }
-        let header_map = r
-            .headers
-            .get("sourcemap")
-            .or_else(|| r.headers.get("x-sourcemap"))
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        if let Some(m) = header_map.or_else(|| source_map_ref(&code)) {
-            if let Some(abs) = resolve_location(url, &m).filter(|u| on_site(u)) {
-                maps.push(abs);
-            }
-        }
-        if let Some(dir) = resolve_location(url, "./") {
-            dirs.insert(dir);
-        }
-    }
-    let map_answers = join_all(maps.iter().map(|u| http.get(u))).await;
-    for (url, r) in maps.iter().zip(map_answers) {
-        match r {
-            Err(e) => unseen(&mut obs, SourceMap::DOC.id, url, http.reason(&e)),
-            Ok(r) if r.status.is_success() && looks_like_source_map(&text(&r)) => {
-                obs.source_maps.push(url.clone());
-                // Maps carry the original sources, secrets included.
-                scan_into(&mut obs, url, &r.body);
-            }
-            Ok(_) => {}
-        }
-    }
-
-    // An OpenAPI document lists the routes the code may not show (bounded: a few paths on
-    // the app's origin, GET routes only).
-    let openapi_urls: Vec<String> = OPENAPI_PATHS
-        .iter()
-        .filter_map(|p| resolve_location(&base, p))
-        .collect();
-    for r in join_all(openapi_urls.iter().map(|u| http.get(u)))
-        .await
-        .into_iter()
-        .flatten()
-    {
-        if r.status.is_success() {
-            for route in openapi_routes(&text(&r)) {
-                if !routes.contains(&route) {
-                    routes.push(route);
-                }
-            }
-        }
-    }
 
     // Probes judged by content (by the checks), so that an SPA answering 200 everywhere
-    // stays clean.
+    // stays clean. Those the page's URL alone decides leave beside the scripts.
     let env_urls = at(&base, ENV_PATHS.iter().copied());
     let git_urls = at(&base, GIT_PATHS.iter().copied());
     let debug_urls = at(&base, DEBUG_ENDPOINTS.iter().map(|e| e.path));
-    for u in at(&base, LISTING_PATHS.iter().copied()) {
-        dirs.insert(u);
-    }
-    let dir_urls: Vec<String> = dirs.into_iter().collect();
+    let listing_urls = at(&base, LISTING_PATHS.iter().copied());
+    // An OpenAPI document lists the routes the code may not show (bounded: a few paths on
+    // the app's origin, GET routes only).
+    let openapi_urls = at(&base, OPENAPI_PATHS.iter().copied());
     let mut error_urls = at(
         &base,
         [
@@ -261,35 +179,89 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
         ],
     );
     // Where apps really throw: their own API routes, asked with GET (idempotent only), each
-    // with a malformed variant (an id that cannot exist and a value of the wrong type).
-    routes.truncate(MAX_API_ROUTES);
-    for r in &routes {
-        for variant in [r.clone(), format!("{r}/launchready-0%27?id=%7B%7D")] {
-            if let Some(u) = resolve_location(&base, &variant).filter(|u| ctx.target.audits(u)) {
-                if !error_urls.contains(&u) {
-                    error_urls.push(u);
+    // with a malformed variant (an id that cannot exist and a value of the wrong type). The
+    // page's come first in the list, so theirs leave now.
+    let first_routes = &page_routes[..page_routes.len().min(MAX_API_ROUTES)];
+    let page_errors = route_urls(ctx, &base, first_routes, &error_urls);
+    error_urls.extend(page_errors);
+    let browser = [("accept", BROWSER_ACCEPT)];
+    let first_wave = async {
+        tokio::join!(
+            get_all(http, &env_urls),
+            get_all(http, &git_urls),
+            get_all(http, &debug_urls),
+            get_all(http, &listing_urls),
+            join_all(
+                error_urls
+                    .iter()
+                    .map(|u| http.request(Method::GET, u, &browser))
+            ),
+        )
+    };
+    let obs_ref = &mut obs;
+    let scripts_then_more = async {
+        let (read, openapi) = tokio::join!(
+            scripts::read(http, &scripts, &page_routes, &on_site, obs_ref),
+            get_all(http, &openapi_urls),
+        );
+        let mut routes = page_routes.clone();
+        routes.extend(read.routes);
+        for r in openapi.into_iter().flatten() {
+            if r.status.is_success() {
+                for route in openapi_routes(&text(&r)) {
+                    if !routes.contains(&route) {
+                        routes.push(route);
+                    }
                 }
             }
         }
-    }
-    let browser = [("accept", BROWSER_ACCEPT)];
-    let (env, git, debug, listing, errors) = tokio::join!(
-        join_all(env_urls.iter().map(|u| http.get(u))),
-        join_all(git_urls.iter().map(|u| http.get(u))),
-        join_all(debug_urls.iter().map(|u| http.get(u))),
-        join_all(dir_urls.iter().map(|u| http.get(u))),
-        join_all(
-            error_urls
-                .iter()
-                .map(|u| http.request(Method::GET, u, &browser))
-        ),
-    );
+        routes.truncate(MAX_API_ROUTES);
+        let more_errors = route_urls(ctx, &base, &routes, &error_urls);
+        let more_dirs: Vec<String> = read
+            .dirs
+            .into_iter()
+            .filter(|d| !listing_urls.contains(d))
+            .collect();
+        let (map_answers, dir_answers, error_answers) = tokio::join!(
+            get_all(http, &read.maps),
+            get_all(http, &more_dirs),
+            join_all(
+                more_errors
+                    .iter()
+                    .map(|u| http.request(Method::GET, u, &browser))
+            ),
+        );
+        for (url, r) in read.maps.iter().zip(map_answers) {
+            match r {
+                Err(e) => unseen(obs_ref, SourceMap::DOC.id, url, http.reason(&e)),
+                Ok(r) if r.status.is_success() && looks_like_source_map(&text(&r)) => {
+                    obs_ref.source_maps.push(url.clone());
+                    // Maps carry the original sources, secrets included.
+                    scripts::scan_into(obs_ref, url, &r.body);
+                }
+                Ok(_) => {}
+            }
+        }
+        (more_dirs, dir_answers, more_errors, error_answers)
+    };
+    let ((env, git, debug, listing, errors), (more_dirs, more_listing, more_errors, errors2)) =
+        tokio::join!(first_wave, scripts_then_more);
+    // The directories in sorted order, as one walk over them all would ask them.
+    let mut dirs: Vec<(String, Result<Response, HttpError>)> = listing_urls
+        .into_iter()
+        .zip(listing)
+        .chain(more_dirs.into_iter().zip(more_listing))
+        .collect();
+    dirs.sort_by(|a, b| a.0.cmp(&b.0));
+    let (dir_urls, listing): (Vec<String>, Vec<_>) = dirs.into_iter().unzip();
+    // The route probes the scripts and OpenAPI added come after the page's, as found.
+    error_urls.extend(more_errors);
+    let errors: Vec<_> = errors.into_iter().chain(errors2).collect();
     obs.env = keep(&mut obs, http, EnvFile::DOC.id, &env_urls, env);
     obs.git = keep(&mut obs, http, Git::DOC.id, &git_urls, git);
     obs.debug = keep(&mut obs, http, DebugEndpoint::DOC.id, &debug_urls, debug);
     obs.dirs = keep(&mut obs, http, DirectoryListing::DOC.id, &dir_urls, listing);
     obs.errors = keep(&mut obs, http, StackTrace::DOC.id, &error_urls, errors);
-    staging(ctx, &mut obs).await;
     obs
 }
 
@@ -298,7 +270,7 @@ const STAGING_PREFIXES: &[&str] = &["staging", "stage", "dev", "test", "preview"
 
 /// Staging hosts that resolve and answer without authentication. A wildcard record that
 /// serves every name is told apart by asking a name that cannot exist too.
-async fn staging(ctx: &Context, obs: &mut ExposureObservation) {
+async fn staging(ctx: &Context) -> Vec<OpenStaging> {
     let domain = &ctx.target.domain;
     let mut hosts: Vec<String> = STAGING_LABELS
         .iter()
@@ -316,7 +288,7 @@ async fn staging(ctx: &Context, obs: &mut ExposureObservation) {
         .last()
         .is_some_and(|r| r.as_ref().is_ok_and(|a| !a.is_empty()));
     if wildcard {
-        return;
+        return Vec::new();
     }
     let live: Vec<&String> = hosts
         .iter()
@@ -331,17 +303,19 @@ async fn staging(ctx: &Context, obs: &mut ExposureObservation) {
             .map(|u| ctx.http.follow_within(u, 5, &[], &audited, domain)),
     )
     .await;
+    let mut open = Vec::new();
     for (h, chain) in live.iter().zip(answers) {
         if let Some(r) = &chain.last {
             let auth = r.status.as_u16() == 401
                 || r.status.as_u16() == 403
                 || r.headers.contains_key("www-authenticate");
             if r.status.is_success() && !auth {
-                obs.staging_open.push(OpenStaging {
+                open.push(OpenStaging {
                     url: format!("https://{h}/"),
                     status: r.status.as_u16(),
                 });
             }
         }
     }
+    open
 }

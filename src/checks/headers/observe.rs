@@ -68,44 +68,6 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservati
         .filter_map(|p| resolve_location(&app_url, p))
         .filter(|u| *u != app_url)
         .collect();
-    let auth = join_all(auth_urls.iter().map(|u| http.get(u))).await;
-    for (u, r) in auth_urls.iter().zip(auth) {
-        match r {
-            Ok(r) if r.status.is_success() => pages.push(page_of(u, true, &r)),
-            Ok(_) => {}
-            Err(e) => {
-                let why = http.reason(&e);
-                notes.push(format!("{u}: {why}"));
-                for id in [AuthCacheable::DOC.id, CookieInsecure::DOC.id] {
-                    obs.unseen.push((id, u.clone(), why.clone()));
-                }
-            }
-        }
-    }
-    // The CORS probe: the same pages, asked from a foreign origin.
-    let cors = join_all(
-        pages
-            .iter()
-            .map(|p| http.request(hyper::Method::GET, &p.url, &[("origin", PROBE_ORIGIN)])),
-    )
-    .await;
-    for (p, r) in pages.iter_mut().zip(cors) {
-        match r {
-            Ok(r) => {
-                p.cors = Some(Cors {
-                    allow_origin: header(&r.headers, "access-control-allow-origin")
-                        .map(str::to_string),
-                    allow_credentials: header(&r.headers, "access-control-allow-credentials")
-                        .map(str::to_string),
-                })
-            }
-            Err(e) => {
-                for id in [CorsWildcard::DOC.id, CorsReflected::DOC.id] {
-                    obs.unseen.push((id, p.url.clone(), http.reason(&e)));
-                }
-            }
-        }
-    }
     // Fingerprinted same-host assets of the app page.
     let host = app_url
         .parse::<hyper::Uri>()
@@ -125,7 +87,56 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> HeadersObservati
         .collect();
     asset_urls.dedup();
     asset_urls.truncate(MAX_ASSETS);
-    let assets = join_all(asset_urls.iter().map(|u| http.get(u))).await;
+    // One wave after the page: the auth pages, the CORS probe of every page (the auth pages
+    // asked before knowing they answer; kept only for those that do) and the assets.
+    let cors_urls: Vec<&String> = std::iter::once(&app_url).chain(&auth_urls).collect();
+    let (auth, cors, assets) = tokio::join!(
+        join_all(auth_urls.iter().map(|u| http.get(u))),
+        join_all(cors_urls.iter().map(|u| http.request(
+            hyper::Method::GET,
+            u,
+            &[("origin", PROBE_ORIGIN)]
+        ))),
+        join_all(asset_urls.iter().map(|u| http.get(u))),
+    );
+    for (u, r) in auth_urls.iter().zip(auth) {
+        match r {
+            Ok(r) if r.status.is_success() => pages.push(page_of(u, true, &r)),
+            Ok(_) => {}
+            Err(e) => {
+                let why = http.reason(&e);
+                notes.push(format!("{u}: {why}"));
+                for id in [AuthCacheable::DOC.id, CookieInsecure::DOC.id] {
+                    obs.unseen.push((id, u.clone(), why.clone()));
+                }
+            }
+        }
+    }
+    // The CORS answers of the pages kept (the app page and the auth pages that answer 200).
+    for p in pages.iter_mut() {
+        let Some(r) = cors_urls
+            .iter()
+            .position(|u| **u == p.url)
+            .and_then(|at| cors.get(at))
+        else {
+            continue;
+        };
+        match r {
+            Ok(r) => {
+                p.cors = Some(Cors {
+                    allow_origin: header(&r.headers, "access-control-allow-origin")
+                        .map(str::to_string),
+                    allow_credentials: header(&r.headers, "access-control-allow-credentials")
+                        .map(str::to_string),
+                })
+            }
+            Err(e) => {
+                for id in [CorsWildcard::DOC.id, CorsReflected::DOC.id] {
+                    obs.unseen.push((id, p.url.clone(), http.reason(e)));
+                }
+            }
+        }
+    }
     for (u, r) in asset_urls.iter().zip(assets) {
         match r {
             Err(e) => obs

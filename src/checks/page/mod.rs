@@ -191,6 +191,7 @@ mod mobile_slow;
 mod observe;
 mod render_blocking;
 mod robots_blocks_all;
+mod staging;
 mod staging_indexable;
 mod third_party_heavy;
 

@@ -130,19 +130,39 @@ async fn fetch_all(
             break;
         }
         let batch: Vec<html::Ref> = rest.by_ref().take(BATCH).collect();
-        let answers = join_all(batch.iter().map(|r| {
-            let third = !ctx.target.audits(&r.url);
-            let http = if third { foreign } else { lenient };
-            fetch(http, &r.url, r.kind, third)
-        }))
-        .await;
-        for (r, (mut a, body)) in batch.into_iter().zip(answers) {
-            a.render_blocking = r.render_blocking;
-            *read += a.bytes.unwrap_or(0);
-            got.push((a, body));
-        }
+        let answers = fetch_batch(ctx, lenient, foreign, &batch).await;
+        count_in(batch, answers, read, &mut got);
     }
     got
+}
+
+/// One batch of refs, fetched at once.
+async fn fetch_batch(
+    ctx: &Context,
+    lenient: &Client,
+    foreign: &Client,
+    batch: &[html::Ref],
+) -> Vec<(Asset, Option<Bytes>)> {
+    join_all(batch.iter().map(|r| {
+        let third = !ctx.target.audits(&r.url);
+        let http = if third { foreign } else { lenient };
+        fetch(http, &r.url, r.kind, third)
+    }))
+    .await
+}
+
+/// Adds a fetched batch to `got`, its bytes to `read`.
+fn count_in(
+    batch: Vec<html::Ref>,
+    answers: Vec<(Asset, Option<Bytes>)>,
+    read: &mut u64,
+    got: &mut Vec<(Asset, Option<Bytes>)>,
+) {
+    for (r, (mut a, body)) in batch.into_iter().zip(answers) {
+        a.render_blocking = r.render_blocking;
+        *read += a.bytes.unwrap_or(0);
+        got.push((a, body));
+    }
 }
 
 /// One page: the document as served, then its assets (fonts found in its stylesheets last).
@@ -158,12 +178,6 @@ async fn load(
         ..Default::default()
     };
     let mut read = 0u64;
-    let (doc, _) = fetch(lenient, url, Kind::Document, false).await;
-    read += doc.bytes.unwrap_or(0);
-    page.assets.push(doc);
-    if let Ok(r) = lenient.request(hyper::Method::HEAD, url, &[]).await {
-        page.alt_svc = header(&r, "alt-svc");
-    }
     page.canonical = html::canonical(html, url);
     let mut counts = [0usize; 5];
     let mut capped = |refs: Vec<html::Ref>, page: &mut PageLoad| -> Vec<html::Ref> {
@@ -178,21 +192,51 @@ async fn load(
             })
             .collect()
     };
-    let refs = capped(html::refs(html, url), &mut page);
-    let fetched = fetch_all(ctx, lenient, foreign, refs, &mut page, &mut read).await;
+    let mut refs = capped(html::refs(html, url), &mut page);
+    // The document as served, its HEAD, ALPN and the first batch of assets at once; the
+    // document's bytes count before the batch does (a document over the byte cap leaves
+    // every asset skipped, the batch's answers unused).
+    let first: Vec<html::Ref> = refs.drain(..refs.len().min(BATCH)).collect();
+    let ((doc, _), head, alpn, first_answers) = tokio::join!(
+        fetch(lenient, url, Kind::Document, false),
+        lenient.request(hyper::Method::HEAD, url, &[]),
+        alpn(ctx, url),
+        fetch_batch(ctx, lenient, foreign, &first),
+    );
+    read += doc.bytes.unwrap_or(0);
+    page.assets.push(doc);
+    if let Ok(r) = head {
+        page.alt_svc = header(&r, "alt-svc");
+    }
+    page.alpn = alpn;
+    let mut fetched = Vec::new();
+    if read >= MAX_PAGE_BYTES {
+        page.skipped += first.len() + refs.len();
+    } else {
+        count_in(first, first_answers, &mut read, &mut fetched);
+        let rest = fetch_all(ctx, lenient, foreign, refs, &mut page, &mut read).await;
+        fetched.extend(rest);
+    }
+    // The stylesheets' text (those sent compressed asked again, all at once).
+    let css = join_all(
+        fetched
+            .iter()
+            .filter(|(a, _)| a.kind == Kind::Stylesheet && !a.third_party && a.status == Some(200))
+            .map(|(a, body)| async move {
+                let text = match body {
+                    Some(b) => String::from_utf8_lossy(b).into_owned(),
+                    None => {
+                        let r = lenient.get(&a.url).await.ok()?;
+                        String::from_utf8_lossy(&r.body).into_owned()
+                    }
+                };
+                Some((a.url.clone(), text))
+            }),
+    )
+    .await;
     let mut fonts = Vec::new();
-    for (a, body) in &fetched {
-        if a.kind != Kind::Stylesheet || a.third_party || a.status != Some(200) {
-            continue;
-        }
-        let css = match body {
-            Some(b) => String::from_utf8_lossy(b).into_owned(),
-            None => match lenient.get(&a.url).await {
-                Ok(r) => String::from_utf8_lossy(&r.body).into_owned(),
-                Err(_) => continue,
-            },
-        };
-        for f in html::css_fonts(&css, &a.url) {
+    for (css_url, css) in css.into_iter().flatten() {
+        for f in html::css_fonts(&css, &css_url) {
             if !fonts.iter().any(|x: &html::Ref| x.url == f.url)
                 && !fetched.iter().any(|(x, _)| x.url == f.url)
             {
@@ -204,13 +248,12 @@ async fn load(
     let fonts = capped(fonts, &mut page);
     let fonts = fetch_all(ctx, lenient, foreign, fonts, &mut page, &mut read).await;
     page.assets.extend(fonts.into_iter().map(|(a, _)| a));
-    page.alpn = alpn(ctx, url).await;
     page
 }
 
 /// `robots.txt` of a host: `Found(blocks all?)`, `Absent` when there is none (any answer but
 /// a text 200), `Err` when it could not be asked.
-async fn robots(http: &Client, origin: &str) -> Result<Option<Robots>, String> {
+pub(super) async fn robots(http: &Client, origin: &str) -> Result<Option<Robots>, String> {
     let url = format!("{origin}/robots.txt");
     let r = http
         .get(&url)
@@ -230,6 +273,14 @@ async fn robots(http: &Client, origin: &str) -> Result<Option<Robots>, String> {
 }
 
 pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> PageObservation {
+    // The staging hosts need nothing from the pages: asked beside them.
+    let (mut obs, staging) = tokio::join!(observe_pages(ctx, notes), super::staging::staging(ctx));
+    obs.staging = staging;
+    obs
+}
+
+/// The landing page and the app page (each once), read at once, and `robots.txt`.
+async fn observe_pages(ctx: &Context, notes: &mut Vec<String>) -> PageObservation {
     let mut obs = PageObservation {
         app: ctx.target.url.clone(),
         ..Default::default()
@@ -242,13 +293,16 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> PageObservation 
     if !starts.contains(&ctx.target.url) {
         starts.push(ctx.target.url.clone());
     }
+    let chains = join_all(
+        starts
+            .iter()
+            .map(|start| ctx.http.follow_app(&ctx.roots, start, &audited, domain)),
+    )
+    .await;
     let mut failures = Vec::new();
-    let mut robots_of: Option<(Client, String)> = None;
-    for start in &starts {
-        let (chain, lenient, note) = ctx
-            .http
-            .follow_app(&ctx.roots, start, &audited, domain)
-            .await;
+    // The pages to load, by final URL (each once), in the order of their starts.
+    let mut loads: Vec<(Client, String, String)> = Vec::new();
+    for (start, (chain, lenient, note)) in starts.iter().zip(chains) {
         notes.extend(note);
         let page = match (&chain.off_site, &chain.last) {
             (None, Some(page)) => page,
@@ -276,18 +330,29 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> PageObservation 
             }
         };
         let url = chain.final_url().to_string();
-        if obs.pages.iter().any(|p| p.url == url) {
+        if loads.iter().any(|(_, u, _)| *u == url) {
             continue;
         }
         let body = String::from_utf8_lossy(&page.body).into_owned();
-        obs.pages
-            .push(load(ctx, &lenient, &foreign, &url, &body).await);
-        if robots_of.is_none() {
-            if let Some(origin) = html::origin_of(&url) {
-                robots_of = Some((lenient.clone(), origin));
+        loads.push((lenient, url, body));
+    }
+    let robots_of = loads
+        .iter()
+        .find_map(|(http, url, _)| html::origin_of(url).map(|o| (http.clone(), o)));
+    let (pages, robots_answer) = tokio::join!(
+        join_all(
+            loads
+                .iter()
+                .map(|(lenient, url, body)| load(ctx, lenient, &foreign, url, body))
+        ),
+        async {
+            match &robots_of {
+                Some((http, origin)) => Some(robots(http, origin).await),
+                None => None,
             }
         }
-    }
+    );
+    obs.pages = pages;
     if obs.pages.is_empty() {
         let why = failures.join("; ");
         notes.push(format!("{why}; only the staging hosts were checked"));
@@ -295,86 +360,10 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> PageObservation 
     } else {
         notes.extend(failures);
     }
-    if let Some((http, origin)) = robots_of {
-        match robots(&http, &origin).await {
-            Ok(r) => obs.robots = Lookup::from_answer(r),
-            Err(e) => obs.robots_error = Some(e),
-        }
+    match robots_answer {
+        Some(Ok(r)) => obs.robots = Lookup::from_answer(r),
+        Some(Err(e)) => obs.robots_error = Some(e),
+        None => {}
     }
-    obs.staging = staging(ctx).await;
     obs
-}
-
-/// Staging hosts that resolve and answer 2xx without authentication, with what keeps them out
-/// of search engines. A wildcard record (a name that cannot exist resolves too) answers for
-/// every name: nothing is said then (the exposure stage does the same).
-async fn staging(ctx: &Context) -> Vec<StagingAnswer> {
-    let domain = &ctx.target.domain;
-    let mut hosts: Vec<String> = crate::target::STAGING_LABELS
-        .iter()
-        .map(|l| format!("{l}.{domain}"))
-        .collect();
-    for s in &ctx.target.subdomains {
-        let first = s.split('.').next().unwrap_or("");
-        if crate::checks::dns::STAGING_LABELS
-            .iter()
-            .any(|l| first.starts_with(l))
-            && !hosts.contains(s)
-        {
-            hosts.push(s.clone());
-        }
-    }
-    let canary = format!("launchready-nonexistent-{}.{domain}", std::process::id());
-    let resolved = join_all(hosts.iter().chain([&canary]).map(|h| ctx.resolver.addrs(h))).await;
-    if resolved
-        .last()
-        .is_some_and(|r| r.as_ref().is_ok_and(|a| !a.is_empty()))
-    {
-        return vec![];
-    }
-    let live: Vec<&String> = hosts
-        .iter()
-        .zip(&resolved)
-        .filter(|(_, r)| r.as_ref().is_ok_and(|a| !a.is_empty()))
-        .map(|(h, _)| h)
-        .collect();
-    let audited = |u: &str| ctx.target.audits(u);
-    let mut out = Vec::new();
-    for h in live {
-        let url = format!("https://{h}/");
-        let (chain, http, _) = ctx
-            .http
-            .follow_app(&ctx.roots, &url, &audited, domain)
-            .await;
-        let Some(r) = &chain.last else { continue };
-        let auth =
-            matches!(r.status.as_u16(), 401 | 403) || r.headers.contains_key("www-authenticate");
-        if !r.status.is_success() || auth {
-            continue;
-        }
-        let tagged = r
-            .headers
-            .get_all("x-robots-tag")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(html::noindex);
-        let noindex = if tagged {
-            Some("X-Robots-Tag")
-        } else if html::meta_noindex(&String::from_utf8_lossy(&r.body)) {
-            Some("meta robots")
-        } else {
-            let origin =
-                html::origin_of(chain.final_url()).unwrap_or_else(|| format!("https://{h}"));
-            match robots(&http, &origin).await {
-                Ok(Some(rb)) if rb.blocks_all => Some("robots.txt"),
-                _ => None,
-            }
-        };
-        out.push(StagingAnswer {
-            url,
-            status: r.status.as_u16(),
-            noindex,
-        });
-    }
-    out
 }

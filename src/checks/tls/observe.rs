@@ -234,57 +234,77 @@ async fn probe_host(
     }
 }
 
-/// Round-robin DNS: every address of each host (bounded), handshaken on its own. A node that
-/// serves another leaf than the host's first answering address (a stale server with an old
-/// certificate) is judged by every certificate check, named by its address. Nodes that serve
-/// the same leaf add nothing; a node that does not answer is the DNS stage's
-/// (`dns.aaaa.unreachable`) or goes unnoticed here. Only the certificate is judged per node:
-/// the protocol and cipher probes run once per host.
+/// One handshake with each address of a host (none when it has at most one, see
+/// `nodes::each_address`): the leaf each served, or `None` when the handshake failed.
+type NodeLeaves = Vec<(
+    std::net::IpAddr,
+    std::net::SocketAddr,
+    Option<CertificateDer<'static>>,
+)>;
+
+async fn node_leaves(
+    ctx: &Context,
+    verifier: &Arc<WebPkiServerVerifier>,
+    host: &str,
+    port: u16,
+) -> NodeLeaves {
+    let addrs = crate::net::nodes::each_address(&ctx.resolver, &ctx.connect_to, host, port).await;
+    join_all(addrs.into_iter().map(|(ip, to)| async move {
+        let leaf = tls::handshake(verifier.clone(), &[to], host)
+            .await
+            .ok()
+            .and_then(|s| s.chain.into_iter().next());
+        (ip, to, leaf)
+    }))
+    .await
+}
+
+/// Round-robin DNS: every address of each host (bounded), handshaken on its own (beside the
+/// host's own probe, see [`node_leaves`]). A node that serves another leaf than the host's
+/// first answering address (a stale server with an old certificate) is judged by every
+/// certificate check, named by its address. Nodes that serve the same leaf add nothing; a
+/// node that does not answer is the DNS stage's (`dns.aaaa.unreachable`) or goes unnoticed
+/// here. Only the certificate is judged per node: the protocol and cipher probes run once per
+/// host.
 async fn probe_nodes(
     ctx: &Context,
     verifier: &Arc<WebPkiServerVerifier>,
-    hosts: &[HostTls],
+    hosts: &[(HostTls, NodeLeaves)],
     now: i64,
     aia: &AiaCache,
 ) -> Vec<HostTls> {
-    let mut out = Vec::new();
-    for h in hosts {
+    let per_host = hosts.iter().map(|(h, leaves)| async move {
         let Outcome::Seen(seen) = &h.outcome else {
-            continue;
+            return Vec::new();
         };
         let Some(leaf) = seen.session.chain.first() else {
-            continue;
+            return Vec::new();
         };
-        let addrs =
-            crate::net::nodes::each_address(&ctx.resolver, &ctx.connect_to, &h.host, h.port).await;
-        let probes = addrs.into_iter().map(|(ip, to)| async move {
-            let session = tls::handshake(verifier.clone(), &[to], &h.host)
-                .await
-                .ok()?;
-            if session.chain.first() == Some(leaf) {
-                return None;
-            }
-            let mut node = probe_host(
-                ctx,
-                verifier.clone(),
-                h.host.clone(),
-                h.port,
-                now,
-                aia,
-                Some(vec![to]),
-            )
-            .await;
-            node.node = Some(ip);
-            if let Outcome::Seen(s) = &mut node.outcome {
-                // Judged once per host, not per node.
-                s.legacy.clear();
-                s.weak_cipher = None;
-            }
-            Some(node)
-        });
-        out.extend(join_all(probes).await.into_iter().flatten());
-    }
-    out
+        let probes = leaves
+            .iter()
+            .filter(|(_, _, l)| l.as_ref().is_some_and(|l| l != leaf))
+            .map(|(ip, to, _)| async move {
+                let mut node = probe_host(
+                    ctx,
+                    verifier.clone(),
+                    h.host.clone(),
+                    h.port,
+                    now,
+                    aia,
+                    Some(vec![*to]),
+                )
+                .await;
+                node.node = Some(*ip);
+                if let Outcome::Seen(s) = &mut node.outcome {
+                    // Judged once per host, not per node.
+                    s.legacy.clear();
+                    s.weak_cipher = None;
+                }
+                node
+            });
+        join_all(probes).await
+    });
+    join_all(per_host).await.into_iter().flatten().collect()
 }
 
 async fn fetch_hsts(
@@ -292,7 +312,8 @@ async fn fetch_hsts(
     roots: Arc<rustls::RootCertStore>,
     url: String,
 ) -> Hsts {
-    let mut answer = http.get(&url).await;
+    // The app page as the other stages read it (one answer per run).
+    let mut answer = http.get_shared(&url).await;
     // A certificate the other checks already report does not hide the HSTS header.
     if matches!(&answer, Err(crate::net::http::HttpError::Tls(e))
         if e.contains("invalid peer certificate") && !e.contains("not valid for name"))
@@ -343,13 +364,20 @@ pub async fn observe(ctx: &Context) -> Result<TlsObservation, StageError> {
         ))
     });
     let aia = AiaCache::default();
-    let mut hosts = join_all(
-        targets(ctx)
-            .into_iter()
-            .map(|(h, p)| probe_host(ctx, verifier.clone(), h, p, now, &aia, None)),
-    )
+    // Each host's probe and the handshakes with each of its addresses, all at once.
+    let probed = join_all(targets(ctx).into_iter().map(|(h, p)| {
+        let verifier = verifier.clone();
+        let aia = &aia;
+        async move {
+            let leaves = node_leaves(ctx, &verifier, &h, p);
+            let host = probe_host(ctx, verifier.clone(), h.clone(), p, now, aia, None);
+            let (host, leaves) = tokio::join!(host, leaves);
+            (host, leaves)
+        }
+    }))
     .await;
-    let nodes = probe_nodes(ctx, &verifier, &hosts, now, &aia).await;
+    let nodes = probe_nodes(ctx, &verifier, &probed, now, &aia).await;
+    let mut hosts: Vec<HostTls> = probed.into_iter().map(|(h, _)| h).collect();
     hosts.extend(nodes);
     // The auditor's blindness is not the site's fault: a connection that failed with a local
     // error, or while no outbound connection works at all, is not a finding.
