@@ -863,6 +863,9 @@ impl Client {
         rules.extend(self.connect_to.iter().cloned());
         let mut c = self.clone();
         c.connect_to = Arc::new(rules);
+        // The run's shared answers are the host's, whichever address served them: a node's
+        // own answers are asked of the node.
+        c.shared = None;
         (c.inner, c.warm) = build_inner(
             &self.resolver,
             &c.connect_to,
