@@ -199,24 +199,16 @@ async fn observe_app(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
         )
     };
     let obs_ref = &mut obs;
+    // The OpenAPI documents and the scripts are read at once; what the scripts name (maps,
+    // directories, routes) leaves as soon as they are read, without waiting for OpenAPI.
+    let openapi = get_all(http, &openapi_urls);
+    let error_urls_ref = &error_urls;
     let scripts_then_more = async {
-        let (read, openapi) = tokio::join!(
-            scripts::read(http, &scripts, &page_routes, &on_site, obs_ref),
-            get_all(http, &openapi_urls),
-        );
+        let read = scripts::read(http, &scripts, &page_routes, &on_site, obs_ref).await;
         let mut routes = page_routes.clone();
         routes.extend(read.routes);
-        for r in openapi.into_iter().flatten() {
-            if r.status.is_success() {
-                for route in openapi_routes(&text(&r)) {
-                    if !routes.contains(&route) {
-                        routes.push(route);
-                    }
-                }
-            }
-        }
         routes.truncate(MAX_API_ROUTES);
-        let more_errors = route_urls(ctx, &base, &routes, &error_urls);
+        let script_errors = route_urls(ctx, &base, &routes, error_urls_ref);
         let more_dirs: Vec<String> = read
             .dirs
             .into_iter()
@@ -226,7 +218,7 @@ async fn observe_app(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
             get_all(http, &read.maps),
             get_all(http, &more_dirs),
             join_all(
-                more_errors
+                script_errors
                     .iter()
                     .map(|u| http.request(Method::GET, u, &browser))
             ),
@@ -242,10 +234,42 @@ async fn observe_app(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
                 Ok(_) => {}
             }
         }
-        (more_dirs, dir_answers, more_errors, error_answers)
+        (routes, more_dirs, dir_answers, script_errors, error_answers)
     };
-    let ((env, git, debug, listing, errors), (more_dirs, more_listing, more_errors, errors2)) =
-        tokio::join!(first_wave, scripts_then_more);
+    let (first, (openapi, (routes, more_dirs, more_listing, script_errors, script_answers))) =
+        tokio::join!(first_wave, async {
+            tokio::join!(openapi, scripts_then_more)
+        });
+    let (env, git, debug, listing, errors) = first;
+    // The routes an OpenAPI document adds come after the page's and the scripts', up to the
+    // same bound, and are asked once both are known.
+    let mut all_routes = routes.clone();
+    for r in openapi.into_iter().flatten() {
+        if r.status.is_success() {
+            for route in openapi_routes(&text(&r)) {
+                if !all_routes.contains(&route) {
+                    all_routes.push(route);
+                }
+            }
+        }
+    }
+    all_routes.truncate(MAX_API_ROUTES);
+    let mut known = error_urls.clone();
+    known.extend(script_errors.iter().cloned());
+    let openapi_errors = route_urls(
+        ctx,
+        &base,
+        &all_routes[routes.len().min(all_routes.len())..],
+        &known,
+    );
+    let openapi_answers = join_all(
+        openapi_errors
+            .iter()
+            .map(|u| http.request(Method::GET, u, &browser)),
+    )
+    .await;
+    let more_errors: Vec<String> = script_errors.into_iter().chain(openapi_errors).collect();
+    let errors2: Vec<_> = script_answers.into_iter().chain(openapi_answers).collect();
     // The directories in sorted order, as one walk over them all would ask them.
     let mut dirs: Vec<(String, Result<Response, HttpError>)> = listing_urls
         .into_iter()
