@@ -43,6 +43,10 @@ pub const DEFAULT_AUTH_PATHS: &[&str] = &["/login", "/signin", "/account"];
 /// Labels of staging-like hosts the exposure stage asks about (`staging.<domain>`, …).
 pub const STAGING_LABELS: &[&str] = &["staging", "dev", "test", "preview"];
 
+/// First labels that mark a staging-like name (`staging-2`, `dev.eu`, `uat`…): such names should
+/// not resolve publicly before a launch, and such configured subdomains are probed as staging.
+pub const STAGING_PREFIXES: &[&str] = &["staging", "stage", "dev", "test", "preview", "uat", "qa"];
+
 impl Target {
     /// The pages the auth checks (cache, cookies, rate limit, latency budget) look at: the
     /// configured `auth_paths`, else [`DEFAULT_AUTH_PATHS`].

@@ -712,6 +712,21 @@ impl Client {
         }
     }
 
+    /// This client on a pool of its own, built from its (changed) trust, connect-to rules and
+    /// address policy. The run's shared answers are not carried over: they were asked through
+    /// another pool (a node-pinned or lenient client must ask for itself).
+    fn repooled(mut self, public_only: bool) -> Client {
+        (self.inner, self.warm) = build_inner(
+            &self.resolver,
+            &self.connect_to,
+            &self.tls,
+            self.timeout,
+            public_only,
+        );
+        self.shared = None;
+        self
+    }
+
     /// The same client with at most `per_origin` requests in flight to one origin (runs over
     /// many targets: fewer connections, so fewer handshakes, when the cores are the limit).
     pub fn with_origin_limit(mut self, per_origin: usize) -> Client {
@@ -724,14 +739,7 @@ impl Client {
     /// private-target answer, all dropped (connections closed) when the target's audit ends
     /// instead of idling in a pool shared with every target until the run's end.
     pub fn for_target(&self) -> Client {
-        let mut c = self.clone();
-        (c.inner, c.warm) = build_inner(
-            &self.resolver,
-            &self.connect_to,
-            &self.tls,
-            self.timeout,
-            false,
-        );
+        let mut c = self.clone().repooled(false);
         c.private_target = Arc::default();
         c.limit = self.limit.as_ref().map(|l| l.fresh());
         c
@@ -793,16 +801,8 @@ impl Client {
             .dangerous()
             .set_certificate_verifier(Arc::new(Lenient { inner }));
         let mut c = self.clone();
-        c.shared = None;
         c.tls = Arc::new(config);
-        (c.inner, c.warm) = build_inner(
-            &self.resolver,
-            &self.connect_to,
-            &c.tls,
-            self.timeout,
-            false,
-        );
-        Ok(c)
+        Ok(c.repooled(false))
     }
 
     /// Opens `count` connections to the origin of `url` ahead of need (DNS, TCP and TLS), for
@@ -834,16 +834,7 @@ impl Client {
 
     /// The same client, refusing to connect to any address that is not public.
     pub fn public_only(&self) -> Client {
-        let mut c = self.clone();
-        c.shared = None;
-        (c.inner, c.warm) = build_inner(
-            &self.resolver,
-            &self.connect_to,
-            &self.tls,
-            self.timeout,
-            true,
-        );
-        c
+        self.clone().repooled(true)
     }
 
     /// The same client with `host` pinned: on each `(port, to)`, connections for `host` go to
@@ -863,17 +854,7 @@ impl Client {
         rules.extend(self.connect_to.iter().cloned());
         let mut c = self.clone();
         c.connect_to = Arc::new(rules);
-        // The run's shared answers are the host's, whichever address served them: a node's
-        // own answers are asked of the node.
-        c.shared = None;
-        (c.inner, c.warm) = build_inner(
-            &self.resolver,
-            &c.connect_to,
-            &self.tls,
-            self.timeout,
-            false,
-        );
-        c
+        c.repooled(false)
     }
 
     /// A client for URLs taken from the target (AIA, off-site redirects): public addresses

@@ -140,15 +140,7 @@ fn ca_params(name: &str, today: i64) -> Result<CertificateParams, rcgen::Error> 
 
 /// The Authority Information Access extension with one caIssuers URL (RFC 5280 §4.2.2.1).
 fn aia_extension(url: &str) -> CustomExtension {
-    let der_len = |n: usize| -> Vec<u8> {
-        if n < 0x80 {
-            vec![n as u8]
-        } else if n < 0x100 {
-            vec![0x81, n as u8]
-        } else {
-            vec![0x82, (n >> 8) as u8, n as u8]
-        }
-    };
+    use weak_rsa::der_len;
     let tlv = |tag: u8, body: &[u8]| -> Vec<u8> {
         let mut v = vec![tag];
         v.extend(der_len(body.len()));

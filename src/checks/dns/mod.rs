@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 /// Names that should not resolve publicly before a launch.
-pub const STAGING_LABELS: &[&str] = &["staging", "stage", "dev", "test", "preview", "uat", "qa"];
+pub const STAGING_LABELS: &[&str] = crate::target::STAGING_PREFIXES;
 
 /// Apex TTLs above this slow a cutover and a rollback.
 pub const LONG_TTL: u32 = 86_400;

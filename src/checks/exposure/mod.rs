@@ -50,8 +50,6 @@ pub const ENV_PATHS: &[&str] = &["/.env", "/.env.production", "/.env.local"];
 pub const GIT_PATHS: &[&str] = &["/.git/HEAD", "/.git/config"];
 /// Directories that are often listed by accident.
 pub const LISTING_PATHS: &[&str] = &["/static/", "/assets/", "/uploads/", "/backup/"];
-/// Staging-like hosts asked whether they answer without authentication (audited hosts).
-pub const STAGING_LABELS: &[&str] = crate::target::STAGING_LABELS;
 /// At most this many of the app's own API routes are asked (each with a malformed variant).
 pub const MAX_API_ROUTES: usize = 5;
 /// What of a probed page is kept for the checks: signatures sit near the top of a page.

@@ -289,37 +289,11 @@ async fn observe_app(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     obs
 }
 
-/// A configured subdomain whose first label starts like one of these is asked too.
-const STAGING_PREFIXES: &[&str] = &["staging", "stage", "dev", "test", "preview", "uat", "qa"];
-
 /// Staging hosts that resolve and answer without authentication. A wildcard record that
 /// serves every name is told apart by asking a name that cannot exist too.
 async fn staging(ctx: &Context) -> Vec<OpenStaging> {
     let domain = &ctx.target.domain;
-    let mut hosts: Vec<String> = STAGING_LABELS
-        .iter()
-        .map(|l| format!("{l}.{domain}"))
-        .collect();
-    for s in &ctx.target.subdomains {
-        let first = s.split('.').next().unwrap_or("");
-        if STAGING_PREFIXES.iter().any(|l| first.starts_with(l)) && !hosts.contains(s) {
-            hosts.push(s.clone());
-        }
-    }
-    let canary = format!("launchready-nonexistent-{}.{domain}", std::process::id());
-    let resolved = join_all(hosts.iter().chain([&canary]).map(|h| ctx.resolver.addrs(h))).await;
-    let wildcard = resolved
-        .last()
-        .is_some_and(|r| r.as_ref().is_ok_and(|a| !a.is_empty()));
-    if wildcard {
-        return Vec::new();
-    }
-    let live: Vec<&String> = hosts
-        .iter()
-        .zip(&resolved)
-        .filter(|(_, r)| r.as_ref().is_ok_and(|a| !a.is_empty()))
-        .map(|(h, _)| h)
-        .collect();
+    let live = crate::web::live_staging_hosts(ctx).await;
     let urls: Vec<String> = live.iter().map(|h| format!("https://{h}/")).collect();
     let audited = |u: &str| ctx.target.audits(u);
     let answers = join_all(

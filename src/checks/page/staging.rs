@@ -10,36 +10,9 @@ use futures_util::future::join_all;
 /// every name: nothing is said then (the exposure stage does the same).
 pub(super) async fn staging(ctx: &Context) -> Vec<StagingAnswer> {
     let domain = &ctx.target.domain;
-    let mut hosts: Vec<String> = crate::target::STAGING_LABELS
-        .iter()
-        .map(|l| format!("{l}.{domain}"))
-        .collect();
-    for s in &ctx.target.subdomains {
-        let first = s.split('.').next().unwrap_or("");
-        if crate::checks::dns::STAGING_LABELS
-            .iter()
-            .any(|l| first.starts_with(l))
-            && !hosts.contains(s)
-        {
-            hosts.push(s.clone());
-        }
-    }
-    let canary = format!("launchready-nonexistent-{}.{domain}", std::process::id());
-    let resolved = join_all(hosts.iter().chain([&canary]).map(|h| ctx.resolver.addrs(h))).await;
-    if resolved
-        .last()
-        .is_some_and(|r| r.as_ref().is_ok_and(|a| !a.is_empty()))
-    {
-        return vec![];
-    }
-    let live: Vec<&String> = hosts
-        .iter()
-        .zip(&resolved)
-        .filter(|(_, r)| r.as_ref().is_ok_and(|a| !a.is_empty()))
-        .map(|(h, _)| h)
-        .collect();
+    let live = crate::web::live_staging_hosts(ctx).await;
     let audited = |u: &str| ctx.target.audits(u);
-    let answers = join_all(live.into_iter().map(|h| async move {
+    let answers = join_all(live.iter().map(|h| async move {
         let url = format!("https://{h}/");
         let (chain, http, _) = ctx
             .http

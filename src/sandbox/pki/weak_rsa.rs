@@ -82,7 +82,8 @@ fn der_integer(n: &BigUint) -> Vec<u8> {
     v
 }
 
-fn der_len(n: usize) -> Vec<u8> {
+/// A DER length (short form, or long form up to two bytes: every length the sandbox writes).
+pub(super) fn der_len(n: usize) -> Vec<u8> {
     if n < 0x80 {
         vec![n as u8]
     } else if n < 0x100 {
