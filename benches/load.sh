@@ -17,9 +17,11 @@ server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$out"' EXIT
 
 serve() { # scenario → PORT, FLAGS
+  rm -f "$out/serve.txt"   # else the wait below may read the previous server's banner
   taskset -c 0 "$bin" demo --serve --scenario "$1" > "$out/serve.txt" &
   server=$!
   for _ in $(seq 200); do grep -q "Press Ctrl-C" "$out/serve.txt" 2>/dev/null && break; sleep 0.05; done
+  grep -q "Press Ctrl-C" "$out/serve.txt" || { echo "the sandbox did not start" >&2; exit 1; }
   PORT=$(awk '/HTTPS /{split($2,a,":"); print a[2]; exit}' "$out/serve.txt")
   FLAGS=$(awk '/launchready audit/{sub(/^ *launchready audit /,""); print; exit}' "$out/serve.txt")
 }
@@ -36,7 +38,7 @@ timed() { # label file cmd… → appends "label wall_s peak_kb" to file
   local label=$1 file=$2; shift 2
   local t0 t1
   t0=$(date +%s%N)
-  /usr/bin/time -f "%M" -o "$out/rss" "$@" > "$out/stdout" 2> "$out/stderr" || true
+  /usr/bin/time -f "%M %U %S" -o "$out/rss" "$@" > "$out/stdout" 2> "$out/stderr" || true
   t1=$(date +%s%N)
   echo "$label $(( (t1 - t0) / 1000 )) $(cat "$out/rss")" >> "$file"
 }
@@ -59,18 +61,22 @@ stop
 python3 - "$out/eff" <<'PY'
 import statistics, sys
 lines = [l.split() for l in open(sys.argv[1])]
-rates = {"ours": [], "wrk": []}; rss = {"ours": [], "wrk": []}
+rates = {"ours": [], "wrk": []}; rss = {"ours": [], "wrk": []}; cpu = {"ours": [], "wrk": []}
 pending = None
 for l in lines:
     if l[0] in rates:
-        pending = (l[0], int(l[1]) / 1e6, int(l[2]) / 1024)
+        pending = (l[0], int(l[1]) / 1e6, int(l[2]) / 1024, float(l[3]) + float(l[4]))
     else:
-        label, secs, mb = pending
-        rates[label].append(int(l[1]) / secs); rss[label].append(mb)
-print(f"{'tool':<14} {'req/s (3 runs)':<30} {'median':>8} {'peak MB':>8}")
+        label, secs, mb, cpu_s = pending
+        n = int(l[1])
+        rates[label].append(n / secs); rss[label].append(mb); cpu[label].append(cpu_s / n * 1e6)
+print(f"{'tool':<14} {'req/s (3 runs)':<30} {'median':>8} {'peak MB':>8} {'client CPU µs/req':>18}")
 for k, name in (("ours", "launchready"), ("wrk", "wrk -t1")):
-    print(f"{name:<14} {' '.join(f'{r:,.0f}' for r in rates[k]):<30} {statistics.median(rates[k]):>8,.0f} {statistics.median(rss[k]):>8.1f}")
-print(f"ratio (ours / wrk, medians): {statistics.median(rates['ours']) / statistics.median(rates['wrk']):.2f}x")
+    print(f"{name:<14} {' '.join(f'{r:,.0f}' for r in rates[k]):<30} {statistics.median(rates[k]):>8,.0f} {statistics.median(rss[k]):>8.1f} {statistics.median(cpu[k]):>18.1f}")
+print(f"ratio (ours / wrk, medians): {statistics.median(rates['ours']) / statistics.median(rates['wrk']):.2f}x rate, "
+      f"{statistics.median(cpu['ours']) / statistics.median(cpu['wrk']):.2f}x client CPU per request "
+      "(user+sys of the whole process; when the one-core server is the ceiling both rates meet it, "
+      "and CPU per request says which client would go faster)")
 PY
 
 echo

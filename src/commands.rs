@@ -173,6 +173,19 @@ pub fn prepare_target(args: &AuditArgs, domain: Option<&str>) -> Result<Options,
         std::time::Instant::now().checked_add(Duration::from_secs_f64(args.net.timeout)),
         true,
     )?;
+    // A domain outside the zone file would leave every name "outside the zone": not checked,
+    // exit 3. That is the user's mistake, said once.
+    if let Source::ZoneOr(zone, _) = &dns_source {
+        if let Ok(name) = dns::name(&domain) {
+            if !zone.contains(&name) {
+                let apexes: Vec<String> = zone.origins().iter().map(|o| o.to_string()).collect();
+                return Err(usage(format!(
+                    "--zone: {domain} is outside the zone file (its apex: {})",
+                    apexes.join(", ")
+                )));
+            }
+        }
+    }
     let connect_to = args
         .net
         .connect_to

@@ -228,3 +228,33 @@ fn a_zone_of_many_types_loads() {
         assert!(!resolver.contains(t), "{t} in {resolver}");
     }
 }
+
+/// The DNS stage's note names the zone's uninterpreted types once, and a domain outside the
+/// zone file is the user's mistake: one line, exit 2 (not every name "not checked", exit 3).
+#[test]
+fn the_note_says_it_once_and_a_foreign_domain_is_a_usage_error() {
+    let zone = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/zones/many-types.zone");
+    let run = audit_zone(&zone, &[]);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let stage = report["stages"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["stage"] == "dns"))
+        .expect("dns stage");
+    let notes = stage["note"].as_str().unwrap_or_default().to_string();
+    assert_eq!(notes.matches("IPSECKEY").count(), 1, "{notes}");
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_launchready"));
+    let out = cmd
+        .args(["audit", "example.com", "--zone"])
+        .arg(&zone)
+        .args(["--only", "dns"])
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("example.com is outside the zone file (its apex: example.test.)"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}

@@ -255,15 +255,6 @@ impl Resolver {
         }
     }
 
-    /// With `--zone`: "zone file: N records of types CERT, LOC kept uninterpreted", when the
-    /// zone holds records of types the reader keeps opaque (for the DNS stage's notes).
-    pub fn zone_note(&self) -> Option<String> {
-        match &self.backend {
-            Backend::Zone(z, _) => z.uninterpreted_note().map(|n| format!("zone file: {n}")),
-            _ => None,
-        }
-    }
-
     /// Describes where answers come from, for notes and logs.
     pub fn describe(&self) -> String {
         match &self.backend {

@@ -116,6 +116,11 @@ impl ZoneData {
             .max_by_key(|o| o.num_labels())
     }
 
+    /// The zone apexes (SOA owners) the data holds.
+    pub fn origins(&self) -> &[Name] {
+        &self.origins
+    }
+
     /// True when the name lies inside the zone data (always true without any SOA).
     pub fn contains(&self, name: &Name) -> bool {
         self.origins.is_empty() || self.origin_of(&key(name)).is_some()

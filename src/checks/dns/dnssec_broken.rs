@@ -74,7 +74,17 @@ crate::check! {
         }
         let links = broken_links(d);
         if !links.is_empty() {
-            out.push(doc.finding(subject, links.join("; ")));
+            let mut evidence = links.join("; ");
+            // A zone file judged on its own signatures: say whether a parent's DS makes them
+            // count today, so the reader can tell a live outage from a signed zone that will
+            // fail the moment it is served under a DS.
+            if d.zone_signed() && !d.has_ds() {
+                evidence.push_str(match d.ds_unknown {
+                    Some(_) => " (the parent's DS could not be learned: if it publishes one, validating resolvers fail the zone as soon as it is served)",
+                    None => " (the parent publishes no DS yet: validating resolvers ignore these signatures until one is published, then fail the zone)",
+                });
+            }
+            out.push(doc.finding(subject, evidence));
         }
         if let Some(why) = &d.ds_unknown {
             out.unseen(
@@ -128,6 +138,29 @@ mod tests {
             "{}",
             found[0].evidence
         );
+    }
+
+    #[test]
+    fn a_zone_file_judged_without_a_ds_says_so() {
+        let mut o = healthy();
+        o.dnssec.offline = true;
+        o.dnssec.ds.clear();
+        o.dnssec.ds_matched.clear();
+        o.dnssec.sets[1].sig = SigStatus::Invalid("the signature does not verify".into());
+        let (found, _) = judge(&DnssecBroken, &o);
+        assert!(
+            found[0].evidence.contains("publishes no DS yet"),
+            "{}",
+            found[0].evidence
+        );
+        o.dnssec.ds_unknown = Some("no resolver answered".into());
+        let (found, unseen) = judge(&DnssecBroken, &o);
+        assert!(
+            found[0].evidence.contains("DS could not be learned"),
+            "{}",
+            found[0].evidence
+        );
+        assert_eq!(unseen.len(), 1);
     }
 
     #[test]

@@ -197,7 +197,6 @@ impl StageDef for Dns {
                 ctx.resolver.describe()
             ));
         }
-        notes.extend(ctx.resolver.zone_note());
         Ok(obs)
     }
 }
