@@ -1,8 +1,8 @@
-//! The run's first DNS work in one burst. At internet latency every round trip counts: the
-//! resolver's sanity query (root NS) used to go alone, and only then did the stages ask their
-//! first names. The names every stage will ask first, whatever the answers, leave now beside
-//! it; the resolver's cache (one entry per name and type, awaited by every concurrent asker)
-//! hands them to the stages when they ask. Nothing here judges an answer.
+//! The run's first DNS and connection work in one burst. At internet latency every round trip
+//! counts: the resolver's sanity query (root NS) used to go alone, and only then did the
+//! stages ask their first names. The names every stage will ask first, whatever the answers,
+//! leave now beside it; the resolver's cache (one entry per name and type, awaited by every
+//! concurrent asker) hands them to the stages when they ask. Nothing here judges an answer.
 
 use crate::audit::Context;
 use crate::check::Stage;
@@ -12,7 +12,10 @@ use hickory_proto::rr::RecordType;
 /// Staging-like labels the dns and exposure stages ask about (the union of both lists).
 const STAGING: &[&str] = &["staging", "stage", "dev", "test", "preview", "uat", "qa"];
 
-/// The (name, type) pairs the stages ask before any answer could change their course.
+/// The (name, type) pairs the stages ask before any answer could change their course, each
+/// once, those that longer chains follow first (the site's hosts, then the apex's records the
+/// dns and email stages follow up, then the rest): a burst of sixty queries leaves over a few
+/// milliseconds, and the first answers are back first.
 pub fn first_names(target: &Target) -> Vec<(String, RecordType)> {
     use RecordType::{A, AAAA, CAA, MX, NS, SOA, TXT};
     let d = &target.domain;
@@ -22,15 +25,23 @@ pub fn first_names(target: &Target) -> Vec<(String, RecordType)> {
         out.push((h, AAAA));
     };
     host(d.clone(), &mut out);
-    host(format!("www.{d}"), &mut out);
     if let Some(h) = crate::target::host_of(&target.url) {
         if h != *d {
             host(h, &mut out);
         }
     }
+    host(format!("www.{d}"), &mut out);
     for s in &target.subdomains {
         host(s.clone(), &mut out);
     }
+    for t in [NS, MX, TXT, SOA, CAA] {
+        out.push((d.clone(), t));
+    }
+    for n in ["_dmarc", "_mta-sts", "_smtp._tls"] {
+        out.push((format!("{n}.{d}"), TXT));
+    }
+    // The MTA-STS policy's host, fetched as soon as its record is read.
+    host(format!("mta-sts.{d}"), &mut out);
     for l in STAGING {
         host(format!("{l}.{d}"), &mut out);
     }
@@ -39,14 +50,6 @@ pub fn first_names(target: &Target) -> Vec<(String, RecordType)> {
         format!("launchready-nonexistent-{}.{d}", std::process::id()),
         &mut out,
     );
-    for t in [TXT, MX, NS, CAA, SOA] {
-        out.push((d.clone(), t));
-    }
-    for n in ["_dmarc", "_mta-sts", "_smtp._tls"] {
-        out.push((format!("{n}.{d}"), TXT));
-    }
-    // The MTA-STS policy's host, fetched as soon as its record is read.
-    host(format!("mta-sts.{d}"), &mut out);
     let mut selectors: Vec<String> = target
         .dkim_selectors
         .iter()
@@ -60,8 +63,8 @@ pub fn first_names(target: &Target) -> Vec<(String, RecordType)> {
     for s in selectors {
         out.push((format!("{s}._domainkey.{d}"), TXT));
     }
-    out.sort();
-    out.dedup();
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|pair| seen.insert(pair.clone()));
     out
 }
 
@@ -97,10 +100,42 @@ pub fn app_spares(target: &Target, stages: &[Stage]) -> usize {
     n.min(MAX_APP_SPARES)
 }
 
-/// Starts the run's first network work in the background, beside the resolver's sanity query:
-/// the names every stage asks first (their answers land in the resolver's cache). Nothing is
-/// judged here; [`connect`] follows with the connections.
-pub fn start(ctx: &Context) {
+/// Connections to open to the app's origin on the run's lane ([`Client::urgent`]): for the
+/// requests that leave with the wave of probes and that a next request waits on — the first
+/// scripts (their source maps follow), the static asset the edge stage asks twice.
+///
+/// [`Client::urgent`]: crate::net::http::Client::urgent
+pub fn urgent_spares(stages: &[Stage]) -> usize {
+    stages
+        .iter()
+        .map(|s| match s {
+            Stage::Exposure => 4,
+            Stage::Edge => 1,
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Starts the run's first network work in the background, beside the resolver's sanity query
+/// and the stages: the names every stage asks first (their answers land in the resolver's
+/// cache), the connections the site-reading stages take first (each opens as soon as its
+/// host's addresses are known), and the secrets engine the exposure stage scans scripts with
+/// (built on a blocking thread while the first round trips are in flight, not after the
+/// scripts arrive). Nothing is judged here.
+pub fn start(ctx: &Context, stages: &[Stage]) {
+    // Once per process: a run over many targets builds it once.
+    static ENGINE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if stages.contains(&Stage::Exposure) && !ENGINE.swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
+        tokio::task::spawn_blocking(|| {
+            let at = crate::log::since_start();
+            let _ = crate::secrets::scan_bytes("", b"");
+            crate::debug!(
+                "secrets engine built in {:.0} ms (at +{at:.0} ms)",
+                crate::log::since_start() - at
+            );
+        });
+    }
     if ctx.resolver.is_offline() {
         return;
     }
@@ -118,15 +153,12 @@ pub fn start(ctx: &Context) {
             let _ = resolver.lookup_dnssec(&apex, RecordType::DS).await;
         });
     }
+    connect(ctx, stages);
 }
 
-/// Opens the connections the site-reading stages take first, once the resolver's sanity
-/// query has answered: their names are in its cache by then (the burst left beside the sanity
-/// query), so nothing is lost, and the handshakes do not crowd the sanity query's round trip.
-pub fn connect(ctx: &Context, stages: &[Stage]) {
-    if ctx.resolver.is_offline() {
-        return;
-    }
+/// Opens the connections the site-reading stages take first. Each resolves its host through
+/// the resolver's cache (the burst above asked it), so it dials as soon as the answer lands.
+fn connect(ctx: &Context, stages: &[Stage]) {
     let reads_site = stages.iter().any(|s| {
         matches!(
             s,
@@ -139,6 +171,9 @@ pub fn connect(ctx: &Context, stages: &[Stage]) {
     let d = &ctx.target.domain;
     ctx.http
         .preconnect(&ctx.target.url, app_spares(&ctx.target, stages));
+    ctx.http
+        .urgent()
+        .preconnect(&ctx.target.url, urgent_spares(stages));
     // The redirects stage's four starting points (one of them usually the app's origin too).
     for url in [
         format!("http://{d}/"),
@@ -184,5 +219,14 @@ mod tests {
             .filter(|(n, _)| n == "google._domainkey.example.test")
             .count();
         assert_eq!(google, 1, "each name once");
+        // The site's hosts lead (the longest chains start from them); DKIM selectors trail.
+        let at = |n: &str, r: RecordType| names.iter().position(|x| x.0 == n && x.1 == r);
+        assert_eq!(at("example.test", RecordType::A), Some(0));
+        assert_eq!(at("example.test", RecordType::AAAA), Some(1));
+        let app = at("app.example.test", RecordType::A).expect("app host");
+        let www = at("www.example.test", RecordType::A).expect("www");
+        let mx = at("example.test", RecordType::MX).expect("mx");
+        let dkim = at("custom._domainkey.example.test", RecordType::TXT).expect("dkim");
+        assert!(app < www && www < mx && mx < dkim, "{names:?}");
     }
 }
