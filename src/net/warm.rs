@@ -12,56 +12,76 @@ use hickory_proto::rr::RecordType;
 /// Staging-like labels the dns and exposure stages ask about (the union of both lists).
 const STAGING: &[&str] = &["staging", "stage", "dev", "test", "preview", "uat", "qa"];
 
-/// The (name, type) pairs the stages ask before any answer could change their course, each
-/// once, those that longer chains follow first (the site's hosts, then the apex's records the
-/// dns and email stages follow up, then the rest): a burst of sixty queries leaves over a few
-/// milliseconds, and the first answers are back first.
-pub fn first_names(target: &Target) -> Vec<(String, RecordType)> {
+/// The (name, type) pairs the selected stages ask before any answer could change their
+/// course, each once, those that longer chains follow first (the site's hosts, then the apex's
+/// records the dns and email stages follow up, then the rest): a burst of sixty queries leaves
+/// over a few milliseconds, and the first answers are back first. Only what the stages will
+/// ask: with the stages running beside it, a burst of sockets nobody needs would crowd a tight
+/// descriptor limit (`--only latency` asks for the app's host alone).
+pub fn first_names(target: &Target, stages: &[Stage]) -> Vec<(String, RecordType)> {
     use RecordType::{A, AAAA, CAA, MX, NS, SOA, TXT};
+    use Stage::{Dns, Email, Exposure, Latency, Page, Repo, Secrets};
+    let any = |of: &[Stage]| stages.iter().any(|s| of.contains(s));
     let d = &target.domain;
     let mut out: Vec<(String, RecordType)> = Vec::new();
     let host = |h: String, out: &mut Vec<(String, RecordType)>| {
         out.push((h.clone(), A));
         out.push((h, AAAA));
     };
-    host(d.clone(), &mut out);
-    if let Some(h) = crate::target::host_of(&target.url) {
-        if h != *d {
-            host(h, &mut out);
-        }
-    }
-    host(format!("www.{d}"), &mut out);
-    for s in &target.subdomains {
-        host(s.clone(), &mut out);
-    }
-    for t in [NS, MX, TXT, SOA, CAA] {
-        out.push((d.clone(), t));
-    }
-    for n in ["_dmarc", "_mta-sts", "_smtp._tls"] {
-        out.push((format!("{n}.{d}"), TXT));
-    }
-    // The MTA-STS policy's host, fetched as soon as its record is read.
-    host(format!("mta-sts.{d}"), &mut out);
-    for l in STAGING {
-        host(format!("{l}.{d}"), &mut out);
-    }
-    // The wildcard canary both stages ask (the process id keeps it from any real name).
-    host(
-        format!("launchready-nonexistent-{}.{d}", std::process::id()),
-        &mut out,
-    );
-    let mut selectors: Vec<String> = target
-        .dkim_selectors
+    let app = crate::target::host_of(&target.url).unwrap_or_else(|| d.clone());
+    // The latency stage reads the app's host only; every other network stage the apex too.
+    let site = stages
         .iter()
-        .map(|s| s.trim().to_ascii_lowercase())
-        .collect();
-    for s in crate::email::dkim::COMMON_SELECTORS {
-        if !selectors.iter().any(|x| x == s) {
-            selectors.push(s.to_string());
+        .any(|s| !matches!(s, Latency | Secrets | Repo));
+    if site {
+        host(d.clone(), &mut out);
+    }
+    if site || any(&[Latency]) {
+        host(app, &mut out);
+    }
+    if site {
+        host(format!("www.{d}"), &mut out);
+        for s in &target.subdomains {
+            host(s.clone(), &mut out);
         }
     }
-    for s in selectors {
-        out.push((format!("{s}._domainkey.{d}"), TXT));
+    if any(&[Dns, Email]) {
+        for t in [NS, MX, TXT, SOA, CAA] {
+            out.push((d.clone(), t));
+        }
+    }
+    if any(&[Email]) {
+        for n in ["_dmarc", "_mta-sts", "_smtp._tls"] {
+            out.push((format!("{n}.{d}"), TXT));
+        }
+        // The MTA-STS policy's host, fetched as soon as its record is read.
+        host(format!("mta-sts.{d}"), &mut out);
+    }
+    if any(&[Dns, Exposure, Page]) {
+        for l in STAGING {
+            host(format!("{l}.{d}"), &mut out);
+        }
+        // The wildcard canary the dns and exposure stages ask (the process id keeps it from
+        // any real name).
+        host(
+            format!("launchready-nonexistent-{}.{d}", std::process::id()),
+            &mut out,
+        );
+    }
+    if any(&[Email]) {
+        let mut selectors: Vec<String> = target
+            .dkim_selectors
+            .iter()
+            .map(|s| s.trim().to_ascii_lowercase())
+            .collect();
+        for s in crate::email::dkim::COMMON_SELECTORS {
+            if !selectors.iter().any(|x| x == s) {
+                selectors.push(s.to_string());
+            }
+        }
+        for s in selectors {
+            out.push((format!("{s}._domainkey.{d}"), TXT));
+        }
     }
     let mut seen = std::collections::HashSet::new();
     out.retain(|pair| seen.insert(pair.clone()));
@@ -139,7 +159,7 @@ pub fn start(ctx: &Context, stages: &[Stage]) {
     if ctx.resolver.is_offline() {
         return;
     }
-    for (name, rtype) in first_names(&ctx.target) {
+    for (name, rtype) in first_names(&ctx.target, stages) {
         let resolver = ctx.resolver.clone();
         tokio::spawn(async move {
             let _ = resolver.lookup_str(&name, rtype).await;
@@ -147,7 +167,10 @@ pub fn start(ctx: &Context, stages: &[Stage]) {
     }
     // The DS set (asked with the DO bit) starts the DNSSEC walk; the rest of it follows at
     // once when there is one.
-    if let Ok(apex) = crate::net::dns::name(&ctx.target.domain) {
+    if let (true, Ok(apex)) = (
+        stages.contains(&Stage::Dns),
+        crate::net::dns::name(&ctx.target.domain),
+    ) {
         let resolver = ctx.resolver.clone();
         tokio::spawn(async move {
             let _ = resolver.lookup_dnssec(&apex, RecordType::DS).await;
@@ -199,7 +222,7 @@ mod tests {
             sends_mail: None,
             ..Target::default()
         };
-        let names = first_names(&t);
+        let names = first_names(&t, &Stage::ALL);
         for want in [
             ("example.test", RecordType::A),
             ("app.example.test", RecordType::AAAA),
@@ -228,5 +251,20 @@ mod tests {
         let mx = at("example.test", RecordType::MX).expect("mx");
         let dkim = at("custom._domainkey.example.test", RecordType::TXT).expect("dkim");
         assert!(app < www && www < mx && mx < dkim, "{names:?}");
+        // Only what the selected stages ask.
+        let latency = first_names(&t, &[Stage::Latency]);
+        assert_eq!(
+            latency,
+            vec![
+                ("app.example.test".to_string(), RecordType::A),
+                ("app.example.test".to_string(), RecordType::AAAA)
+            ]
+        );
+        assert!(first_names(&t, &[Stage::Secrets, Stage::Repo]).is_empty());
+        let mail = first_names(&t, &[Stage::Email]);
+        assert!(mail
+            .iter()
+            .any(|(n, _)| n == "google._domainkey.example.test"));
+        assert!(!mail.iter().any(|(n, _)| n == "staging.example.test"));
     }
 }
