@@ -180,52 +180,16 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, AuditE
         dialer: shared.dialer.clone(),
     });
 
-    // The stages' first DNS and TCP/TLS work leaves now, beside the sanity query (issue 15).
+    // The stages' first DNS and TCP/TLS work, and the stages themselves, leave now beside the
+    // sanity query (issue 15): its answer only decides, at the end, whether their outputs
+    // count. A blind auditor's stages are stopped and every one is "not run".
     let selected: Vec<Stage> = opts
         .stages
         .iter()
         .filter(|(_, sel)| *sel == Selection::Run)
         .map(|(st, _)| *st)
         .collect();
-    crate::net::warm::start(&ctx);
-
-    // Before any name is blamed on the target, the resolver must see public names at all.
-    let needs_dns = !shared.is_interrupted()
-        && opts
-            .stages
-            .iter()
-            .any(|(st, sel)| *sel == Selection::Run && !st.reads_repo());
-    let blind = if needs_dns {
-        let sanity = tokio::select! {
-            sanity = tokio::time::timeout_at(deadline, resolver.sanity()) => Some(sanity),
-            _ = shared.wait_interrupted() => None,
-        };
-        match sanity {
-            // Interrupted: the stages below stop at once and say so.
-            None => None,
-            Some(sanity) => match sanity {
-            Ok(Ok(())) => None,
-            Ok(Err(DnsError::Failure(server, rcode))) => Some(format!(
-                "this machine cannot resolve public names: no working DNS ({server} answers {} even for the root zone) — try `--dns-server 1.1.1.1`, or check the network",
-                rcode_name(rcode)
-            )),
-            Ok(Err(e)) => Some(format!(
-                "this machine cannot resolve public names: no working DNS ({e}) — try `--dns-server 1.1.1.1`, or check the network"
-            )),
-            Err(_) => Some(
-                "this machine cannot resolve public names: the resolver did not answer before the deadline — try `--dns-server 1.1.1.1`, or check the network"
-                    .to_string(),
-            ),
-            },
-        }
-    } else {
-        None
-    };
-    if let Some(why) = &blind {
-        crate::warn!("{why}");
-    } else {
-        crate::net::warm::connect(&ctx, &selected);
-    }
+    crate::net::warm::start(&ctx, &selected);
 
     let mut running = Vec::new();
     let mut stage_reports = Vec::new();
@@ -236,20 +200,6 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, AuditE
             Selection::Run if stage.reads_repo() && opts.repo.is_none() => Some("no --repo given"),
             Selection::Run => None,
         };
-        if let (None, Some(_), false) = (note, &blind, stage.reads_repo()) {
-            // Every check of the stage is not checked (Report::build lists them).
-            stage_reports.push((
-                *stage,
-                StageReport::new(
-                    *stage,
-                    StageStatus::Failed,
-                    Duration::ZERO,
-                    "not run: no working DNS on this machine".into(),
-                ),
-                StageOutput::default(),
-            ));
-            continue;
-        }
         if let Some(note) = note {
             stage_reports.push((
                 *stage,
@@ -267,6 +217,46 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, AuditE
         });
         running.push((stage, handle));
     }
+
+    // Before any name is blamed on the target, the resolver must see public names at all.
+    let needs_dns = !shared.is_interrupted()
+        && opts
+            .stages
+            .iter()
+            .any(|(st, sel)| *sel == Selection::Run && !st.reads_repo());
+    let blind = if needs_dns {
+        let sanity = tokio::select! {
+            sanity = tokio::time::timeout_at(deadline, resolver.sanity()) => Some(sanity),
+            _ = shared.wait_interrupted() => None,
+        };
+        // Interrupted: the stages below stop at once and say so.
+        sanity.and_then(blind_reason)
+    } else {
+        None
+    };
+    if let Some(why) = &blind {
+        crate::warn!("{why}");
+        // Every check of a stage that needs the network is not checked (Report::build lists
+        // them), whatever it saw meanwhile: nothing is blamed on the target.
+        running.retain(|(stage, handle)| {
+            if stage.reads_repo() {
+                return true;
+            }
+            handle.abort();
+            stage_reports.push((
+                *stage,
+                StageReport::new(
+                    *stage,
+                    StageStatus::Failed,
+                    Duration::ZERO,
+                    "not run: no working DNS on this machine".into(),
+                ),
+                StageOutput::default(),
+            ));
+            false
+        });
+    }
+
     for (stage, mut handle) in running {
         // Ctrl-C: a stage that has finished keeps its output; one still running stops.
         let joined = tokio::select! {
@@ -340,6 +330,26 @@ pub async fn run_shared(opts: Options, shared: &Shared) -> Result<Report, AuditE
     // audit (others' included); the combined report has the exact total.
     report.dns_queries = shared.dns_queries().saturating_sub(queries_before);
     Ok(report)
+}
+
+/// Why the auditor is blind, from the sanity query's outcome (`None`: it can see).
+fn blind_reason(
+    sanity: Result<Result<(), DnsError>, tokio::time::error::Elapsed>,
+) -> Option<String> {
+    match sanity {
+        Ok(Ok(())) => None,
+        Ok(Err(DnsError::Failure(server, rcode))) => Some(format!(
+            "this machine cannot resolve public names: no working DNS ({server} answers {} even for the root zone) — try `--dns-server 1.1.1.1`, or check the network",
+            rcode_name(rcode)
+        )),
+        Ok(Err(e)) => Some(format!(
+            "this machine cannot resolve public names: no working DNS ({e}) — try `--dns-server 1.1.1.1`, or check the network"
+        )),
+        Err(_) => Some(
+            "this machine cannot resolve public names: the resolver did not answer before the deadline — try `--dns-server 1.1.1.1`, or check the network"
+                .to_string(),
+        ),
+    }
 }
 
 /// The name a DNS operator knows a response code by.

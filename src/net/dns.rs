@@ -353,10 +353,22 @@ impl Resolver {
 
     async fn fetch(&self, qname: Name, rtype: RecordType, dnssec_ok: bool) -> Outcome {
         self.stats.queries.fetch_add(1, Ordering::Relaxed);
+        let at = crate::log::since_start();
+        let answer = self.ask_backend(&qname, rtype, dnssec_ok).await;
         crate::debug!(
-            "dns: {qname} {rtype} (asked at +{:.0} ms)",
-            crate::log::since_start()
+            "dns: {qname} {rtype} {} in {:.0} ms (asked at +{at:.0} ms)",
+            match &answer {
+                Ok(a) => format!("{:?}", a.rcode),
+                Err(e) => e.to_string(),
+            },
+            crate::log::since_start() - at
         );
+        answer
+    }
+
+    /// One query to the zone data or the servers, uncached.
+    async fn ask_backend(&self, qname: &Name, rtype: RecordType, dnssec_ok: bool) -> Outcome {
+        let qname = qname.clone();
         match &self.backend {
             Backend::Zone(zone, fallback) => match zone.lookup(&qname, rtype) {
                 Some(a) => Ok(Arc::new(Answer {

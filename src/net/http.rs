@@ -608,6 +608,12 @@ pub struct Client {
     limit: Option<super::origin_limit::OriginLimit>,
     /// The pages several stages read (see [`Client::with_shared_answers`]).
     shared: Option<Shared>,
+    /// A second pool of one target's client, for the requests its longest chains of
+    /// dependent round trips go through (see [`Client::urgent`]).
+    lane: Option<(Inner, Warm)>,
+    /// A pinned client's host, and the client it was pinned from: the hops of a chain to
+    /// other hosts go through that one (see [`Client::pinned`]).
+    pin: Option<Arc<(String, Client)>>,
 }
 
 fn build_inner(
@@ -709,6 +715,8 @@ impl Client {
             private_target: Arc::default(),
             limit: None,
             shared: None,
+            lane: None,
+            pin: None,
         }
     }
 
@@ -724,6 +732,8 @@ impl Client {
             public_only,
         );
         self.shared = None;
+        self.lane = None;
+        self.pin = None;
         self
     }
 
@@ -742,6 +752,32 @@ impl Client {
         let mut c = self.clone().repooled(false);
         c.private_target = Arc::default();
         c.limit = self.limit.as_ref().map(|l| l.fresh());
+        // Runs over many targets bound the connections per origin: no second pool there.
+        if c.limit.is_none() {
+            c.lane = Some(build_inner(
+                &c.resolver,
+                &c.connect_to,
+                &c.tls,
+                c.timeout,
+                false,
+            ));
+        }
+        c
+    }
+
+    /// The same client on its target's lane: a pool of its own (with its own connections
+    /// opened ahead of need) for the few requests that others wait on — the app's scripts
+    /// before their source maps, an asset asked twice. When the app page is read, a wave of
+    /// probes leaves at once and takes every connection opened for it; the next hop of a
+    /// chain would then wait for a connection of its own (two round trips more at internet
+    /// latency). Everything else about the client is the same (its shared answers too); a
+    /// client without a lane (one not made by [`Client::for_target`]) returns itself.
+    pub fn urgent(&self) -> Client {
+        let mut c = self.clone();
+        if let Some((inner, warm)) = &self.lane {
+            c.inner = inner.clone();
+            c.warm = warm.clone();
+        }
         c
     }
 
@@ -839,7 +875,10 @@ impl Client {
 
     /// The same client with `host` pinned: on each `(port, to)`, connections for `host` go to
     /// `to` (one address of a round-robin set, see `net::nodes`), ahead of every other rule.
-    /// Other hosts are reached as before.
+    /// Other hosts are reached as before: the hops of a chain ([`Client::follow`] and its
+    /// kin) to another host go through this client itself, so they share its warm
+    /// connections and the run's answers (the same request as its host chain's hop, with
+    /// nothing of the node in it).
     pub fn pinned(&self, host: &str, to: &[(u16, SocketAddr)]) -> Client {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
         let mut rules: Vec<ConnectTo> = to
@@ -854,7 +893,28 @@ impl Client {
         rules.extend(self.connect_to.iter().cloned());
         let mut c = self.clone();
         c.connect_to = Arc::new(rules);
-        c.repooled(false)
+        let mut c = c.repooled(false);
+        c.pin = Some(Arc::new((host, self.clone())));
+        c
+    }
+
+    /// The client a chain's hop to `url` goes through: a pinned client's own for its host,
+    /// the one it was pinned from for every other host.
+    fn for_hop(&self, url: &str) -> &Client {
+        match &self.pin {
+            Some(pin) => {
+                let host = url.parse::<Uri>().ok().and_then(|u| {
+                    u.host()
+                        .map(|h| h.trim_end_matches('.').to_ascii_lowercase())
+                });
+                if host.as_deref() == Some(pin.0.as_str()) {
+                    self
+                } else {
+                    &pin.1
+                }
+            }
+            None => self,
+        }
     }
 
     /// A client for URLs taken from the target (AIA, off-site redirects): public addresses
@@ -1311,7 +1371,7 @@ impl Client {
             }
             let resp = match client
                 .as_ref()
-                .unwrap_or(self)
+                .unwrap_or_else(|| self.for_hop(&current))
                 .request_shared(&current, headers)
                 .await
             {
@@ -1349,3 +1409,7 @@ impl Client {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "http_lane_tests.rs"]
+mod lane_tests;

@@ -1,8 +1,8 @@
-//! The run's first DNS work in one burst. At internet latency every round trip counts: the
-//! resolver's sanity query (root NS) used to go alone, and only then did the stages ask their
-//! first names. The names every stage will ask first, whatever the answers, leave now beside
-//! it; the resolver's cache (one entry per name and type, awaited by every concurrent asker)
-//! hands them to the stages when they ask. Nothing here judges an answer.
+//! The run's first DNS and connection work in one burst. At internet latency every round trip
+//! counts: the resolver's sanity query (root NS) used to go alone, and only then did the
+//! stages ask their first names. The names every stage will ask first, whatever the answers,
+//! leave now beside it; the resolver's cache (one entry per name and type, awaited by every
+//! concurrent asker) hands them to the stages when they ask. Nothing here judges an answer.
 
 use crate::audit::Context;
 use crate::check::Stage;
@@ -12,56 +12,79 @@ use hickory_proto::rr::RecordType;
 /// Staging-like labels the dns and exposure stages ask about (the union of both lists).
 const STAGING: &[&str] = &["staging", "stage", "dev", "test", "preview", "uat", "qa"];
 
-/// The (name, type) pairs the stages ask before any answer could change their course.
-pub fn first_names(target: &Target) -> Vec<(String, RecordType)> {
+/// The (name, type) pairs the selected stages ask before any answer could change their
+/// course, each once, those that longer chains follow first (the site's hosts, then the apex's
+/// records the dns and email stages follow up, then the rest): a burst of sixty queries leaves
+/// over a few milliseconds, and the first answers are back first. Only what the stages will
+/// ask: with the stages running beside it, a burst of sockets nobody needs would crowd a tight
+/// descriptor limit (`--only latency` asks for the app's host alone).
+pub fn first_names(target: &Target, stages: &[Stage]) -> Vec<(String, RecordType)> {
     use RecordType::{A, AAAA, CAA, MX, NS, SOA, TXT};
+    use Stage::{Dns, Email, Exposure, Latency, Page, Repo, Secrets};
+    let any = |of: &[Stage]| stages.iter().any(|s| of.contains(s));
     let d = &target.domain;
     let mut out: Vec<(String, RecordType)> = Vec::new();
     let host = |h: String, out: &mut Vec<(String, RecordType)>| {
         out.push((h.clone(), A));
         out.push((h, AAAA));
     };
-    host(d.clone(), &mut out);
-    host(format!("www.{d}"), &mut out);
-    if let Some(h) = crate::target::host_of(&target.url) {
-        if h != *d {
-            host(h, &mut out);
-        }
-    }
-    for s in &target.subdomains {
-        host(s.clone(), &mut out);
-    }
-    for l in STAGING {
-        host(format!("{l}.{d}"), &mut out);
-    }
-    // The wildcard canary both stages ask (the process id keeps it from any real name).
-    host(
-        format!("launchready-nonexistent-{}.{d}", std::process::id()),
-        &mut out,
-    );
-    for t in [TXT, MX, NS, CAA, SOA] {
-        out.push((d.clone(), t));
-    }
-    for n in ["_dmarc", "_mta-sts", "_smtp._tls"] {
-        out.push((format!("{n}.{d}"), TXT));
-    }
-    // The MTA-STS policy's host, fetched as soon as its record is read.
-    host(format!("mta-sts.{d}"), &mut out);
-    let mut selectors: Vec<String> = target
-        .dkim_selectors
+    let app = crate::target::host_of(&target.url).unwrap_or_else(|| d.clone());
+    // The latency stage reads the app's host only; every other network stage the apex too.
+    let site = stages
         .iter()
-        .map(|s| s.trim().to_ascii_lowercase())
-        .collect();
-    for s in crate::email::dkim::COMMON_SELECTORS {
-        if !selectors.iter().any(|x| x == s) {
-            selectors.push(s.to_string());
+        .any(|s| !matches!(s, Latency | Secrets | Repo));
+    if site {
+        host(d.clone(), &mut out);
+    }
+    if site || any(&[Latency]) {
+        host(app, &mut out);
+    }
+    if site {
+        host(format!("www.{d}"), &mut out);
+        for s in &target.subdomains {
+            host(s.clone(), &mut out);
         }
     }
-    for s in selectors {
-        out.push((format!("{s}._domainkey.{d}"), TXT));
+    if any(&[Dns, Email]) {
+        for t in [NS, MX, TXT, SOA, CAA] {
+            out.push((d.clone(), t));
+        }
     }
-    out.sort();
-    out.dedup();
+    if any(&[Email]) {
+        for n in ["_dmarc", "_mta-sts", "_smtp._tls"] {
+            out.push((format!("{n}.{d}"), TXT));
+        }
+        // The MTA-STS policy's host, fetched as soon as its record is read.
+        host(format!("mta-sts.{d}"), &mut out);
+    }
+    if any(&[Dns, Exposure, Page]) {
+        for l in STAGING {
+            host(format!("{l}.{d}"), &mut out);
+        }
+        // The wildcard canary the dns and exposure stages ask (the process id keeps it from
+        // any real name).
+        host(
+            format!("launchready-nonexistent-{}.{d}", std::process::id()),
+            &mut out,
+        );
+    }
+    if any(&[Email]) {
+        let mut selectors: Vec<String> = target
+            .dkim_selectors
+            .iter()
+            .map(|s| s.trim().to_ascii_lowercase())
+            .collect();
+        for s in crate::email::dkim::COMMON_SELECTORS {
+            if !selectors.iter().any(|x| x == s) {
+                selectors.push(s.to_string());
+            }
+        }
+        for s in selectors {
+            out.push((format!("{s}._domainkey.{d}"), TXT));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|pair| seen.insert(pair.clone()));
     out
 }
 
@@ -97,14 +120,46 @@ pub fn app_spares(target: &Target, stages: &[Stage]) -> usize {
     n.min(MAX_APP_SPARES)
 }
 
-/// Starts the run's first network work in the background, beside the resolver's sanity query:
-/// the names every stage asks first (their answers land in the resolver's cache). Nothing is
-/// judged here; [`connect`] follows with the connections.
-pub fn start(ctx: &Context) {
+/// Connections to open to the app's origin on the run's lane ([`Client::urgent`]): for the
+/// requests that leave with the wave of probes and that a next request waits on — the first
+/// scripts (their source maps follow), the static asset the edge stage asks twice.
+///
+/// [`Client::urgent`]: crate::net::http::Client::urgent
+pub fn urgent_spares(stages: &[Stage]) -> usize {
+    stages
+        .iter()
+        .map(|s| match s {
+            Stage::Exposure => 4,
+            Stage::Edge => 1,
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Starts the run's first network work in the background, beside the resolver's sanity query
+/// and the stages: the names every stage asks first (their answers land in the resolver's
+/// cache), the connections the site-reading stages take first (each opens as soon as its
+/// host's addresses are known), and the secrets engine the exposure stage scans scripts with
+/// (built on a blocking thread while the first round trips are in flight, not after the
+/// scripts arrive). Nothing is judged here.
+pub fn start(ctx: &Context, stages: &[Stage]) {
+    // Once per process: a run over many targets builds it once.
+    static ENGINE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if stages.contains(&Stage::Exposure) && !ENGINE.swap(true, std::sync::atomic::Ordering::Relaxed)
+    {
+        tokio::task::spawn_blocking(|| {
+            let at = crate::log::since_start();
+            let _ = crate::secrets::scan_bytes("", b"");
+            crate::debug!(
+                "secrets engine built in {:.0} ms (at +{at:.0} ms)",
+                crate::log::since_start() - at
+            );
+        });
+    }
     if ctx.resolver.is_offline() {
         return;
     }
-    for (name, rtype) in first_names(&ctx.target) {
+    for (name, rtype) in first_names(&ctx.target, stages) {
         let resolver = ctx.resolver.clone();
         tokio::spawn(async move {
             let _ = resolver.lookup_str(&name, rtype).await;
@@ -112,21 +167,21 @@ pub fn start(ctx: &Context) {
     }
     // The DS set (asked with the DO bit) starts the DNSSEC walk; the rest of it follows at
     // once when there is one.
-    if let Ok(apex) = crate::net::dns::name(&ctx.target.domain) {
+    if let (true, Ok(apex)) = (
+        stages.contains(&Stage::Dns),
+        crate::net::dns::name(&ctx.target.domain),
+    ) {
         let resolver = ctx.resolver.clone();
         tokio::spawn(async move {
             let _ = resolver.lookup_dnssec(&apex, RecordType::DS).await;
         });
     }
+    connect(ctx, stages);
 }
 
-/// Opens the connections the site-reading stages take first, once the resolver's sanity
-/// query has answered: their names are in its cache by then (the burst left beside the sanity
-/// query), so nothing is lost, and the handshakes do not crowd the sanity query's round trip.
-pub fn connect(ctx: &Context, stages: &[Stage]) {
-    if ctx.resolver.is_offline() {
-        return;
-    }
+/// Opens the connections the site-reading stages take first. Each resolves its host through
+/// the resolver's cache (the burst above asked it), so it dials as soon as the answer lands.
+fn connect(ctx: &Context, stages: &[Stage]) {
     let reads_site = stages.iter().any(|s| {
         matches!(
             s,
@@ -139,6 +194,9 @@ pub fn connect(ctx: &Context, stages: &[Stage]) {
     let d = &ctx.target.domain;
     ctx.http
         .preconnect(&ctx.target.url, app_spares(&ctx.target, stages));
+    ctx.http
+        .urgent()
+        .preconnect(&ctx.target.url, urgent_spares(stages));
     // The redirects stage's four starting points (one of them usually the app's origin too).
     for url in [
         format!("http://{d}/"),
@@ -164,7 +222,7 @@ mod tests {
             sends_mail: None,
             ..Target::default()
         };
-        let names = first_names(&t);
+        let names = first_names(&t, &Stage::ALL);
         for want in [
             ("example.test", RecordType::A),
             ("app.example.test", RecordType::AAAA),
@@ -184,5 +242,29 @@ mod tests {
             .filter(|(n, _)| n == "google._domainkey.example.test")
             .count();
         assert_eq!(google, 1, "each name once");
+        // The site's hosts lead (the longest chains start from them); DKIM selectors trail.
+        let at = |n: &str, r: RecordType| names.iter().position(|x| x.0 == n && x.1 == r);
+        assert_eq!(at("example.test", RecordType::A), Some(0));
+        assert_eq!(at("example.test", RecordType::AAAA), Some(1));
+        let app = at("app.example.test", RecordType::A).expect("app host");
+        let www = at("www.example.test", RecordType::A).expect("www");
+        let mx = at("example.test", RecordType::MX).expect("mx");
+        let dkim = at("custom._domainkey.example.test", RecordType::TXT).expect("dkim");
+        assert!(app < www && www < mx && mx < dkim, "{names:?}");
+        // Only what the selected stages ask.
+        let latency = first_names(&t, &[Stage::Latency]);
+        assert_eq!(
+            latency,
+            vec![
+                ("app.example.test".to_string(), RecordType::A),
+                ("app.example.test".to_string(), RecordType::AAAA)
+            ]
+        );
+        assert!(first_names(&t, &[Stage::Secrets, Stage::Repo]).is_empty());
+        let mail = first_names(&t, &[Stage::Email]);
+        assert!(mail
+            .iter()
+            .any(|(n, _)| n == "google._domainkey.example.test"));
+        assert!(!mail.iter().any(|(n, _)| n == "staging.example.test"));
     }
 }

@@ -57,10 +57,25 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> EdgeObservation 
         Some(r) => {
             obs.cdn = Lookup::from_answer(recognise(&r.headers));
             let base = app.final_url().to_string();
-            super::probes::callbacks(ctx, &ctx.http, &base, &mut obs).await;
-            if obs.cdn.found().is_some() {
-                let html = String::from_utf8_lossy(&r.body).into_owned();
-                super::probes::static_twice(ctx, &ctx.http, &base, &html, &mut obs).await;
+            // The static asset leaves with the callbacks (it needs nothing from them), on the
+            // run's lane for its chains: its second ask follows the first at once.
+            let cdn = obs.cdn.found().is_some();
+            let urgent = ctx.http.urgent();
+            let statics = async {
+                if cdn {
+                    let html = String::from_utf8_lossy(&r.body).into_owned();
+                    Some(super::probes::static_twice(ctx, &urgent, &base, &html).await)
+                } else {
+                    None
+                }
+            };
+            let (_, statics) = tokio::join!(
+                super::probes::callbacks(ctx, &ctx.http, &base, &mut obs),
+                statics
+            );
+            if let Some((repeat, error)) = statics {
+                obs.static_repeat = repeat;
+                obs.static_error = error;
             }
             if ctx.load.probe_webhooks {
                 super::probes::webhooks(ctx, &ctx.http, &base, &mut obs).await;

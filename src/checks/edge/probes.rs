@@ -120,30 +120,36 @@ pub async fn callbacks(ctx: &Context, http: &Client, base: &str, obs: &mut EdgeO
     }
 }
 
-/// A fingerprinted asset of the app page, asked twice.
+/// A fingerprinted asset of the app page, asked twice: the second ask leaves as soon as the
+/// first is answered. What it found, and why it could not tell when it could not.
 pub async fn static_twice(
     ctx: &Context,
     http: &Client,
     page_url: &str,
     html: &str,
-    obs: &mut EdgeObservation,
-) {
+) -> (Lookup<StaticRepeat>, Option<String>) {
     let audited = |u: &str| ctx.target.audits(u);
     let Some(url) = fingerprinted(html, page_url, &audited) else {
-        obs.static_repeat = Lookup::Absent;
-        return;
+        return (Lookup::Absent, None);
     };
     let first = http.get(&url).await;
-    let second = http.get(&url).await;
+    let second = match &first {
+        Ok(_) => http.get(&url).await,
+        Err(e) => Err(e.clone()),
+    };
     match (first, second) {
-        (Ok(_), Ok(r)) if r.status.is_success() => {
-            obs.static_repeat = Lookup::Found(StaticRepeat {
+        (Ok(_), Ok(r)) if r.status.is_success() => (
+            Lookup::Found(StaticRepeat {
                 hit: edge_hit(&r.headers),
                 url,
-            })
-        }
-        (Ok(_), Ok(r)) => obs.static_error = Some(format!("{url} answered {}", r.status.as_u16())),
-        (Err(e), _) | (_, Err(e)) => obs.static_error = Some(format!("{url}: {}", http.reason(&e))),
+            }),
+            None,
+        ),
+        (Ok(_), Ok(r)) => (
+            Lookup::Unknown,
+            Some(format!("{url} answered {}", r.status.as_u16())),
+        ),
+        (Err(e), _) | (_, Err(e)) => (Lookup::Unknown, Some(format!("{url}: {}", http.reason(&e)))),
     }
 }
 

@@ -124,7 +124,8 @@ async fn observe_dkim(resolver: &Resolver, domain: &str, configured: &[String]) 
     }
 }
 
-async fn observe_mx(resolver: &Resolver, domain: &str) -> MxObservation {
+/// The MX set (its hosts not yet resolved: see [`resolve_mx_hosts`]).
+async fn mx_records(resolver: &Resolver, domain: &str) -> MxObservation {
     let mut obs = MxObservation {
         exchanges: Vec::new(),
         null_mx: false,
@@ -154,9 +155,11 @@ async fn observe_mx(resolver: &Resolver, domain: &str) -> MxObservation {
     }
     obs.exchanges.sort();
     obs.null_mx = obs.exchanges.len() == 1 && obs.exchanges[0].1.is_empty();
-    if obs.null_mx {
-        return obs;
-    }
+    obs
+}
+
+/// Resolves the MX hosts of a domain that receives mail ([`receives`]).
+async fn resolve_mx_hosts(resolver: &Resolver, obs: &mut MxObservation) {
     let hosts = obs
         .exchanges
         .iter()
@@ -182,10 +185,19 @@ async fn observe_mx(resolver: &Resolver, domain: &str) -> MxObservation {
             Err(unknown) => obs.unknown_hosts.push(unknown),
         }
     }
-    obs
 }
 
-async fn observe_mta_sts(ctx: &Context, domain: &str, mx: &MxObservation) -> StsObservation {
+/// Whether the domain receives mail: an MX set that was read, not empty, not a null MX.
+fn receives(mx: &MxObservation) -> bool {
+    mx.unknown.is_none() && !mx.exchanges.is_empty() && !mx.null_mx
+}
+
+/// `exchanges`: the MX set's (preference, host) pairs, for the policy's coverage.
+async fn observe_mta_sts(
+    ctx: &Context,
+    domain: &str,
+    exchanges: &[(u16, String)],
+) -> StsObservation {
     let name = format!("_mta-sts.{domain}");
     let policy_url = format!("https://mta-sts.{domain}/.well-known/mta-sts.txt");
     let mut obs = StsObservation {
@@ -252,8 +264,7 @@ async fn observe_mta_sts(ctx: &Context, domain: &str, mx: &MxObservation) -> Sts
     match mtasts::parse_sts_policy(&body) {
         Err(e) => obs.problem = Some(format!("the policy is malformed: {e}")),
         Ok(p) => {
-            let uncovered: Vec<&str> = mx
-                .exchanges
+            let uncovered: Vec<&str> = exchanges
                 .iter()
                 .map(|(_, h)| h.as_str())
                 .filter(|h| !h.is_empty() && !p.mx.iter().any(|pat| mtasts::mx_matches(pat, h)))
@@ -306,28 +317,34 @@ async fn observe_tls_rpt(resolver: &Resolver, domain: &str) -> TlsRptObservation
 pub async fn observe(ctx: &Context) -> EmailObservation {
     let domain = ctx.target.domain.clone();
     let resolver = ctx.resolver.as_ref();
-    let (spf, dmarc, dkim, mx, tls_rpt) = tokio::join!(
-        tree::walk_tree(resolver, &domain),
-        observe_dmarc(resolver, &domain),
-        observe_dkim(resolver, &domain, &ctx.target.dkim_selectors),
-        observe_mx(resolver, &domain),
-        observe_tls_rpt(resolver, &domain),
-    );
-    // MTA-STS and TLS-RPT protect mail sent *to* the domain: only for domains with MX.
-    let receives = mx.unknown.is_none() && !mx.exchanges.is_empty() && !mx.null_mx;
-    let (mta_sts, mx_tls) = if receives {
+    // MTA-STS and TLS-RPT protect mail sent *to* the domain: only for domains with MX. The
+    // policy fetch leaves as soon as the MX set is read (beside the MX hosts' addresses and
+    // the SPF walk, which it does not need); the port-25 conversations once the hosts resolve.
+    let mail = async {
+        let mut mx = mx_records(resolver, &domain).await;
+        if !receives(&mx) {
+            return (mx, None, None);
+        }
+        let exchanges = mx.exchanges.clone();
         // `--zone` audits are offline for mail: no policy fetch, no port-25 conversation.
         let offline = ctx.resolver.is_offline();
-        let (sts, tls) = tokio::join!(observe_mta_sts(ctx, &domain, &mx), async {
+        let (sts, tls) = tokio::join!(observe_mta_sts(ctx, &domain, &exchanges), async {
+            resolve_mx_hosts(resolver, &mut mx).await;
             match offline {
                 true => None,
                 false => Some(super::mx_tls::observe_mx_tls(ctx, &mx).await),
             }
         });
-        (Some(sts), tls)
-    } else {
-        (None, None)
+        (mx, Some(sts), tls)
     };
+    let (spf, dmarc, dkim, (mx, mta_sts, mx_tls), tls_rpt) = tokio::join!(
+        tree::walk_tree(resolver, &domain),
+        observe_dmarc(resolver, &domain),
+        observe_dkim(resolver, &domain, &ctx.target.dkim_selectors),
+        mail,
+        observe_tls_rpt(resolver, &domain),
+    );
+    let receives = receives(&mx);
     EmailObservation {
         domain,
         sends_mail: ctx.target.sends_mail != Some(false),

@@ -203,8 +203,11 @@ async fn observe_app(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
     // directories, routes) leaves as soon as they are read, without waiting for OpenAPI.
     let openapi = get_all(http, &openapi_urls);
     let error_urls_ref = &error_urls;
+    // The scripts and their maps are the stage's longest chain: on the run's lane, so that
+    // they do not wait behind the wave of probes for a connection.
+    let urgent = http.urgent();
     let scripts_then_more = async {
-        let read = scripts::read(http, &scripts, &page_routes, &on_site, obs_ref).await;
+        let read = scripts::read(&urgent, &scripts, &page_routes, &on_site, obs_ref).await;
         let mut routes = page_routes.clone();
         routes.extend(read.routes);
         routes.truncate(MAX_API_ROUTES);
@@ -215,7 +218,7 @@ async fn observe_app(ctx: &Context, notes: &mut Vec<String>) -> ExposureObservat
             .filter(|d| !listing_urls.contains(d))
             .collect();
         let (map_answers, dir_answers, error_answers) = tokio::join!(
-            get_all(http, &read.maps),
+            get_all(&urgent, &read.maps),
             get_all(http, &more_dirs),
             join_all(
                 script_errors

@@ -40,6 +40,12 @@ async fn node_chains(
             .find(|(i, _)| i == ip)
             .map_or_else(|| std::net::SocketAddr::new(*ip, 443), |(_, t)| *t);
         let client = ctx.http.pinned(host, &[(80, *to80), (443, to443)]);
+        // Two connections to the node's HTTPS, opened now: one for the https:// start, one
+        // for the http:// start's redirect to it (it would otherwise wait for a handshake of
+        // its own after the first hop).
+        if let Some(https) = starts.iter().find(|u| u.starts_with("https://")) {
+            client.preconnect(https, 2);
+        }
         let audited = &audited;
         async move {
             let chains = join_all(
