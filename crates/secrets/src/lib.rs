@@ -32,7 +32,10 @@ pub mod samples;
 pub mod scan;
 mod severity;
 pub mod tree;
+mod trigrams;
 
+#[cfg(test)]
+mod stream_tests;
 #[cfg(test)]
 mod tests;
 
