@@ -3,7 +3,7 @@
 //!
 //! Each keyword is *anchored* on its rarest three bytes ([`trigrams::COMMON`] ranks the
 //! trigrams of source code). The pass reads every three-byte stretch of the buffer, folds its
-//! case (`| 0x20`, which maps both cases of a letter together), hashes it into a 16 KiB bit
+//! case (`| 0x20`, which maps both cases of a letter together), hashes it into a 32 KiB byte
 //! table of the anchors (it stays in L1) and, on the rare hit, looks the anchor up and
 //! compares each keyword it stands for at its offset on the original bytes — exactly for a
 //! case-sensitive keyword, ignoring ASCII case for the others. There is no per-pattern work
@@ -47,8 +47,9 @@ struct Keyword {
 
 pub struct Prefilter {
     keywords: Vec<Keyword>,
-    /// A bit per hashed folded anchor.
-    bits: Box<[u64; WORDS]>,
+    /// A byte per hashed folded anchor: 1 where some anchor hashes (a byte, not a bit: no
+    /// variable shift in the loop).
+    table: Box<[u8; TABLE]>,
     /// (folded anchor, keyword, the anchor's offset in it), sorted by anchor.
     entries: Vec<(u32, u32, u32)>,
     /// Keywords shorter than an anchor (case-sensitive), found with `memmem`.
@@ -56,8 +57,8 @@ pub struct Prefilter {
 }
 
 const ANCHOR: usize = 3;
-const TABLE_BITS: u32 = 17;
-const WORDS: usize = 1 << (TABLE_BITS - 6);
+const TABLE_BITS: u32 = 15;
+const TABLE: usize = 1 << TABLE_BITS;
 
 /// The three bytes at the low end of `w`, case-folded (`| 0x20`).
 #[inline(always)]
@@ -140,7 +141,7 @@ impl Prefilter {
                 }),
             }
         }
-        let mut bits = Box::new([0u64; WORDS]);
+        let mut table = Box::new([0u8; TABLE]);
         let mut entries = Vec::new();
         let mut short = Vec::new();
         for (k, kw) in keywords.iter().enumerate() {
@@ -151,14 +152,13 @@ impl Prefilter {
             let lower = kw.bytes.to_ascii_lowercase();
             let off = rarest(&lower);
             let anchor = fold3(word3(&lower[off..]));
-            let h = hash(anchor);
-            bits[h >> 6] |= 1 << (h & 63);
+            table[hash(anchor)] = 1;
             entries.push((anchor, k as u32, off as u32));
         }
         entries.sort_unstable();
         Ok(Prefilter {
             keywords,
-            bits,
+            table,
             entries,
             short,
         })
@@ -166,33 +166,37 @@ impl Prefilter {
 
     /// Every keyword occurrence in `bytes` (unordered; an occurrence may repeat).
     pub fn hits(&self, bytes: &[u8], out: &mut Vec<Hit>) {
-        let bits: &[u64; WORDS] = &self.bits;
-        let set = |folded: u32| {
-            let h = hash(folded);
-            (bits[(h >> 6) & (WORDS - 1)] >> (h & 63)) & 1
-        };
-        // Six trigrams from each eight bytes read, tested without a branch; the rare hit
-        // branches out to `verify`.
+        let table: &[u8; TABLE] = &self.table;
+        let set = |folded: u32| u64::from(table[hash(folded) & (TABLE - 1)]);
+        // Twelve trigrams from two eight-byte reads, case-folded once, tested without a
+        // branch; the rare hit branches out to `verify`.
         let mut i = 0;
-        while i + 8 <= bytes.len() {
+        while i + 14 <= bytes.len() {
             let mut eight = [0u8; 8];
             eight.copy_from_slice(&bytes[i..i + 8]);
-            let w = u64::from_le_bytes(eight);
-            let t = |k: u32| fold3((w >> (8 * k)) as u32);
-            let any = set(t(0))
-                | set(t(1)) << 1
-                | set(t(2)) << 2
-                | set(t(3)) << 3
-                | set(t(4)) << 4
-                | set(t(5)) << 5;
+            let a = u64::from_le_bytes(eight) | 0x2020_2020_2020_2020;
+            eight.copy_from_slice(&bytes[i + 6..i + 14]);
+            let b = u64::from_le_bytes(eight) | 0x2020_2020_2020_2020;
+            let t = |k: u32| {
+                let w = if k < 6 {
+                    a >> (8 * k)
+                } else {
+                    b >> (8 * (k - 6))
+                };
+                (w as u32) & 0x00ff_ffff
+            };
+            let mut any = 0u64;
+            for k in 0..12 {
+                any |= set(t(k)) << k;
+            }
             if any != 0 {
-                for k in 0..6 {
+                for k in 0..12 {
                     if any & (1 << k) != 0 {
                         self.verify(bytes, i + k as usize, t(k), out);
                     }
                 }
             }
-            i += 6;
+            i += 12;
         }
         while i + ANCHOR <= bytes.len() {
             let folded = fold3(word3(&bytes[i..]));

@@ -195,6 +195,9 @@ pub fn scan_tree(engine: &Engine, root: &Path) -> TreeScan {
         .follow_links(false)
         .filter_entry(|e| e.file_name() != ".git")
         .build_parallel();
+    // Which files the walk saw matters for tracked files it hides (a git work tree) and for
+    // ignored `.env` files: only those are remembered.
+    let remember_all = tracked.is_ok();
     walker.run(|| {
         let shared = &shared;
         let canonical_root = &canonical_root;
@@ -223,8 +226,10 @@ pub fn scan_tree(engine: &Engine, root: &Path) -> TreeScan {
             }
             let size = entry.metadata().ok().map(|m| m.len());
             let (outcome, n) = scan_file(engine, path, &label, size);
-            if let Ok(mut seen) = shared.seen.lock() {
-                seen.insert(label.clone());
+            if remember_all || entry.file_name().as_encoded_bytes().starts_with(b".env") {
+                if let Ok(mut seen) = shared.seen.lock() {
+                    seen.insert(label);
+                }
             }
             shared.record(outcome, n);
             WalkState::Continue
