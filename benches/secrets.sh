@@ -35,6 +35,7 @@ ANCHOR_RULES=(aws-access-key-id stripe-secret-key github-pat gitlab-pat slack-bo
   openai-api-key anthropic-api-key sendgrid-api-key npm-access-token)
 "$PLANT" patterns "$WORK/patterns9.txt" "${ANCHOR_RULES[@]}"
 printf '%s\n' "${ANCHOR_RULES[@]}" > "$WORK/anchor-rules.txt"
+"$PLANT" keywords "$WORK/keywords.txt"
 BYTES=$(du -sb "$WORK/planted" | cut -f1)
 RG_VERSION=$(command -v rg >/dev/null && rg --version | head -1 || echo "no rg")
 echo "corpus: $(du -sh "$WORK/planted" | cut -f1), $(find "$WORK/planted" -type f | wc -l) files, $(($(wc -l < "$WORK/manifest.tsv") - 1)) planted secrets; anchor: $RG_VERSION, ${#ANCHOR_RULES[@]} rules"
@@ -44,18 +45,23 @@ theirs() { rg -uu -n --no-heading --no-messages -f "$WORK/patterns9.txt" "$WORK/
 wall() { local t0 t1; t0=$(date +%s.%N); "$@"; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# The same literal search as launchready's prefilter (every rule's keywords, any case), no regex:
+# a reference of equal work, not the issue's anchor.
+keywords() { rg -uu -c -i -F --no-messages -f "$WORK/keywords.txt" "$WORK/planted" > /dev/null || true; }
+
 # Warm-up, then $RUNS runs alternating launchready and ripgrep (same load for both).
 ours; [ "$COMPARE" = 1 ] && command -v rg >/dev/null && theirs
 : > "$WORK/runs"
 for i in $(seq "$RUNS"); do
-  a=$(wall ours); b=-
-  [ "$COMPARE" = 1 ] && command -v rg >/dev/null && b=$(wall theirs)
-  echo "$i $a $b $(cut -d' ' -f1 /proc/loadavg)" >> "$WORK/runs"
-  echo "run $i: launchready $a s, ripgrep (9 rules) $b s, load $(cut -d' ' -f1 /proc/loadavg)"
+  a=$(wall ours); b=-; c=-
+  [ "$COMPARE" = 1 ] && command -v rg >/dev/null && b=$(wall theirs) && c=$(wall keywords)
+  echo "$i $a $b $c $(cut -d' ' -f1 /proc/loadavg)" >> "$WORK/runs"
+  echo "run $i: launchready $a s, ripgrep 9 rules $b s, ripgrep -i -F $(wc -l < "$WORK/keywords.txt") keywords $c s, load $(cut -d' ' -f1 /proc/loadavg)"
 done
 declare -A TIME
 TIME[launchready]=$(awk '{print $2}' "$WORK/runs" | median)
-[ "$COMPARE" = 1 ] && command -v rg >/dev/null && TIME[ripgrep]=$(awk '{print $3}' "$WORK/runs" | median)
+[ "$COMPARE" = 1 ] && command -v rg >/dev/null && TIME[ripgrep]=$(awk '{print $3}' "$WORK/runs" | median) \
+  && TIME[keywords]=$(awk '{print $4}' "$WORK/runs" | median)
 "$LR" secrets "$WORK/clean" --format json -q > "$WORK/lr-clean.json" 2>/dev/null || true
 if [ "$COMPARE" = 1 ] && command -v ripsecrets >/dev/null; then
   ripsecrets "$WORK/planted" > "$WORK/rs.txt" 2>/dev/null || true
@@ -130,9 +136,10 @@ PY
 
 # The ratio to ripgrep in this same run, launchready's peak memory, and throughput per phase.
 if [ -n "${TIME[ripgrep]:-}" ]; then
-  echo "launchready / ripgrep time: $(echo "scale=2; ${TIME[launchready]} / ${TIME[ripgrep]}" | bc)x"
+  echo "launchready / ripgrep (9 rules) time: $(echo "scale=2; ${TIME[launchready]} / ${TIME[ripgrep]}" | bc)x (medians ${TIME[launchready]} / ${TIME[ripgrep]} s)"
+  echo "launchready / ripgrep -i -F keywords time: $(echo "scale=2; ${TIME[launchready]} / ${TIME[keywords]}" | bc)x (median ${TIME[keywords]} s)"
 fi
 if [ -x /usr/bin/time ]; then
-  /usr/bin/time -f "launchready peak RSS: %M KiB (load $(cut -d' ' -f1-3 /proc/loadavg))" "$LR" secrets "$WORK/planted" --format json -q 2>&1 >/dev/null | tail -1
+  { /usr/bin/time -f "launchready peak RSS: %M KiB (load $(cut -d' ' -f1-3 /proc/loadavg))" "$LR" secrets "$WORK/planted" --format json -q 2>&1 >/dev/null || true; } | tail -1
 fi
 "$PHASES" "$WORK/planted"

@@ -4,6 +4,7 @@
 //!
 //!     cargo run --release --example plant_secrets -- plant CORPUS MANIFEST.tsv
 //!     cargo run --release --example plant_secrets -- patterns PATTERNS.txt [RULE...]
+//!     cargo run --release --example plant_secrets -- keywords KEYWORDS.txt
 //!
 //! Placements follow the format: a Kubernetes manifest is YAML, whose structure is its line
 //! breaks, so it is not folded into a minified line or a JSON string (it would no longer be a
@@ -19,6 +20,7 @@ fn main() {
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["plant", corpus, manifest] => plant(Path::new(corpus), Path::new(manifest)),
         ["patterns", out, ref only @ ..] => patterns(Path::new(out), only),
+        ["keywords", out] => keywords(Path::new(out)),
         _ => Err("usage: plant_secrets plant CORPUS MANIFEST | patterns OUT [RULE...]".into()),
     };
     if let Err(e) = result {
@@ -46,6 +48,18 @@ fn patterns(out: &Path, only: &[&str]) -> Result<(), String> {
         }
     }
     std::fs::write(out, text).map_err(|e| e.to_string())
+}
+
+/// Every rule's keywords, one a line (deduplicated): the literal search the engine's
+/// prefilter does, as a second ripgrep reference (`rg -i -F -f`).
+fn keywords(out: &Path) -> Result<(), String> {
+    let mut words: Vec<String> = RULES
+        .iter()
+        .flat_map(|r| r.keywords.iter().map(|k| k.to_ascii_lowercase()))
+        .collect();
+    words.sort();
+    words.dedup();
+    std::fs::write(out, words.join("\n") + "\n").map_err(|e| e.to_string())
 }
 
 /// Source files of the corpus to append to, in a stable order.
