@@ -5,7 +5,7 @@
 //! Conventions every pattern follows, so the engine stays simple:
 //! - every capture group is the secret (alternatives use one group each; the first group that
 //!   took part is the value); everything else is a non-capturing group;
-//! - each rule's keywords are literals that any match must contain: the aho-corasick prefilter
+//! - each rule's keywords are literals that any match must contain: the keyword prefilter
 //!   only looks at the text around them;
 //! - a single-line rule's match lies within [`LOOKBEHIND`] bytes before a keyword and
 //!   `max_len` bytes after it.

@@ -1,8 +1,8 @@
 //! The engine: scans one buffer. Three steps, each cheaper than the next is expensive:
 //! 1. the [`prefilter`](super::prefilter) finds the rules' keywords, case-sensitive and ASCII
-//!    case-insensitive ones in one SIMD pass — most of a corpus never gets past this;
-//! 2. a `RegexSet` over the windows around the hits says which rules match there at all;
-//! 3. only those rules' own regexes run, for the captures, then the value filters
+//!    case-insensitive ones in one pass — most of a corpus never gets past this;
+//! 2. the windows around the hits are merged, each with the rules whose keywords it holds;
+//! 3. only those rules' own regexes run there, for the captures, then the value filters
 //!    (entropy, placeholders, documentation files).
 
 use super::checks;
