@@ -3,7 +3,12 @@
 //! benchmark scores recall against. Also prints the rule set as ripgrep patterns.
 //!
 //!     cargo run --release --example plant_secrets -- plant CORPUS MANIFEST.tsv
-//!     cargo run --release --example plant_secrets -- patterns PATTERNS.txt
+//!     cargo run --release --example plant_secrets -- patterns PATTERNS.txt [RULE...]
+//!     cargo run --release --example plant_secrets -- keywords KEYWORDS.txt
+//!
+//! Placements follow the format: a Kubernetes manifest is YAML, whose structure is its line
+//! breaks, so it is not folded into a minified line or a JSON string (it would no longer be a
+//! manifest); an XML element over several lines goes there on one line (XML doesn't care).
 
 use launchready::secrets::rules::{Confidence, RULES};
 use launchready::secrets::samples::sample;
@@ -14,8 +19,9 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["plant", corpus, manifest] => plant(Path::new(corpus), Path::new(manifest)),
-        ["patterns", out] => patterns(Path::new(out)),
-        _ => Err("usage: plant_secrets plant CORPUS MANIFEST | patterns OUT".into()),
+        ["patterns", out, ref only @ ..] => patterns(Path::new(out), only),
+        ["keywords", out] => keywords(Path::new(out)),
+        _ => Err("usage: plant_secrets plant CORPUS MANIFEST | patterns OUT [RULE...]".into()),
     };
     if let Err(e) = result {
         eprintln!("plant_secrets: {e}");
@@ -23,10 +29,17 @@ fn main() {
     }
 }
 
-/// The rule set as line-oriented ripgrep patterns (the same regexes; key blocks by header).
-fn patterns(out: &Path) -> Result<(), String> {
+/// The rule set (or the named rules) as line-oriented ripgrep patterns (the same regexes; key
+/// blocks by header).
+fn patterns(out: &Path, only: &[&str]) -> Result<(), String> {
+    if let Some(id) = only.iter().find(|id| !RULES.iter().any(|r| r.id == **id)) {
+        return Err(format!("no rule {id}"));
+    }
     let mut text = String::new();
-    for r in RULES {
+    for r in RULES
+        .iter()
+        .filter(|r| only.is_empty() || only.contains(&r.id))
+    {
         if r.multiline {
             text.push_str("-----BEGIN [A-Z ]*PRIVATE KEY[A-Z ]*-----\n");
         } else {
@@ -35,6 +48,18 @@ fn patterns(out: &Path) -> Result<(), String> {
         }
     }
     std::fs::write(out, text).map_err(|e| e.to_string())
+}
+
+/// Every rule's keywords, one a line (deduplicated): the literal search the engine's
+/// prefilter does, as a second ripgrep reference (`rg -i -F -f`).
+fn keywords(out: &Path) -> Result<(), String> {
+    let mut words: Vec<String> = RULES
+        .iter()
+        .flat_map(|r| r.keywords.iter().map(|k| k.to_ascii_lowercase()))
+        .collect();
+    words.sort();
+    words.dedup();
+    std::fs::write(out, words.join("\n") + "\n").map_err(|e| e.to_string())
 }
 
 /// Source files of the corpus to append to, in a stable order.
@@ -64,6 +89,19 @@ fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn lines(s: &str) -> usize {
     s.lines().count().max(1)
+}
+
+/// Formats whose structure is their line breaks: not folded into one line.
+const LINE_FORMATS: &[&str] = &["kubernetes-secret-manifest"];
+
+/// The sample on one line, for a minified bundle or a JSON string: an XML element's line
+/// breaks go (whitespace between tags means nothing), others become `\n` escapes.
+fn one_line(id: &str, s: &str) -> String {
+    if id == "generic-secret-xml" {
+        s.lines().map(str::trim).collect()
+    } else {
+        s.replace('\n', "\\n")
+    }
 }
 
 /// `NAME=value` as a JSON member, or the whole sample as an escaped JSON string.
@@ -156,6 +194,7 @@ fn plant(corpus: &Path, manifest: &Path) -> Result<(), String> {
             rel(src),
             first + n - 1
         );
+        let folds = !LINE_FORMATS.contains(&r.id);
         // 2. Inside one huge minified line.
         let p = planted.join("dist").join(format!("{}.min.js", r.id));
         let half = filler.len() / 2;
@@ -165,11 +204,13 @@ fn plant(corpus: &Path, manifest: &Path) -> Result<(), String> {
         let line = format!(
             "{};var cfg=\"{}\";{}\n",
             &filler[..cut],
-            s.replace('\n', "\\n"),
+            one_line(r.id, &s),
             &filler[cut..]
         );
-        write(&p, &line)?;
-        let _ = writeln!(out, "{}\tminified\t{}\t1\t1", r.id, rel(&p));
+        if folds {
+            write(&p, &line)?;
+            let _ = writeln!(out, "{}\tminified\t{}\t1\t1", r.id, rel(&p));
+        }
         // 3. YAML block scalar.
         let p = planted.join("deploy").join(format!("{}.yml", r.id));
         let body: String = s.lines().map(|l| format!("      {l}\n")).collect();
@@ -180,9 +221,15 @@ fn plant(corpus: &Path, manifest: &Path) -> Result<(), String> {
         let _ = writeln!(out, "{}\tyaml\t{}\t5\t{}", r.id, rel(&p), 4 + n);
         // 4. JSON.
         let p = planted.join("config").join(format!("{}.json", r.id));
-        let json = as_json(&s);
-        write(&p, &json)?;
-        let _ = writeln!(out, "{}\tjson\t{}\t1\t{}", r.id, rel(&p), lines(&json));
+        let json = as_json(&if r.id == "generic-secret-xml" {
+            one_line(r.id, &s)
+        } else {
+            s.clone()
+        });
+        if folds {
+            write(&p, &json)?;
+            let _ = writeln!(out, "{}\tjson\t{}\t1\t{}", r.id, rel(&p), lines(&json));
+        }
         // 5. Markdown — weak rules are designed not to fire in documentation.
         if r.confidence == Confidence::Strong {
             let p = planted.join("docs").join(format!("{}.md", r.id));
@@ -214,8 +261,11 @@ fn plant(corpus: &Path, manifest: &Path) -> Result<(), String> {
             line += 1;
         }
         let (s, _) = sample(r.id, 3000 + i as u64).ok_or(format!("no sample for {}", r.id))?;
-        let n = lines(&s);
-        text.push_str(&s);
+        // Every line break counts (a key block's sample ends with one: `lines()` would not
+        // count the empty line it leaves, and every secret after it would be a line off).
+        let s = s.trim_end_matches('\n');
+        let n = s.matches('\n').count() + 1;
+        text.push_str(s);
         text.push('\n');
         let _ = writeln!(out, "{}\tbig\t{}\t{line}\t{}", r.id, rel(&p), line + n - 1);
         line += n;

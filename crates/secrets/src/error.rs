@@ -4,10 +4,8 @@
 /// A part of the engine that did not compile.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum RulesError {
-    #[error("secrets prefilter: {0}")]
-    Prefilter(aho_corasick::BuildError),
-    #[error("secrets rule set: {0}")]
-    RuleSet(regex::Error),
+    #[error("secrets rules: {0} rules, the prefilter holds at most 128")]
+    TooMany(usize),
     #[error("secrets rule {id}: {error}")]
     Rule {
         id: &'static str,

@@ -1,9 +1,10 @@
 //! # launchready-secrets
 //!
 //! launchready's secrets engine, shared by the `secrets` stage (a source tree and its git
-//! history) and the live site's bundles: rules → keyword prefilter → one `RegexSet` → each
-//! matching rule's regex → value filters → redacted matches. It stands alone: its only tie to
-//! the auditor is [`Severity`], which it defines and the binary crate re-exports.
+//! history) and the live site's bundles: rules → keyword prefilter → windows around the hits →
+//! the regexes of the rules whose keywords each window holds → value filters → redacted
+//! matches. It stands alone: its only tie to the auditor is [`Severity`], which it defines and
+//! the binary crate re-exports.
 //!
 //! - [`rules`]: the catalog of secret kinds;
 //! - [`scan`]: the engine over one buffer ([`scan_bytes`]);
@@ -32,7 +33,10 @@ pub mod samples;
 pub mod scan;
 mod severity;
 pub mod tree;
+mod trigrams;
 
+#[cfg(test)]
+mod stream_tests;
 #[cfg(test)]
 mod tests;
 

@@ -5,7 +5,7 @@
 //! Conventions every pattern follows, so the engine stays simple:
 //! - every capture group is the secret (alternatives use one group each; the first group that
 //!   took part is the value); everything else is a non-capturing group;
-//! - each rule's keywords are literals that any match must contain: the aho-corasick prefilter
+//! - each rule's keywords are literals that any match must contain: the keyword prefilter
 //!   only looks at the text around them;
 //! - a single-line rule's match lies within [`LOOKBEHIND`] bytes before a keyword and
 //!   `max_len` bytes after it.
@@ -861,7 +861,7 @@ pub static RULES: &[Rule] = &[
         "Value in a Kubernetes Secret manifest's data or stringData",
         High,
         &["kind: Secret", "kind: \"Secret\""],
-        r#"(?s)kind:\s*"?Secret"?\s*\n.{0,600}?\n(?:data|stringData):[ \t]*\n(?:[ \t]+[\w.\-]+:[ \t]*\S*[ \t]*\n){0,8}?[ \t]+[\w.\-]+:[ \t]*["']?([A-Za-z0-9+/=_.\-]{12,})["']?[ \t]*(?:\n|$)"#,
+        r#"(?s)kind:\s*"?Secret"?\s*\n.{0,600}?\n[ \t]*(?:data|stringData):[ \t]*\n(?:[ \t]+[\w.\-]+:[ \t]*\S*[ \t]*\n){0,8}?[ \t]+[\w.\-]+:[ \t]*["']?([A-Za-z0-9+/=_.\-]{12,})["']?[ \t]*(?:\n|$)"#,
     )
     .block(2048)
     .weak(),
@@ -871,8 +871,9 @@ pub static RULES: &[Rule] = &[
         High,
         &["curl"],
         concat!(
-            r#"(?i)\bcurl\b[^\n]{0,400}?\s(?:-u|--user)\s*["']?[^\s:"']+:([^\s"'$]{6,100})["']?(?:\s|$)"#,
-            r#"|(?i)\bcurl\b[^\n]{0,400}?(?:-H|--header)\s*["']?(?:Authorization|X-Api-Key|Api-Key|X-Auth-Token|PRIVATE-TOKEN):\s*(?:(?:Bearer|Basic|Token|Bot)\s+)?([A-Za-z0-9._~+/=\-]{16,300})["']?"#
+            // `\"` too: the command inside a JSON string (`"scripts": {"deploy": "curl …"}`).
+            r#"(?i)\bcurl\b[^\n]{0,400}?\s(?:-u|--user)\s*\\?["']?[^\s:"'\\]+:([^\s"'$]{6,100}?)\\?["']?(?:\s|$)"#,
+            r#"|(?i)\bcurl\b[^\n]{0,400}?(?:-H|--header)\s*\\?["']?(?:Authorization|X-Api-Key|Api-Key|X-Auth-Token|PRIVATE-TOKEN):\s*(?:(?:Bearer|Basic|Token|Bot)\s+)?([A-Za-z0-9._~+/=\-]{16,300})["']?"#
         ),
     )
     .ci()

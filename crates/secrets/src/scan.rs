@@ -1,16 +1,16 @@
 //! The engine: scans one buffer. Three steps, each cheaper than the next is expensive:
 //! 1. the [`prefilter`](super::prefilter) finds the rules' keywords, case-sensitive and ASCII
-//!    case-insensitive ones in one SIMD pass — most of a corpus never gets past this;
-//! 2. a `RegexSet` over the windows around the hits says which rules match there at all;
-//! 3. only those rules' own regexes run, for the captures, then the value filters
+//!    case-insensitive ones in one pass — most of a corpus never gets past this;
+//! 2. the windows around the hits are merged, each with the rules whose keywords it holds;
+//! 3. only those rules' own regexes run there, for the captures, then the value filters
 //!    (entropy, placeholders, documentation files).
 
 use super::checks;
 use super::error::RulesError;
-use super::prefilter::{Hit, Prefilter, Reach};
+use super::prefilter::{Hit, Prefilter, Reach, RuleSet, Word};
 use super::redact::{self, Digest};
 use super::rules::{Confidence, Rule, LOOKBEHIND, RULES};
-use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
 use std::sync::OnceLock;
 
 /// One secret found in a buffer. Holds the redacted form and a fingerprint, never the value.
@@ -55,21 +55,16 @@ impl Match {
 /// Whether the line of `bytes` that holds offset `at` carries an allow marker.
 fn allowed_inline(bytes: &[u8], at: usize) -> bool {
     let at = at.min(bytes.len());
-    let start = bytes[..at]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let end = bytes[at..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |p| at + p);
+    let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
+    let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |p| at + p);
     let line = &bytes[start..end];
-    ALLOW_MARKERS.iter().any(|m| contains(line, m.as_bytes()))
+    ALLOW_MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(line, m.as_bytes()).is_some())
 }
 
 pub struct Engine {
     prefilter: Prefilter,
-    set: RegexSet,
     regexes: Vec<Regex>,
     client_var: Regex,
 }
@@ -143,11 +138,10 @@ pub const OVERLAP: usize = 2 * LOOKBEHIND + 2048 + 32_768 + 256;
 static ENGINE: OnceLock<Result<Engine, RulesError>> = OnceLock::new();
 static LIGHT_ENGINE: OnceLock<Result<Engine, RulesError>> = OnceLock::new();
 
-/// The lazy DFA's cache per rule set: throughput on a large tree wants room (16 MiB scans the
-/// benchmark corpus 4× faster than 4 MiB); a few bundles of a live site don't, and the audit
-/// keeps its whole footprint under 50 MB.
-const TREE_DFA_LIMIT: usize = 16 << 20;
-const LIGHT_DFA_LIMIT: usize = 4 << 20;
+/// The lazy DFA's cache per rule regex and thread: a tree wants room; a few bundles of a live
+/// site don't, and the audit keeps its whole footprint under 50 MB.
+const TREE_DFA_LIMIT: usize = 2 << 20;
+const LIGHT_DFA_LIMIT: usize = 1 << 20;
 
 /// The engine over [`RULES`] for scanning trees and histories, compiled once per process.
 pub fn engine() -> Result<&'static Engine, RulesError> {
@@ -172,31 +166,32 @@ impl Engine {
 
     pub fn with_dfa_limit(dfa_limit: usize) -> Result<Engine, RulesError> {
         let rules = RULES;
-        let words: Vec<(&str, bool, Reach)> = rules
+        let words: Vec<Word> = rules
             .iter()
-            .flat_map(|r| {
+            .enumerate()
+            .flat_map(|(rule, r)| {
                 let reach = Reach {
                     after: r.max_len,
                     multiline: r.multiline,
                 };
-                r.keywords.iter().map(move |k| (*k, r.keywords_ci, reach))
+                r.keywords.iter().map(move |k| Word {
+                    text: k,
+                    ci: r.keywords_ci,
+                    reach,
+                    rule,
+                })
             })
             .collect();
         let prefilter = Prefilter::new(&words)?;
         // ASCII semantics (`\b`, `\w`): secrets are ASCII, and Unicode word boundaries would
         // push the lazy DFA back to the slow PikeVM on every non-ASCII byte.
-        let set = RegexSetBuilder::new(rules.iter().map(|r| r.pattern))
-            .unicode(false)
-            .size_limit(256 << 20)
-            .dfa_size_limit(dfa_limit)
-            .build()
-            .map_err(RulesError::RuleSet)?;
         let regexes = rules
             .iter()
             .map(|r| {
                 RegexBuilder::new(r.pattern)
                     .unicode(false)
                     .size_limit(64 << 20)
+                    .dfa_size_limit(dfa_limit)
                     .build()
                     .map_err(|error| RulesError::Rule { id: r.id, error })
             })
@@ -208,7 +203,6 @@ impl Engine {
         .map_err(RulesError::ClientPrefix)?;
         Ok(Engine {
             prefilter,
-            set,
             regexes,
             client_var,
         })
@@ -237,10 +231,12 @@ impl Engine {
         let docs = is_documentation(label);
         // (value start, value end, rule index, where its line is counted)
         let mut raw: Vec<(usize, usize, usize, usize)> = Vec::new();
-        for (start, end) in windows {
+        for (start, end, mut rules) in windows {
             let hay = &bytes[..end];
-            let hits = self.set.matches_at(hay, start);
-            for i in hits.iter() {
+            // Only the rules whose keywords are in the window can match there.
+            while rules != 0 {
+                let i = rules.trailing_zeros() as usize;
+                rules &= rules - 1;
                 let rule = &RULES[i];
                 if docs && rule.confidence == Confidence::Weak {
                     continue;
@@ -286,9 +282,16 @@ impl Engine {
                 _ => kept.push(m),
             }
         }
+        // Lines counted from one match to the next, not from the start each time.
+        let (mut counted_to, mut lines) = (0, 0);
         kept.into_iter()
             .map(|(s, e, i, anchor)| {
-                let line = lines_before + 1 + memchr::memchr_iter(b'\n', &bytes[..anchor]).count();
+                if anchor < counted_to {
+                    (counted_to, lines) = (0, 0);
+                }
+                lines += memchr::memchr_iter(b'\n', &bytes[counted_to..anchor]).count();
+                counted_to = anchor;
+                let line = lines_before + 1 + lines;
                 let value = &bytes[s..e];
                 Match {
                     rule: &RULES[i],
@@ -310,12 +313,12 @@ impl Engine {
         self.windows(bytes).len()
     }
 
-    /// The merged windows around every keyword hit.
-    fn windows(&self, bytes: &[u8]) -> Vec<(usize, usize)> {
+    /// The merged windows around every keyword hit, each with the rules of its keywords.
+    fn windows(&self, bytes: &[u8]) -> Vec<(usize, usize, RuleSet)> {
         let mut hits: Vec<Hit> = Vec::new();
         self.prefilter.hits(bytes, &mut hits);
-        let mut out: Vec<(usize, usize)> = Vec::with_capacity(hits.len());
-        for (m_start, m_end, reach) in hits {
+        let mut out: Vec<(usize, usize, RuleSet)> = Vec::with_capacity(hits.len());
+        for (m_start, m_end, reach, rules) in hits {
             let lo = m_start.saturating_sub(LOOKBEHIND);
             let hi = (m_end + reach.after).min(bytes.len());
             let (start, end) = if reach.multiline {
@@ -325,14 +328,17 @@ impl Engine {
                 let end = memchr::memchr(b'\n', &bytes[m_end..hi]).map_or(hi, |p| m_end + p);
                 (start, end)
             };
-            out.push((start, end));
+            out.push((start, end, rules));
         }
         out.sort_unstable();
-        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(out.len());
-        for (s, e) in out {
+        let mut merged: Vec<(usize, usize, RuleSet)> = Vec::with_capacity(out.len());
+        for (s, e, r) in out {
             match merged.last_mut() {
-                Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                _ => merged.push((s, e)),
+                Some(last) if s <= last.1 => {
+                    last.1 = last.1.max(e);
+                    last.2 |= r;
+                }
+                _ => merged.push((s, e, r)),
             }
         }
         merged
@@ -481,12 +487,14 @@ pub fn is_placeholder(value: &[u8], key_block: bool) -> bool {
         .map(|p| &value[p + 1..])
         .filter(|t| t.len() >= 8)
         .unwrap_or(value);
-    // `AbC123dEf456GhI789`: two counting runs are a documentation example (Firebase's docs).
+    // `AbC123dEf456GhI789`: three counting runs are a documentation example (Firebase's
+    // docs). Not two: one random 32-digit hex value in a few hundred holds two
+    // (`…06780…894…`), and a real key must not pass for an example.
     if ["123", "234", "345", "456", "567", "678", "789"]
         .iter()
         .filter(|run| contains(value, run.as_bytes()))
         .count()
-        >= 2
+        >= 3
     {
         return true;
     }

@@ -251,3 +251,33 @@ fn streamed_windows_find_what_a_whole_scan_finds() {
         );
     }
 }
+
+/// A curl command inside a JSON string (`\"` quotes), a Secret manifest indented inside a
+/// list or a block scalar.
+#[test]
+fn formats_nested_in_other_formats() {
+    let mut g = Gen::new(12);
+    let token = g.s(ALNUM, 32);
+    let json = format!(
+        "{{\n  \"scripts\": {{\n    \"sync\": \"curl -H \\\"Authorization: Bearer {token}\\\" https://api.acme.test/v1\"\n  }}\n}}\n"
+    );
+    assert_eq!(ids("package.json", &json), vec!["curl-credentials"]);
+    let user = format!(
+        "{{\"run\": \"curl -u \\\"deploy:{}\\\" https://h.test\"}}",
+        g.s(ALNUM, 20)
+    );
+    let found = scan("ci.json", &user);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(!found[0].2.contains('\\'), "{found:?}");
+    let value = g.s(ALNUM, 24);
+    let yaml = format!(
+        "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Secret\n    metadata:\n      name: app\n    data:\n      token: {value}\n"
+    );
+    assert_eq!(
+        scan("deploy/list.yml", &yaml)
+            .iter()
+            .map(|(id, line, _)| (*id, *line))
+            .collect::<Vec<_>>(),
+        vec![("kubernetes-secret-manifest", 9)]
+    );
+}

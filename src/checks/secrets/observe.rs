@@ -37,7 +37,10 @@ pub fn observe(
         megabytes(t.bytes),
         RULES.len()
     )];
-    if t.skipped_binary > 0 || !t.skipped_large.is_empty() {
+    // Working-tree files of any size are streamed; only history blobs can be over the cap.
+    if t.skipped_large.is_empty() && t.skipped_binary > 0 {
+        notes.push(format!("skipped {} binary file(s)", t.skipped_binary));
+    } else if !t.skipped_large.is_empty() {
         notes.push(format!(
             "skipped {} binary file(s) and {} text file(s) over {} MiB (not checked){}",
             t.skipped_binary,
