@@ -2,7 +2,7 @@
 # The load probe next to wrk, as a user runs them (issue 15, goal 1): whole processes, start to
 # exit, one client thread on one core (taskset -c 1; wrk -t1), the sandbox server on core 0,
 # keep-alive, TLS, the same zero-delay target (`healthy`), concurrency 50. Runs alternate
-# (ours, wrk) three times; the ratio is of the medians of the same run. Then accuracy on the
+# (ours, wrk) RUNS times (default 5); the ratio is of the medians of the same run. Then accuracy on the
 # 90/10 mixture (`latency-mixture`: 90 % of answers 20 ms, 10 % 200 ms) at concurrency 10,
 # next to wrk's percentiles on the same server.
 #
@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-200000}
+RUNS=${RUNS:-5}   # alternating runs of each tool; the ratio is of the medians
 bin=${LAUNCHREADY_BIN:-}
 [ -n "$bin" ] || { cargo build --release --quiet; bin=$PWD/target/release/launchready; }
 out=$(mktemp -d)
@@ -46,10 +47,10 @@ ours_requests() {
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); l=r["latency"][-1]; print(l["requests"], l["p50_ms"], l["p95_ms"], l["p99_ms"])' "$out/stdout"
 }
 
-echo "## Efficiency: healthy (zero delay), concurrency 50, whole processes, three alternating runs"
+echo "## Efficiency: healthy (zero delay), concurrency 50, whole processes, $RUNS alternating runs"
 serve healthy
 : > "$out/eff"
-for i in 1 2 3; do
+for i in $(seq "$RUNS"); do
   # shellcheck disable=SC2086
   timed ours "$out/eff" taskset -c 1 "$bin" audit $FLAGS --only latency --endpoint / \
     --concurrency 50 --requests "$n" --max-requests $((n * 2)) --format json
@@ -70,9 +71,9 @@ for l in lines:
         label, secs, mb, cpu_s = pending
         n = int(l[1])
         rates[label].append(n / secs); rss[label].append(mb); cpu[label].append(cpu_s / n * 1e6)
-print(f"{'tool':<14} {'req/s (3 runs)':<30} {'median':>8} {'peak MB':>8} {'client CPU µs/req':>18}")
+print(f"{'tool':<14} {'req/s (each run)':<40} {'median':>8} {'peak MB':>8} {'client CPU µs/req':>18}")
 for k, name in (("ours", "launchready"), ("wrk", "wrk -t1")):
-    print(f"{name:<14} {' '.join(f'{r:,.0f}' for r in rates[k]):<30} {statistics.median(rates[k]):>8,.0f} {statistics.median(rss[k]):>8.1f} {statistics.median(cpu[k]):>18.1f}")
+    print(f"{name:<14} {' '.join(f'{r:,.0f}' for r in rates[k]):<40} {statistics.median(rates[k]):>8,.0f} {statistics.median(rss[k]):>8.1f} {statistics.median(cpu[k]):>18.1f}")
 print(f"ratio (ours / wrk, medians): {statistics.median(rates['ours']) / statistics.median(rates['wrk']):.2f}x rate, "
       f"{statistics.median(cpu['ours']) / statistics.median(cpu['wrk']):.2f}x client CPU per request "
       "(user+sys of the whole process; when the one-core server is the ceiling both rates meet it, "
