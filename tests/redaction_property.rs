@@ -112,24 +112,26 @@ fn values_of(text: &str, redacted: &str) -> Vec<String> {
     out
 }
 
-/// The 12-character pieces of a value that would give it away. PEM armour lines
-/// (`-----BEGIN … KEY-----`) are public structure, not secret, and are left out.
+/// The 12-character pieces of a value that would give it away, taken line by line (real line
+/// breaks and escaped `\n` alike, so a one-line escaped PEM key is covered too). PEM armour
+/// lines (`-----BEGIN … KEY-----`) are public structure, not secret, and are left out.
 fn pieces(value: &str) -> Vec<String> {
-    let secret: String = value
+    let unescaped = value.replace("\\n", "\n");
+    let lines: Vec<Vec<char>> = unescaped
         .lines()
         .filter(|l| !l.contains("-----BEGIN") && !l.contains("-----END"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let chars: Vec<char> = secret.chars().collect();
-    if chars.len() < 12 {
+        .map(|l| l.chars().collect())
+        .collect();
+    let total: usize = lines.iter().map(Vec::len).sum();
+    if total < 12 {
         // A short value is checked whole; too short to mean anything alone, it is skipped.
-        return if chars.len() >= 6 {
-            vec![secret]
-        } else {
-            vec![]
-        };
+        let secret: String = lines.iter().flatten().collect();
+        return if total >= 6 { vec![secret] } else { vec![] };
     }
-    chars.windows(12).map(|w| w.iter().collect()).collect()
+    lines
+        .iter()
+        .flat_map(|l| l.windows(12).map(|w| w.iter().collect::<String>()))
+        .collect()
 }
 
 fn leaks(case: Case) -> TestResult {
@@ -165,16 +167,39 @@ fn leaks(case: Case) -> TestResult {
     }
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&out_dir);
+    // Every 12-character window of every output is looked up among the pieces (one pass per
+    // output, not one search per piece); the few short values are searched whole.
+    let mut twelve: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut short: Vec<String> = Vec::new();
     for value in &values {
         for piece in pieces(value) {
-            if let Some((what, _)) = texts.iter().find(|(_, t)| t.contains(&piece)) {
-                return TestResult::error(format!(
-                    "{:?}: {} characters of a secret ({}…) in {what}",
-                    case.placement,
-                    piece.chars().count(),
-                    piece.chars().take(4).collect::<String>()
-                ));
+            if piece.chars().count() == 12 {
+                twelve.insert(piece);
+            } else {
+                short.push(piece);
             }
+        }
+    }
+    for (what, text) in &texts {
+        let bounds: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        let window = bounds
+            .windows(13)
+            .map(|w| &text[w[0]..w[12]])
+            .find(|w| twelve.contains(*w));
+        let piece = window
+            .map(str::to_string)
+            .or_else(|| short.iter().find(|p| text.contains(p.as_str())).cloned());
+        if let Some(piece) = piece {
+            return TestResult::error(format!(
+                "{:?}: {} characters of a secret ({}…) in {what}",
+                case.placement,
+                piece.chars().count(),
+                piece.chars().take(4).collect::<String>()
+            ));
         }
     }
     TestResult::passed()
