@@ -9,9 +9,6 @@ use crate::check::Stage;
 use crate::target::Target;
 use hickory_proto::rr::RecordType;
 
-/// Staging-like labels the dns and exposure stages ask about (the union of both lists).
-const STAGING: &[&str] = &["staging", "stage", "dev", "test", "preview", "uat", "qa"];
-
 /// The (name, type) pairs the selected stages ask before any answer could change their
 /// course, each once, those that longer chains follow first (the site's hosts, then the apex's
 /// records the dns and email stages follow up, then the rest): a burst of sixty queries leaves
@@ -58,7 +55,7 @@ pub fn first_names(target: &Target, stages: &[Stage]) -> Vec<(String, RecordType
         host(format!("mta-sts.{d}"), &mut out);
     }
     if any(&[Dns, Exposure, Page]) {
-        for l in STAGING {
+        for l in crate::target::STAGING_PREFIXES {
             host(format!("{l}.{d}"), &mut out);
         }
         // The wildcard canary the dns and exposure stages ask (the process id keeps it from
@@ -143,15 +140,13 @@ pub fn urgent_spares(stages: &[Stage]) -> usize {
 /// (built on a blocking thread while the first round trips are in flight, not after the
 /// scripts arrive). Nothing is judged here.
 pub fn start(ctx: &Context, stages: &[Stage]) {
-    // Once per process: a run over many targets builds it once.
-    static ENGINE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if stages.contains(&Stage::Exposure) && !ENGINE.swap(true, std::sync::atomic::Ordering::Relaxed)
-    {
+    // The engine is built once per process (a run over many targets finds it ready).
+    if stages.contains(&Stage::Exposure) {
         tokio::task::spawn_blocking(|| {
             let at = crate::log::since_start();
-            let _ = crate::secrets::scan_bytes("", b"");
+            let _ = crate::secrets::scan::light_engine();
             crate::debug!(
-                "secrets engine built in {:.0} ms (at +{at:.0} ms)",
+                "secrets engine ready in {:.0} ms (at +{at:.0} ms)",
                 crate::log::since_start() - at
             );
         });
