@@ -19,6 +19,11 @@ crate::check! {
             if let (Some(_), Some(problem)) = (&s.record, &s.problem) {
                 out.push(doc.finding(s.policy_url.clone(), problem.clone()));
             }
+            // The record announces a policy that could not be fetched from here: whether it
+            // is broken is not known (the trouble may be this machine's), and not a pass.
+            if let (Some(_), None, Some(why)) = (&s.record, &s.problem, &s.fetch_error) {
+                out.unseen(doc, s.policy_url.clone(), why.clone());
+            }
         }
     }
 }
@@ -37,5 +42,20 @@ mod tests {
         let (found, _) = judge(&MtaStsInvalid, &o);
         assert_eq!(found.len(), 1);
         assert!(found[0].subject.starts_with("https://mta-sts."));
+    }
+
+    #[test]
+    fn a_policy_that_could_not_be_fetched_is_not_checked_not_passed() {
+        let mut o = healthy();
+        o.mta_sts
+            .iter_mut()
+            .for_each(|s| s.fetch_error = Some("TLS failed: invalid peer certificate".into()));
+        let (found, unseen) = judge(&MtaStsInvalid, &o);
+        assert!(found.is_empty());
+        assert_eq!(unseen.len(), 1);
+        assert!(
+            unseen[0].subject.starts_with("https://mta-sts."),
+            "{unseen:?}"
+        );
     }
 }
