@@ -1,19 +1,22 @@
 //! The keyword prefilter: where in a buffer any rule's keyword occurs, case-sensitive and
 //! ASCII case-insensitive keywords alike, in one pass, and which rules each occurrence is for.
 //!
-//! Each keyword is *anchored* on its rarest three bytes ([`trigrams::COMMON`] ranks the
-//! trigrams of source code). The pass reads every three-byte stretch of the buffer, folds its
-//! case (`| 0x20`, which maps both cases of a letter together), hashes it into a 32 KiB byte
-//! table of the anchors (it stays in L1) and, on the rare hit, looks the anchor up and
-//! compares each keyword it stands for at its offset on the original bytes — exactly for a
-//! case-sensitive keyword, ignoring ASCII case for the others. There is no per-pattern work
-//! in the loop, so its speed doesn't depend on how many keywords there are (a Teddy searcher
-//! over 90 anchors of common trigrams — `key`, `ata`, `pat` — ran at 150 MB/s on code).
+//! Each keyword is *anchored* on its rarest run of two consecutive three-byte stretches
+//! ([`trigrams::COMMON`] ranks the trigrams of source code), and both are registered. The
+//! pass reads every second three-byte stretch of the buffer — one of the two anchors of any
+//! occurrence falls on one — folds its case (`| 0x20`, which maps both cases of a letter
+//! together), hashes it into a 32 KiB byte table (it stays in L1) and, on the rare hit, takes
+//! the few anchors of its bucket and compares each keyword they stand for at its offset on the
+//! original bytes — exactly for a case-sensitive keyword, ignoring ASCII case for the others.
+//! There is no per-pattern work in the loop, so its speed doesn't depend on how many keywords
+//! there are (a Teddy searcher over 90 anchors of common trigrams — `key`, `ata`, `pat` — ran
+//! at 150 MB/s on code). The keywords too short for two anchors (`SK`, `hf_`, `pwd` in any
+//! case: 24 spellings) are found by a Teddy searcher of their own.
 //! Every occurrence of every keyword is found, each with its own reach and rule set.
-//! Keywords shorter than an anchor are found with `memmem`.
 
 use super::trigrams::COMMON;
 use crate::error::RulesError;
+use aho_corasick::{packed, Span};
 use memchr::memmem;
 
 /// How far around a keyword hit the regexes must look.
@@ -47,18 +50,26 @@ struct Keyword {
 
 pub struct Prefilter {
     keywords: Vec<Keyword>,
-    /// A byte per hashed folded anchor: 1 where some anchor hashes (a byte, not a bit: no
-    /// variable shift in the loop).
+    /// A byte per hashed folded anchor: 0 where no anchor hashes, else its bucket (a byte,
+    /// not a bit: no variable shift in the loop).
     table: Box<[u8; TABLE]>,
-    /// (folded anchor, keyword, the anchor's offset in it), sorted by anchor.
+    /// (folded anchor, keyword, the anchor's offset in it), grouped by bucket.
     entries: Vec<(u32, u32, u32)>,
-    /// Keywords shorter than an anchor (case-sensitive), found with `memmem`.
-    short: Vec<(memmem::Finder<'static>, usize)>,
+    /// Each bucket's range of `entries` (bucket 0 is empty): a hit compares a few entries,
+    /// without a search.
+    buckets: Vec<std::ops::Range<usize>>,
+    /// Keywords too short for [`STRIDE`] anchors, found by a SIMD literal search.
+    short: Short,
 }
 
 const ANCHOR: usize = 3;
+/// The pass looks up every `STRIDE`-th position only. Each keyword is registered at
+/// `STRIDE` consecutive anchor offsets, so exactly one of them falls on a looked-up position
+/// wherever the keyword occurs (which halves the lookups: the loop is the scan's bottleneck).
+const STRIDE: usize = 2;
 const TABLE_BITS: u32 = 15;
 const TABLE: usize = 1 << TABLE_BITS;
+const FOLD: u64 = 0x2020_2020_2020_2020;
 
 /// The three bytes at the low end of `w`, case-folded (`| 0x20`).
 #[inline(always)]
@@ -73,6 +84,13 @@ fn hash(folded: u32) -> usize {
 
 fn word3(b: &[u8]) -> u32 {
     u32::from(b[0]) | u32::from(b[1]) << 8 | u32::from(b[2]) << 16
+}
+
+#[inline(always)]
+fn load8(bytes: &[u8], at: usize) -> u64 {
+    let mut eight = [0u8; 8];
+    eight.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(eight)
 }
 
 /// A rough rarity of a trigram absent from the table: punctuation and rare letters first.
@@ -93,22 +111,102 @@ fn weight(b: u8) -> u32 {
     }
 }
 
-/// The keyword's rarest trigram's offset: not in [`COMMON`] if it can, else the least
-/// common listed one.
+/// The offset of the keyword's rarest run of [`STRIDE`] consecutive trigrams (the run whose
+/// most common trigram is least common): not in [`COMMON`] if it can, else the least common
+/// listed ones.
 fn rarest(folded: &[u8]) -> usize {
-    let rank = |t: &[u8]| {
-        COMMON
+    let rank = |i: usize| {
+        let t = &folded[i..i + ANCHOR];
+        let listed = COMMON
             .chunks_exact(ANCHOR)
             .position(|c| c == t)
-            .unwrap_or(usize::MAX)
+            .unwrap_or(usize::MAX);
+        let w: u32 = t.iter().map(|&b| weight(b)).product();
+        (listed, std::cmp::Reverse(w))
     };
-    (0..=folded.len() - ANCHOR)
-        .max_by_key(|&i| {
-            let t = &folded[i..i + ANCHOR];
-            let w: u32 = t.iter().map(|&b| weight(b)).product();
-            (rank(t), std::cmp::Reverse(w), std::cmp::Reverse(i))
+    (0..=folded.len() - ANCHOR - (STRIDE - 1))
+        .max_by_key(|&o| {
+            let worst = (o..o + STRIDE).map(rank).min();
+            (worst, std::cmp::Reverse(o))
         })
         .unwrap_or(0)
+}
+
+/// The keywords shorter than `ANCHOR + STRIDE - 1` bytes, each spelling of them (every case
+/// of an ASCII case-insensitive one: at most eight) in one Teddy searcher.
+struct Short {
+    /// (spelling, keyword)
+    spellings: Vec<(Vec<u8>, usize)>,
+    /// `None` where the CPU has no SIMD Teddy: then each spelling is found with `memmem`.
+    teddy: Option<packed::Searcher>,
+}
+
+/// Every ASCII case spelling of `word`.
+fn spellings(word: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = vec![Vec::new()];
+    for &b in word {
+        let cases: &[u8] = if b.is_ascii_alphabetic() {
+            &[b.to_ascii_lowercase(), b.to_ascii_uppercase()]
+        } else {
+            std::slice::from_ref(&b)
+        };
+        out = out
+            .iter()
+            .flat_map(|s| {
+                cases.iter().map(move |&c| {
+                    let mut s = s.clone();
+                    s.push(c);
+                    s
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+impl Short {
+    fn new(spellings: Vec<(Vec<u8>, usize)>) -> Short {
+        let teddy = if spellings.is_empty() {
+            None
+        } else {
+            packed::Config::new()
+                .match_kind(packed::MatchKind::LeftmostFirst)
+                .builder()
+                .extend(spellings.iter().map(|(s, _)| s))
+                .build()
+        };
+        Short { spellings, teddy }
+    }
+
+    fn hits(&self, keywords: &[Keyword], bytes: &[u8], out: &mut Vec<Hit>) {
+        let mut push = |start: usize, k: usize| {
+            let kw = &keywords[k];
+            out.push((start, start + kw.bytes.len(), kw.reach, kw.rules));
+        };
+        match &self.teddy {
+            // Every start with a match: all spellings are compared there (leftmost-first
+            // reports one), then the search goes on from the next byte.
+            Some(teddy) => {
+                let mut at = 0;
+                while let Some(m) = teddy.find_in(bytes, Span::from(at..bytes.len())) {
+                    let start = m.start();
+                    for (spelling, k) in &self.spellings {
+                        if bytes[start..].starts_with(spelling) {
+                            push(start, *k);
+                        }
+                    }
+                    at = start + 1;
+                }
+            }
+            None => {
+                for (spelling, k) in &self.spellings {
+                    for start in memmem::find_iter(bytes, spelling) {
+                        push(start, *k);
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl Prefilter {
@@ -145,79 +243,101 @@ impl Prefilter {
         let mut entries = Vec::new();
         let mut short = Vec::new();
         for (k, kw) in keywords.iter().enumerate() {
-            if kw.bytes.len() < ANCHOR {
-                short.push((memmem::Finder::new(&kw.bytes).into_owned(), k));
+            if kw.bytes.len() < ANCHOR + STRIDE - 1 {
+                if kw.ci {
+                    short.extend(spellings(&kw.bytes).into_iter().map(|s| (s, k)));
+                } else {
+                    short.push((kw.bytes.clone(), k));
+                }
                 continue;
             }
             let lower = kw.bytes.to_ascii_lowercase();
-            let off = rarest(&lower);
-            let anchor = fold3(word3(&lower[off..]));
-            table[hash(anchor)] = 1;
-            entries.push((anchor, k as u32, off as u32));
+            let from = rarest(&lower);
+            for off in from..from + STRIDE {
+                let anchor = fold3(word3(&lower[off..]));
+                entries.push((anchor, k as u32, off as u32));
+            }
         }
-        entries.sort_unstable();
+        // Buckets 1..=255 by hash; with more hashes than that, a bucket holds several.
+        entries.sort_unstable_by_key(|e| (hash(e.0), e.0, e.1, e.2));
+        entries.dedup();
+        let mut hashes: Vec<usize> = entries.iter().map(|e| hash(e.0)).collect();
+        hashes.dedup();
+        for (n, &h) in hashes.iter().enumerate() {
+            table[h] = (n % 255 + 1) as u8;
+        }
+        entries.sort_unstable_by_key(|e| (table[hash(e.0)], e.0, e.1, e.2));
+        let mut buckets = vec![0..0; 256];
+        for (n, e) in entries.iter().enumerate() {
+            let b = usize::from(table[hash(e.0)]);
+            if buckets[b].is_empty() {
+                buckets[b] = n..n;
+            }
+            buckets[b].end = n + 1;
+        }
         Ok(Prefilter {
             keywords,
             table,
+
             entries,
-            short,
+            buckets,
+            short: Short::new(short),
         })
     }
 
     /// Every keyword occurrence in `bytes` (unordered; an occurrence may repeat).
     pub fn hits(&self, bytes: &[u8], out: &mut Vec<Hit>) {
         let table: &[u8; TABLE] = &self.table;
-        let set = |folded: u32| u64::from(table[hash(folded) & (TABLE - 1)]);
-        // Twelve trigrams from two eight-byte reads, case-folded once, tested without a
-        // branch; the rare hit branches out to `verify`.
+        let set = |folded: u32| u32::from(table[hash(folded) & (TABLE - 1)] != 0);
+        // Eight looked-up positions (every second one of 16 bytes) from three eight-byte
+        // reads, case-folded once, tested without a branch; the rare hit branches out to
+        // `verify`.
         let mut i = 0;
-        while i + 14 <= bytes.len() {
-            let mut eight = [0u8; 8];
-            eight.copy_from_slice(&bytes[i..i + 8]);
-            let a = u64::from_le_bytes(eight) | 0x2020_2020_2020_2020;
-            eight.copy_from_slice(&bytes[i + 6..i + 14]);
-            let b = u64::from_le_bytes(eight) | 0x2020_2020_2020_2020;
-            let t = |k: u32| {
-                let w = if k < 6 {
-                    a >> (8 * k)
-                } else {
-                    b >> (8 * (k - 6))
-                };
-                (w as u32) & 0x00ff_ffff
-            };
-            let mut any = 0u64;
-            for k in 0..12 {
-                any |= set(t(k)) << k;
+        while i + 20 <= bytes.len() {
+            let (a, b, c) = (
+                load8(bytes, i) | FOLD,
+                load8(bytes, i + 6) | FOLD,
+                load8(bytes, i + 12) | FOLD,
+            );
+            let t = |w: u64, k: u32| ((w >> (16 * k)) as u32) & 0x00ff_ffff;
+            let ts = [
+                t(a, 0),
+                t(a, 1),
+                t(a, 2),
+                t(b, 0),
+                t(b, 1),
+                t(b, 2),
+                t(c, 0),
+                t(c, 1),
+            ];
+            let mut any = 0u32;
+            for (k, &folded) in ts.iter().enumerate() {
+                any |= set(folded) << k;
             }
             if any != 0 {
-                for k in 0..12 {
+                for (k, &folded) in ts.iter().enumerate() {
                     if any & (1 << k) != 0 {
-                        self.verify(bytes, i + k as usize, t(k), out);
+                        self.verify(bytes, i + STRIDE * k, folded, out);
                     }
                 }
             }
-            i += 12;
+            i += 8 * STRIDE;
         }
         while i + ANCHOR <= bytes.len() {
             let folded = fold3(word3(&bytes[i..]));
             if set(folded) != 0 {
                 self.verify(bytes, i, folded, out);
             }
-            i += 1;
+            i += STRIDE;
         }
-        for (finder, k) in &self.short {
-            let kw = &self.keywords[*k];
-            for start in finder.find_iter(bytes) {
-                out.push((start, start + kw.bytes.len(), kw.reach, kw.rules));
-            }
-        }
+        self.short.hits(&self.keywords, bytes, out);
     }
 
     /// The keywords anchored on `folded`, compared at their offsets around `at`.
     #[cold]
     fn verify(&self, bytes: &[u8], at: usize, folded: u32, out: &mut Vec<Hit>) {
-        let from = self.entries.partition_point(|e| e.0 < folded);
-        for &(_, k, off) in self.entries[from..].iter().take_while(|e| e.0 == folded) {
+        let bucket = self.buckets[usize::from(self.table[hash(folded)])].clone();
+        for &(_, k, off) in self.entries[bucket].iter().filter(|e| e.0 == folded) {
             let kw = &self.keywords[k as usize];
             let Some(start) = at.checked_sub(off as usize) else {
                 continue;
@@ -317,6 +437,94 @@ mod tests {
                     assert!(spans(&p, &upper).contains(&(shift, shift + w.len(), 1 << i)));
                 }
             }
+        }
+    }
+
+    /// Every occurrence of every keyword, by comparing at every offset.
+    fn naive(words: &[(&str, bool)], text: &[u8]) -> Vec<(usize, usize, RuleSet)> {
+        let mut out = Vec::new();
+        for (i, (w, ci)) in words.iter().enumerate() {
+            for start in 0..text.len() {
+                if let Some(t) = text.get(start..start + w.len()) {
+                    if if *ci {
+                        t.eq_ignore_ascii_case(w.as_bytes())
+                    } else {
+                        t == w.as_bytes()
+                    } {
+                        out.push((start, start + w.len(), 1 << i));
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn the_strided_pass_finds_what_a_naive_search_finds() {
+        let words: &[(&str, bool)] = &[
+            ("token", true),
+            ("secret_access_key", true),
+            ("pwd", true),
+            ("AKIA", false),
+            ("ghp_", false),
+            ("SK", false),
+            ("xoxb-", false),
+            ("sig=", true),
+            ("eyJ", false),
+            ("key-", false),
+            ("passwd", true),
+        ];
+        let p = Prefilter::new(
+            &words
+                .iter()
+                .enumerate()
+                .map(|(i, (w, ci))| word(w, *ci, i))
+                .collect::<Vec<_>>(),
+        )
+        .expect("prefilter");
+        // Keywords (in mixed case), overlapping pieces of them and noise, at every offset and
+        // length, with a simple generator.
+        let mut seed = 0x2545_f491_u32;
+        let mut next = |n: u32| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed % n
+        };
+        let pieces = [
+            "TOKEN",
+            "ToKeN",
+            "to",
+            "ken",
+            "SECRET_ACCESS_KEY",
+            "Pwd",
+            "AKIA",
+            "akia",
+            "ghp_",
+            "SKSK",
+            "xoxb-",
+            "SIG=",
+            "eyJ",
+            "key-",
+            "passwd",
+            " ",
+            "\n",
+            "=",
+            "pa",
+            "sswd",
+        ];
+        for _ in 0..300 {
+            let mut text = Vec::new();
+            for _ in 0..next(40) {
+                text.extend_from_slice(pieces[next(pieces.len() as u32) as usize].as_bytes());
+            }
+            let mut got = spans(&p, std::str::from_utf8(&text).expect("ascii"));
+            got.sort_unstable();
+            let mut want = naive(words, &text);
+            // `spans` merges the rule sets of equal spans: so does the reference.
+            want.dedup();
+            assert_eq!(got, want, "{}", String::from_utf8_lossy(&text));
         }
     }
 
