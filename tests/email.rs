@@ -171,4 +171,31 @@ fn offline_zone_audit_runs_the_email_stage() {
         "{got:?}"
     );
     assert_eq!(got.len(), 2, "{got:?}");
+    // Offline, the policy file is not fetched and port 25 not dialled: those checks are not
+    // checked (each with why), never passed, so the run is incomplete, not GO.
+    let unseen: std::collections::BTreeMap<String, String> = r["not_checked"]
+        .as_array()
+        .expect("not_checked")
+        .iter()
+        .map(|u| {
+            (
+                u["id"].as_str().unwrap_or_default().to_string(),
+                u["reason"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    for id in [
+        "email.mta-sts.invalid",
+        "email.mx.starttls.missing",
+        "email.mx.cert.invalid",
+    ] {
+        assert!(
+            unseen
+                .get(id)
+                .is_some_and(|why| why.contains("offline (--zone)")),
+            "{id}: {unseen:?}"
+        );
+    }
+    assert_eq!(r["complete"], false);
+    assert_eq!(run.code, 3, "{}", run.stderr);
 }

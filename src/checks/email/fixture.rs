@@ -113,6 +113,7 @@ pub fn healthy() -> EmailObservation {
             }],
             skipped: vec![],
         }),
+        mx_not_contacted: None,
     }
 }
 

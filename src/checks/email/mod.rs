@@ -108,6 +108,9 @@ pub struct EmailObservation {
     pub tls_rpt: Option<TlsRptObservation>,
     /// The mail servers' STARTTLS (only for a domain that receives mail).
     pub mx_tls: Option<MxTlsObservation>,
+    /// Why the mail servers were not contacted at all (`--zone` audits are offline for
+    /// mail): their STARTTLS checks are then not checked, never passed.
+    pub mx_not_contacted: Option<String>,
 }
 
 fn txt_subject(name: &str) -> String {
@@ -235,6 +238,13 @@ impl Observed for EmailObservation {
                 return vec![(format!("{domain} MX"), format!("MX lookup failed: {why}"))];
             }
             if id == "email.mx.starttls.missing" || id == "email.mx.cert.invalid" {
+                if let (None, Some(why)) = (&self.mx_tls, &self.mx_not_contacted) {
+                    return m
+                        .exchanges
+                        .iter()
+                        .map(|(_, host)| (host.clone(), why.clone()))
+                        .collect();
+                }
                 return self
                     .mx_tls
                     .as_ref()
@@ -329,11 +339,14 @@ impl StageDef for Email {
         if let Some(why) = obs.dmarc.as_ref().and_then(|d| d.unknown.clone()) {
             notes.push(format!("DMARC could not be looked up ({why})"));
         }
+        let offline = ctx.resolver.is_offline();
         if let Some(why) = obs.mta_sts.as_ref().and_then(|s| s.fetch_error.clone()) {
-            notes.push(why);
+            if !offline {
+                notes.push(why);
+            }
         }
         notes.extend(obs.mx_tls.as_ref().and_then(MxTlsObservation::note));
-        if ctx.resolver.is_offline() {
+        if offline {
             notes.push(
                 "offline (--zone): the MTA-STS policy file was not fetched, the mail servers not contacted on port 25"
                     .into(),

@@ -60,4 +60,20 @@ mod tests {
         let (found, unseen) = judge(&MxCertInvalid, &o);
         assert!(found.is_empty() && unseen.is_empty());
     }
+
+    #[test]
+    fn mail_servers_not_contacted_offline_are_not_checked_not_passed() {
+        let mut o = healthy();
+        o.mx_tls = None;
+        o.mx_not_contacted = Some("offline (--zone): not contacted".into());
+        for check in [
+            &MxCertInvalid as &dyn Check<EmailObservation>,
+            &super::super::MxStarttlsMissing,
+        ] {
+            let (found, unseen) = judge(check, &o);
+            assert!(found.is_empty());
+            assert_eq!(unseen.len(), 1, "{}", check.doc().id);
+            assert_eq!(unseen[0].subject, "mail.example.com");
+        }
+    }
 }

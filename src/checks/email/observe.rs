@@ -236,6 +236,10 @@ async fn observe_mta_sts(
         return obs;
     }
     if ctx.resolver.is_offline() {
+        // Not a pass: whether the policy is served and covers the MX set is not known.
+        obs.fetch_error = Some(format!(
+            "offline (--zone): the MTA-STS policy {policy_url} was not fetched"
+        ));
         return obs;
     }
     let response = match ctx.http.get(&policy_url).await {
@@ -320,14 +324,14 @@ pub async fn observe(ctx: &Context) -> EmailObservation {
     // MTA-STS and TLS-RPT protect mail sent *to* the domain: only for domains with MX. The
     // policy fetch leaves as soon as the MX set is read (beside the MX hosts' addresses and
     // the SPF walk, which it does not need); the port-25 conversations once the hosts resolve.
+    // `--zone` audits are offline for mail: no policy fetch, no port-25 conversation.
+    let offline = ctx.resolver.is_offline();
     let mail = async {
         let mut mx = mx_records(resolver, &domain).await;
         if !receives(&mx) {
             return (mx, None, None);
         }
         let exchanges = mx.exchanges.clone();
-        // `--zone` audits are offline for mail: no policy fetch, no port-25 conversation.
-        let offline = ctx.resolver.is_offline();
         let (sts, tls) = tokio::join!(observe_mta_sts(ctx, &domain, &exchanges), async {
             resolve_mx_hosts(resolver, &mut mx).await;
             match offline {
@@ -354,6 +358,8 @@ pub async fn observe(ctx: &Context) -> EmailObservation {
         mx: Some(mx),
         mta_sts,
         tls_rpt: receives.then_some(tls_rpt),
+        mx_not_contacted: (receives && offline)
+            .then(|| "offline (--zone): the mail servers are not contacted on port 25".to_string()),
         mx_tls,
     }
 }
