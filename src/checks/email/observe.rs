@@ -2,6 +2,7 @@
 //! DKIM selectors, MX and their addresses, MTA-STS (record and policy) and TLS-RPT.
 
 use super::*;
+use crate::net::http::HttpError;
 
 /// The TXT records at a name (NXDOMAIN and no records are both an empty list).
 async fn txt(resolver: &Resolver, name: &str) -> Txt {
@@ -244,6 +245,15 @@ async fn observe_mta_sts(
     }
     let response = match ctx.http.get(&policy_url).await {
         Ok(r) => r,
+        // The policy host answered with a certificate that does not validate for its name
+        // (expired, wrong name, untrusted): senders cannot fetch the policy either, and that
+        // is the target's doing, not this machine's.
+        Err(HttpError::Tls(why)) if why.contains("certificate") => {
+            obs.problem = Some(format!(
+                "the MTA-STS policy host's certificate is not valid, so senders cannot fetch {policy_url}: {why}"
+            ));
+            return obs;
+        }
         Err(e) => {
             obs.fetch_error = Some(format!(
                 "the MTA-STS policy {policy_url} could not be fetched: {e}"
