@@ -16,11 +16,17 @@ crate::check! {
     };
     fn evaluate(o, out, doc) {
         for ns in &o.nameservers {
-            if let NsStatus::Lame(why) = &ns.status {
-                out.push(
-                    doc
-                        .finding(&ns.name, format!("{} for {}: {why}", ns.name, o.ns_zone)),
-                );
+            match &ns.status {
+                NsStatus::Lame(why) => out.push(
+                    doc.finding(&ns.name, format!("{} for {}: {why}", ns.name, o.ns_zone)),
+                ),
+                // Whether it serves the zone is not known: not a pass.
+                NsStatus::NotProbed => out.unseen(
+                    doc,
+                    ns.name.clone(),
+                    "offline (--zone): the nameservers are not asked directly".to_string(),
+                ),
+                NsStatus::Authoritative => {}
             }
         }
     }
@@ -39,7 +45,9 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].subject, "ns2.example.org");
         o.nameservers[1].status = NsStatus::NotProbed;
-        let (found, _) = judge(&NsLame, &o);
+        let (found, unseen) = judge(&NsLame, &o);
         assert!(found.is_empty(), "offline audits do not ask nameservers");
+        assert_eq!(unseen.len(), 1, "and do not pass them either");
+        assert_eq!(unseen[0].subject, "ns2.example.org");
     }
 }

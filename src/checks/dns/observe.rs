@@ -261,11 +261,11 @@ pub async fn observe(ctx: &Context) -> Result<DnsObservation, DnsError> {
     };
     // Every address of the hosts dialled beside the walks (it needs only their addresses).
     let reach = async {
-        if resolver.is_offline() {
-            return Vec::new();
-        }
         let mut hosts = vec![&apex, &www];
         hosts.extend(&subdomains);
+        if resolver.is_offline() {
+            return not_dialled(&hosts);
+        }
         reach_aaaa(ctx, &hosts).await
     };
     let port = resolver.nameserver_port();
@@ -365,6 +365,23 @@ impl Probe<'_> {
 /// Dials every address of the hosts on 443 (each address once, at most
 /// `nodes::MAX_PER_HOST` per family and host), and keeps the IPv6 outcomes with whether an
 /// IPv4 address of the same host answered.
+/// An offline (`--zone`) audit dials nothing: each IPv6 address `dns.aaaa.unreachable` would
+/// have dialled is not checked, never passed.
+fn not_dialled(hosts: &[&HostObservation]) -> Vec<AaaaReach> {
+    use crate::net::nodes::{Reach, MAX_PER_HOST};
+    hosts
+        .iter()
+        .flat_map(|h| {
+            h.v6.iter().take(MAX_PER_HOST).map(|ip| AaaaReach {
+                host: h.host.clone(),
+                addr: *ip,
+                reach: Reach::Local("offline (--zone): the address is not dialled".into()),
+                v4_answers: false,
+            })
+        })
+        .collect()
+}
+
 async fn reach_aaaa(ctx: &Context, hosts: &[&HostObservation]) -> Vec<AaaaReach> {
     use crate::net::nodes::{self, Reach, MAX_PER_HOST};
     let mut ips: Vec<IpAddr> = Vec::new();
