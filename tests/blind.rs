@@ -9,23 +9,8 @@ use common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-fn unseen(r: &Value) -> Vec<(String, String, String)> {
-    r["not_checked"]
-        .as_array()
-        .expect("not_checked")
-        .iter()
-        .map(|u| {
-            (
-                u["id"].as_str().unwrap_or_default().to_string(),
-                u["subject"].as_str().unwrap_or_default().to_string(),
-                u["reason"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
-}
-
 fn unseen_ids(r: &Value) -> BTreeSet<String> {
-    unseen(r).into_iter().map(|u| u.0).collect()
+    not_checked(r).into_iter().map(|u| u.0).collect()
 }
 
 const PAGE_CHECKS: &[&str] = &[
@@ -51,7 +36,7 @@ fn a_refusing_site_is_never_go_with_only_the_page_stages() {
     for id in PAGE_CHECKS {
         assert!(got.contains(*id), "{id} not in {got:?}");
     }
-    assert!(unseen(&r)
+    assert!(not_checked(&r)
         .iter()
         .all(|u| u.2.contains("Connection refused") || u.2.contains("refused")));
     // With the redirects and TLS stages, the refusal is the site's blocker.
@@ -110,7 +95,7 @@ fn no_route_out_is_the_auditors_blindness_not_the_sites() {
         assert!(got.contains(*id), "{id} not in {got:?}");
     }
     let from_here = |id: &str| {
-        unseen(&r)
+        not_checked(&r)
             .iter()
             .any(|u| u.0 == id && u.2.contains("unreachable from here"))
     };
@@ -125,7 +110,7 @@ fn a_probe_that_times_out_is_not_checked_for_its_url() {
     let r = run.json();
     assert_eq!(run.code, 3);
     assert_eq!(r["verdict"], "incomplete");
-    let u = unseen(&r);
+    let u = not_checked(&r);
     assert_eq!(u.len(), 1, "{u:?}");
     assert_eq!(u[0].0, "exposure.env-file");
     assert_eq!(u[0].1, "https://example.test/.env");
@@ -140,7 +125,7 @@ fn scripts_over_the_body_cap_are_scanned_whole_up_to_32_mib() {
     let r = run.json();
     assert_eq!(run.code, 1, "the secret past 2 MiB is found");
     assert!(ids(&r).contains("exposure.secret-in-bundle"));
-    assert!(unseen(&r).is_empty());
+    assert!(not_checked(&r).is_empty());
 
     let huge = sandbox("bundle-huge");
     let run = audit(&huge, &["--only", "exposure"]);
@@ -148,7 +133,7 @@ fn scripts_over_the_body_cap_are_scanned_whole_up_to_32_mib() {
     assert_eq!(run.code, 3);
     assert_eq!(r["verdict"], "incomplete");
     assert!(ids(&r).is_empty());
-    let u = unseen(&r);
+    let u = not_checked(&r);
     assert_eq!(u.len(), 1, "{u:?}");
     assert_eq!(u[0].0, "exposure.secret-in-bundle");
     assert_eq!(u[0].1, "https://example.test/static/app.3f9a1c7e.js");

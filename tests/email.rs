@@ -173,16 +173,9 @@ fn offline_zone_audit_runs_the_email_stage() {
     assert_eq!(got.len(), 2, "{got:?}");
     // Offline, the policy file is not fetched and port 25 not dialled: those checks are not
     // checked (each with why), never passed, so the run is incomplete, not GO.
-    let unseen: std::collections::BTreeMap<String, String> = r["not_checked"]
-        .as_array()
-        .expect("not_checked")
-        .iter()
-        .map(|u| {
-            (
-                u["id"].as_str().unwrap_or_default().to_string(),
-                u["reason"].as_str().unwrap_or_default().to_string(),
-            )
-        })
+    let unseen: std::collections::BTreeMap<String, String> = not_checked(&r)
+        .into_iter()
+        .map(|(id, _, reason)| (id, reason))
         .collect();
     for id in [
         "email.mta-sts.invalid",

@@ -82,6 +82,19 @@ pub fn stage_note(report: &Value, stage: &str) -> String {
         .to_string()
 }
 
+/// The report's not-checked entries: (id, subject, reason).
+pub fn not_checked(report: &Value) -> Vec<(String, String, String)> {
+    report["not_checked"]
+        .as_array()
+        .expect("not_checked")
+        .iter()
+        .map(|u| {
+            let field = |k: &str| u[k].as_str().unwrap_or_default().to_string();
+            (field("id"), field("subject"), field("reason"))
+        })
+        .collect()
+}
+
 pub fn ids(report: &Value) -> BTreeSet<String> {
     report["findings"]
         .as_array()
