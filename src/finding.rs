@@ -16,6 +16,17 @@ pub struct NotChecked {
     pub reason: String,
 }
 
+/// A not-checked entry a `[[suppress]]` of the config accepts (same id, and subject when it
+/// names one, not expired): it no longer holds the verdict back, and it is listed with the
+/// suppression's reason, never dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptedNotChecked {
+    #[serde(flatten)]
+    pub entry: NotChecked,
+    /// The suppression's reason and date (`REASON (until DATE)`).
+    pub suppression: String,
+}
+
 /// How bad a finding is for the launch: defined by the secrets engine (its rules carry one),
 /// the one home of the type; serialised as its lowercase name.
 pub use launchready_secrets::Severity;

@@ -208,6 +208,83 @@ fn zone_file_audits_offline() {
     assert!(ids(&run.json()).contains("dns.cname.dangling"));
 }
 
+/// What an offline audit cannot see can be accepted in the config, like a finding: on
+/// purpose, with a reason, until a date. The entries leave `not_checked` (the run is no longer
+/// incomplete for them) but stay in the report; an expired acceptance counts no more.
+#[test]
+fn a_zone_lint_accepts_its_offline_unknowns_by_suppression() {
+    let zone = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/scenarios/ns-single.zone"
+    );
+    let dir = std::env::temp_dir().join(format!("lr-accept-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let config = |expires: &str| {
+        let path = dir.join(format!("accept-{expires}.toml"));
+        let mut text = String::new();
+        for id in [
+            "dns.ns.lame",
+            "dns.aaaa.unreachable",
+            "dns.dnssec.broken",
+            "dns.dnssec.missing",
+        ] {
+            text.push_str(&format!(
+                "[[suppress]]\nid = \"{id}\"\nreason = \"zone lint before cut-over\"\nexpires = {expires}\n\n"
+            ));
+        }
+        std::fs::write(&path, text).expect("config");
+        path
+    };
+    let dead = std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .expect("port")
+        .to_string();
+    let lint = |config: &std::path::Path| {
+        launchready([
+            "audit",
+            "example.test",
+            "--zone",
+            zone,
+            "--dns-server",
+            &dead,
+            "--only",
+            "dns",
+            "--format",
+            "json",
+            "-c",
+            config.to_str().expect("utf-8 path"),
+        ])
+    };
+    let run = lint(&config("2099-12-31"));
+    let r = run.json();
+    assert!(not_checked(&r).is_empty(), "{}", r["not_checked"]);
+    let accepted: BTreeSet<&str> = r["accepted_not_checked"]
+        .as_array()
+        .expect("accepted_not_checked")
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    assert!(accepted.contains("dns.ns.lame") && accepted.contains("dns.aaaa.unreachable"));
+    assert!(r["accepted_not_checked"][0]["suppression"]
+        .as_str()
+        .is_some_and(|s| s.contains("zone lint before cut-over (until 2099-12-31)")));
+    let notes = r["notes"].to_string();
+    assert!(notes.contains("accepted by a suppression"), "{notes}");
+    assert_eq!(r["complete"], true);
+    // dns.ns.single still fires (below the blocker bar): GO, with what was accepted listed.
+    assert!(ids(&r).contains("dns.ns.single"));
+    assert_eq!(r["verdict"], "go");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    let run = lint(&config("2020-01-01"));
+    let r = run.json();
+    assert!(not_checked(&r).iter().any(|(id, _, _)| id == "dns.ns.lame"));
+    assert!(r["notes"]
+        .to_string()
+        .contains("counts as not checked again"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// An answer too big for one UDP datagram comes back truncated; the resolver retries over TCP.
 #[test]
 fn truncated_answers_are_fetched_again_over_tcp() {

@@ -14,7 +14,9 @@ mod tests;
 use crate::check::Stage;
 use crate::checks::StageOutput;
 use crate::config::{Date, Suppression};
-use crate::finding::{rank, verdict, FailOn, Finding, NotChecked, Severity, Verdict};
+use crate::finding::{
+    rank, verdict, AcceptedNotChecked, FailOn, Finding, NotChecked, Severity, Verdict,
+};
 use crate::target::Target;
 use serde::Serialize;
 use serde_json::Value;
@@ -142,6 +144,10 @@ pub struct Report {
     pub stages: Vec<StageReport>,
     /// Every selected check that could not see its input, with its subject and why.
     pub not_checked: Vec<NotChecked>,
+    /// Not-checked entries the config's suppressions accept (they do not make the run
+    /// incomplete; each is also named in `notes`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accepted_not_checked: Vec<AcceptedNotChecked>,
     /// When the auditor itself could not see (no working DNS, no network): the one sentence
     /// that explains the whole run. The target is not blamed for it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -281,6 +287,32 @@ impl Report {
             (a.stage, &a.id, &a.subject).cmp(&(b.stage, &b.id, &b.subject))
         });
         not_checked.dedup();
+        // A suppression accepts what could not be checked the same way it accepts a finding:
+        // on purpose, with a reason, until a date; the entry stays in the report.
+        let mut accepted_not_checked = Vec::new();
+        not_checked.retain(|u| {
+            let Some(s) = suppressions.iter().find(|s| {
+                s.id == u.id && s.subject.as_deref().is_none_or(|subj| subj == u.subject)
+            }) else {
+                return true;
+            };
+            if s.expires < today {
+                notes.push(format!(
+                    "the suppression of {} on {} expired on {}; it counts as not checked again",
+                    u.id, u.subject, s.expires
+                ));
+                return true;
+            }
+            notes.push(format!(
+                "accepted by a suppression until {}: {} on {} was not checked ({}) — {}",
+                s.expires, u.id, u.subject, u.reason, s.reason
+            ));
+            accepted_not_checked.push(AcceptedNotChecked {
+                entry: u.clone(),
+                suppression: format!("{} (until {})", s.reason, s.expires),
+            });
+            false
+        });
         let summary = Summary::of(&findings);
         let verdict = verdict(&findings, &not_checked, fail_on);
         let complete = not_checked.is_empty()
@@ -303,6 +335,7 @@ impl Report {
             summary,
             stages: stage_reports,
             not_checked,
+            accepted_not_checked,
             auditor_blind: None,
             findings,
             latency,

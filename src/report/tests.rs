@@ -65,6 +65,7 @@ fn report(findings: Vec<Finding>, not_checked: Vec<NotChecked>, fail_on: FailOn)
         summary: Summary::of(&findings),
         stages,
         not_checked,
+        accepted_not_checked: Vec::new(),
         auditor_blind: None,
         findings,
         latency: vec![],
