@@ -144,7 +144,9 @@ pub fn start(ctx: &Context, stages: &[Stage]) {
     if stages.contains(&Stage::Exposure) {
         tokio::task::spawn_blocking(|| {
             let at = crate::log::since_start();
-            let _ = crate::secrets::scan::light_engine();
+            if let Ok(engine) = crate::secrets::scan::light_engine() {
+                engine.compile_all();
+            }
             crate::debug!(
                 "secrets engine ready in {:.0} ms (at +{at:.0} ms)",
                 crate::log::since_start() - at

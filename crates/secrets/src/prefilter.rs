@@ -18,6 +18,7 @@ use super::trigrams::COMMON;
 use crate::error::RulesError;
 use aho_corasick::{packed, Span};
 use memchr::memmem;
+use std::collections::HashMap;
 
 /// How far around a keyword hit the regexes must look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,19 +115,18 @@ fn weight(b: u8) -> u32 {
 /// The offset of the keyword's rarest run of [`STRIDE`] consecutive trigrams (the run whose
 /// most common trigram is least common): not in [`COMMON`] if it can, else the least common
 /// listed ones.
-fn rarest(folded: &[u8]) -> usize {
-    let rank = |i: usize| {
-        let t = &folded[i..i + ANCHOR];
-        let listed = COMMON
-            .chunks_exact(ANCHOR)
-            .position(|c| c == t)
-            .unwrap_or(usize::MAX);
-        let w: u32 = t.iter().map(|&b| weight(b)).product();
-        (listed, std::cmp::Reverse(w))
-    };
+fn rarest(folded: &[u8], ranks: &HashMap<&[u8], usize>) -> usize {
+    let rank: Vec<_> = folded
+        .windows(ANCHOR)
+        .map(|t| {
+            let listed = ranks.get(t).copied().unwrap_or(usize::MAX);
+            let w: u32 = t.iter().map(|&b| weight(b)).product();
+            (listed, std::cmp::Reverse(w))
+        })
+        .collect();
     (0..=folded.len() - ANCHOR - (STRIDE - 1))
         .max_by_key(|&o| {
-            let worst = (o..o + STRIDE).map(rank).min();
+            let worst = rank[o..o + STRIDE].iter().min();
             (worst, std::cmp::Reverse(o))
         })
         .unwrap_or(0)
@@ -239,6 +239,13 @@ impl Prefilter {
                 }),
             }
         }
+        // Each listed trigram's rank, most common first (a lookup, not a scan of the list).
+        let ranks: HashMap<&[u8], usize> = COMMON
+            .chunks_exact(ANCHOR)
+            .enumerate()
+            .map(|(i, t)| (t, i))
+            .rev()
+            .collect();
         let mut table = Box::new([0u8; TABLE]);
         let mut entries = Vec::new();
         let mut short = Vec::new();
@@ -252,7 +259,7 @@ impl Prefilter {
                 continue;
             }
             let lower = kw.bytes.to_ascii_lowercase();
-            let from = rarest(&lower);
+            let from = rarest(&lower, &ranks);
             for off in from..from + STRIDE {
                 let anchor = fold3(word3(&lower[off..]));
                 entries.push((anchor, k as u32, off as u32));

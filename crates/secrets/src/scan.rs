@@ -65,8 +65,24 @@ fn allowed_inline(bytes: &[u8], at: usize) -> bool {
 
 pub struct Engine {
     prefilter: Prefilter,
-    regexes: Vec<Regex>,
+    /// Each rule's regex, compiled on its first use: a tree meets few rules' keywords, and
+    /// building all 102 (~25 ms) would hold up the first file of every scan. `None`: it does
+    /// not compile (a test proves every rule's does).
+    regexes: Vec<OnceLock<Option<Regex>>>,
+    dfa_limit: usize,
     client_var: Regex,
+}
+
+/// A rule's regex, as the engine runs it. ASCII semantics (`\b`, `\w`): secrets are ASCII,
+/// and Unicode word boundaries would push the lazy DFA back to the slow PikeVM on every
+/// non-ASCII byte.
+pub(crate) fn compile(rule: &Rule, dfa_limit: usize) -> Result<Regex, RulesError> {
+    RegexBuilder::new(rule.pattern)
+        .unicode(false)
+        .size_limit(64 << 20)
+        .dfa_size_limit(dfa_limit)
+        .build()
+        .map_err(|error| RulesError::Rule { id: rule.id, error })
 }
 
 /// Variables these frameworks inline into the JavaScript they ship to every browser.
@@ -183,19 +199,7 @@ impl Engine {
             })
             .collect();
         let prefilter = Prefilter::new(&words)?;
-        // ASCII semantics (`\b`, `\w`): secrets are ASCII, and Unicode word boundaries would
-        // push the lazy DFA back to the slow PikeVM on every non-ASCII byte.
-        let regexes = rules
-            .iter()
-            .map(|r| {
-                RegexBuilder::new(r.pattern)
-                    .unicode(false)
-                    .size_limit(64 << 20)
-                    .dfa_size_limit(dfa_limit)
-                    .build()
-                    .map_err(|error| RulesError::Rule { id: r.id, error })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let regexes = rules.iter().map(|_| OnceLock::new()).collect();
         let client_var = Regex::new(&format!(
             r#"(?:^|[^A-Za-z0-9_])((?:{})[A-Za-z0-9_]*)["']?\s*(?::|=)\s*["'`]?[^"'`\s,;]*$"#,
             CLIENT_PREFIXES.join("|")
@@ -204,8 +208,24 @@ impl Engine {
         Ok(Engine {
             prefilter,
             regexes,
+            dfa_limit,
             client_var,
         })
+    }
+
+    /// Compiles every rule's regex now (a warm-up beside other work, for scans that must not
+    /// wait for a compile when they come).
+    pub fn compile_all(&self) {
+        for i in 0..self.regexes.len() {
+            let _ = self.regex(i);
+        }
+    }
+
+    /// Rule `i`'s regex, compiled on first use (by whichever thread needs it first).
+    fn regex(&self, i: usize) -> Option<&Regex> {
+        self.regexes[i]
+            .get_or_init(|| compile(&RULES[i], self.dfa_limit).ok())
+            .as_ref()
     }
 
     /// Every secret in `bytes`, in order. `label` names the buffer in findings (a path
@@ -241,7 +261,7 @@ impl Engine {
                 if docs && rule.confidence == Confidence::Weak {
                     continue;
                 }
-                let re = &self.regexes[i];
+                let Some(re) = self.regex(i) else { continue };
                 let mut pos = start;
                 while pos <= end {
                     let Some(caps) = re.captures_at(hay, pos) else {

@@ -17,6 +17,19 @@ fn ids(label: &str, text: &str) -> Vec<&'static str> {
     scan(label, text).into_iter().map(|(id, _, _)| id).collect()
 }
 
+/// The engine compiles each rule's regex on first use and skips one that does not compile:
+/// every rule's must, under both cache limits the engines use.
+#[test]
+fn every_rule_regex_compiles() {
+    for rule in RULES {
+        for limit in [1 << 20, 2 << 20] {
+            if let Err(e) = super::scan::compile(rule, limit) {
+                panic!("{}: {e}", rule.id);
+            }
+        }
+    }
+}
+
 #[test]
 fn at_least_forty_rules_with_unique_ids() {
     assert!(RULES.len() >= 40, "{} rules", RULES.len());
