@@ -135,7 +135,7 @@ fn rarest(folded: &[u8], ranks: &HashMap<&[u8], usize>) -> usize {
 /// The keywords shorter than `ANCHOR + STRIDE - 1` bytes, each spelling of them (every case
 /// of an ASCII case-insensitive one: at most eight) in one Teddy searcher.
 struct Short {
-    /// (spelling, keyword)
+    /// (spelling, keyword), sorted.
     spellings: Vec<(Vec<u8>, usize)>,
     /// `None` where the CPU has no SIMD Teddy: then each spelling is found with `memmem`.
     teddy: Option<packed::Searcher>,
@@ -165,7 +165,9 @@ fn spellings(word: &[u8]) -> Vec<Vec<u8>> {
 }
 
 impl Short {
-    fn new(spellings: Vec<(Vec<u8>, usize)>) -> Short {
+    fn new(mut spellings: Vec<(Vec<u8>, usize)>) -> Short {
+        // Sorted, so that a match compares only the spellings that start with its byte.
+        spellings.sort_unstable();
         let teddy = if spellings.is_empty() {
             None
         } else {
@@ -190,7 +192,14 @@ impl Short {
                 let mut at = 0;
                 while let Some(m) = teddy.find_in(bytes, Span::from(at..bytes.len())) {
                     let start = m.start();
-                    for (spelling, k) in &self.spellings {
+                    let first = bytes[start];
+                    let from = self
+                        .spellings
+                        .partition_point(|(s, _)| s.first() < Some(&first));
+                    for (spelling, k) in self.spellings[from..]
+                        .iter()
+                        .take_while(|(s, _)| s.first() == Some(&first))
+                    {
                         if bytes[start..].starts_with(spelling) {
                             push(start, *k);
                         }
@@ -213,7 +222,8 @@ impl Prefilter {
     /// `words`, possibly repeated (the widest reach wins; the rule sets add up).
     pub fn new(words: &[Word]) -> Result<Prefilter, RulesError> {
         let mut keywords: Vec<Keyword> = Vec::new();
-        for w in words {
+        // An empty keyword would be everywhere: it stands for nothing.
+        for w in words.iter().filter(|w| !w.text.is_empty()) {
             if w.rule >= RuleSet::BITS as usize {
                 return Err(RulesError::TooMany(w.rule + 1));
             }
