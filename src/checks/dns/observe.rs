@@ -362,9 +362,6 @@ impl Probe<'_> {
     }
 }
 
-/// Dials every address of the hosts on 443 (each address once, at most
-/// `nodes::MAX_PER_HOST` per family and host), and keeps the IPv6 outcomes with whether an
-/// IPv4 address of the same host answered.
 /// An offline (`--zone`) audit dials nothing: each IPv6 address `dns.aaaa.unreachable` would
 /// have dialled is not checked, never passed.
 fn not_dialled(hosts: &[&HostObservation]) -> Vec<AaaaReach> {
@@ -382,6 +379,9 @@ fn not_dialled(hosts: &[&HostObservation]) -> Vec<AaaaReach> {
         .collect()
 }
 
+/// Dials every address of the hosts on 443 (each address once, at most
+/// `nodes::MAX_PER_HOST` per family and host), and keeps the IPv6 outcomes with whether an
+/// IPv4 address of the same host answered.
 async fn reach_aaaa(ctx: &Context, hosts: &[&HostObservation]) -> Vec<AaaaReach> {
     use crate::net::nodes::{self, Reach, MAX_PER_HOST};
     let mut ips: Vec<IpAddr> = Vec::new();

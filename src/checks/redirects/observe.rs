@@ -114,9 +114,9 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> RedirectObservat
     );
     notes.extend(apex_notes.into_iter().chain(www_notes));
     let https_www = chains.pop().filter(www_exists);
-    let https_apex = chains.pop().unwrap_or_else(|| empty_chain(&starts[2]));
+    let https_apex = chains.pop().unwrap_or_else(|| Chain::new(&starts[2]));
     let http_www = chains.pop().filter(www_exists);
-    let http_apex = chains.pop().unwrap_or_else(|| empty_chain(&starts[0]));
+    let http_apex = chains.pop().unwrap_or_else(|| Chain::new(&starts[0]));
     let from_here = match &https_apex.error {
         Some(e) if https_apex.hops.is_empty() => ctx.http.blind_from_here(e).await,
         _ => None,
@@ -166,18 +166,5 @@ fn node_note(ip: IpAddr, c: &Chain) -> Option<String> {
             format!("{url} on {ip}: {e} (a dead AAAA is dns.aaaa.unreachable)"),
         ),
         _ => None,
-    }
-}
-
-fn empty_chain(url: &str) -> Chain {
-    Chain {
-        start: url.to_string(),
-        hops: vec![],
-        last: None,
-        error: None,
-        failed_at: None,
-        looped: false,
-        too_long: false,
-        off_site: None,
     }
 }

@@ -35,6 +35,20 @@ pub struct Chain {
 }
 
 impl Chain {
+    /// A chain at `start` before anything was asked.
+    pub fn new(start: &str) -> Chain {
+        Chain {
+            start: start.to_string(),
+            hops: Vec::new(),
+            last: None,
+            error: None,
+            failed_at: None,
+            looped: false,
+            too_long: false,
+            off_site: None,
+        }
+    }
+
     pub fn redirects(&self) -> usize {
         self.hops.iter().filter(|h| h.location.is_some()).count()
     }
@@ -170,16 +184,7 @@ impl Client {
         scope: Option<(&Audited<'_>, &str)>,
         ask_off_site: bool,
     ) -> Chain {
-        let mut chain = Chain {
-            start: url.to_string(),
-            hops: Vec::new(),
-            last: None,
-            error: None,
-            failed_at: None,
-            looped: false,
-            too_long: false,
-            off_site: None,
-        };
+        let mut chain = Chain::new(url);
         let mut seen = std::collections::HashSet::new();
         let mut current = url.to_string();
         loop {
