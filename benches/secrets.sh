@@ -48,20 +48,24 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # The same literal search as launchready's prefilter (every rule's keywords, any case), no regex:
 # a reference of equal work, not the issue's anchor.
 keywords() { rg -uu -c -i -F --no-messages -f "$WORK/keywords.txt" "$WORK/planted" > /dev/null || true; }
+# ripgrep reading the corpus and finding nothing (a literal that occurs nowhere): this machine's
+# floor for walking and reading the tree, which the anchor sits on.
+floor() { rg -uu -c -F --no-messages 'qz7Jw0nowhereXk4' "$WORK/planted" > /dev/null || true; }
 
 # Warm-up, then $RUNS runs alternating launchready and ripgrep (same load for both).
 ours; [ "$COMPARE" = 1 ] && command -v rg >/dev/null && theirs
 : > "$WORK/runs"
 for i in $(seq "$RUNS"); do
-  a=$(wall ours); b=-; c=-
-  [ "$COMPARE" = 1 ] && command -v rg >/dev/null && b=$(wall theirs) && c=$(wall keywords)
-  echo "$i $a $b $c $(cut -d' ' -f1 /proc/loadavg)" >> "$WORK/runs"
-  echo "run $i: launchready $a s, ripgrep 9 rules $b s, ripgrep -i -F $(wc -l < "$WORK/keywords.txt") keywords $c s, load $(cut -d' ' -f1 /proc/loadavg)"
+  a=$(wall ours); b=-; c=-; d=-
+  [ "$COMPARE" = 1 ] && command -v rg >/dev/null && b=$(wall theirs) && c=$(wall keywords) && d=$(wall floor)
+  echo "$i $a $b $c $d $(cut -d' ' -f1 /proc/loadavg)" >> "$WORK/runs"
+  echo "run $i: launchready $a s, ripgrep 9 rules $b s, ripgrep -i -F $(wc -l < "$WORK/keywords.txt") keywords $c s, ripgrep reading only $d s, load $(cut -d' ' -f1 /proc/loadavg)"
 done
 declare -A TIME
 TIME[launchready]=$(awk '{print $2}' "$WORK/runs" | median)
 [ "$COMPARE" = 1 ] && command -v rg >/dev/null && TIME[ripgrep]=$(awk '{print $3}' "$WORK/runs" | median) \
-  && TIME[keywords]=$(awk '{print $4}' "$WORK/runs" | median)
+  && TIME[keywords]=$(awk '{print $4}' "$WORK/runs" | median) \
+  && TIME[floor]=$(awk '{print $5}' "$WORK/runs" | median)
 "$LR" secrets "$WORK/clean" --format json -q > "$WORK/lr-clean.json" 2>/dev/null || true
 if [ "$COMPARE" = 1 ] && command -v ripsecrets >/dev/null; then
   ripsecrets "$WORK/planted" > "$WORK/rs.txt" 2>/dev/null || true
@@ -138,8 +142,16 @@ PY
 if [ -n "${TIME[ripgrep]:-}" ]; then
   echo "launchready / ripgrep (9 rules) time: $(echo "scale=2; ${TIME[launchready]} / ${TIME[ripgrep]}" | bc)x (medians ${TIME[launchready]} / ${TIME[ripgrep]} s)"
   echo "launchready / ripgrep -i -F keywords time: $(echo "scale=2; ${TIME[launchready]} / ${TIME[keywords]}" | bc)x (median ${TIME[keywords]} s)"
+  echo "ripgrep (9 rules) / ripgrep reading only: $(echo "scale=2; ${TIME[ripgrep]} / ${TIME[floor]}" | bc)x (median ${TIME[floor]} s): the anchor's time is the walk and the reads"
 fi
 if [ -x /usr/bin/time ]; then
+  # CPU seconds (user + system) of one run each: on 2 cores, wall >= CPU / 2.
+  cpu() { { /usr/bin/time -f "$1: %U s user + %S s system" "${@:2}" 2>&1 >/dev/null || true; } | tail -1; }
+  cpu "launchready CPU" "$LR" secrets "$WORK/planted" --format json -q
+  if [ "$COMPARE" = 1 ] && command -v rg >/dev/null; then
+    cpu "ripgrep (9 rules) CPU" rg -uu -n --no-heading --no-messages -f "$WORK/patterns9.txt" "$WORK/planted"
+    cpu "ripgrep reading only CPU" rg -uu -c -F --no-messages 'qz7Jw0nowhereXk4' "$WORK/planted"
+  fi
   { /usr/bin/time -f "launchready peak RSS: %M KiB (load $(cut -d' ' -f1-3 /proc/loadavg))" "$LR" secrets "$WORK/planted" --format json -q 2>&1 >/dev/null || true; } | tail -1
 fi
 "$PHASES" "$WORK/planted"
