@@ -126,6 +126,7 @@ fn a_round_robin_node_without_the_https_redirect_is_named_by_its_address() {
     assert_eq!(
         subjects,
         [
+            "http://app.example.test/login?next=%2Fcheckout (node 127.0.0.2)",
             "http://example.test/login?next=%2Fcheckout (node 127.0.0.2)",
             "http://www.example.test/login?next=%2Fcheckout (node 127.0.0.2)"
         ],
@@ -147,7 +148,12 @@ fn a_round_robin_node_without_the_https_redirect_is_named_by_its_address() {
     let sb = sandbox("redirect-dead-node");
     let r = audit(&sb, &["--only", "redirects"]).json();
     let dead = findings(&r, "redirect.node.mismatch");
-    assert_eq!(dead.len(), 2, "one per host (apex, www): {}", r["findings"]);
+    assert_eq!(
+        dead.len(),
+        3,
+        "one per host (apex, www, app): {}",
+        r["findings"]
+    );
     assert!(dead.iter().all(|f| f["severity"] == "high"
         && f["evidence"]
             .as_str()
@@ -162,13 +168,43 @@ fn a_round_robin_node_without_the_https_redirect_is_named_by_its_address() {
 }
 
 #[test]
+fn a_stale_node_behind_a_subdomain_of_its_own_is_named_by_its_address() {
+    // The apex and www have one address each; app has two, and the second is stale.
+    let sb = sandbox("redirect-stale-subdomain-node");
+    let run = audit(&sb, &["--only", "redirects", "--fail-on", "high"]);
+    let r = run.json();
+    let subjects: Vec<&str> = findings(&r, "redirect.http.no-https")
+        .iter()
+        .filter_map(|f| f["subject"].as_str())
+        .collect();
+    assert_eq!(
+        subjects,
+        ["http://app.example.test/login?next=%2Fcheckout (node 127.0.0.2)"],
+        "{}",
+        r["findings"]
+    );
+    assert_eq!(run.code, 1, "high is NO-GO at --fail-on high");
+    assert_eq!(r["complete"], true, "{}", r["not_checked"]);
+    let chains = r["inventory"]["redirects"].as_array().expect("chains");
+    assert!(
+        chains.iter().any(|c| c["node"] == "127.0.0.2"
+            && c["start"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("http://app."))),
+        "{}",
+        r["inventory"]["redirects"]
+    );
+}
+
+#[test]
 fn a_host_pinned_by_connect_to_is_probed_at_that_one_place_only() {
-    // The user pins the apex and www to the live server: the stale node is never dialled.
+    // The user pins the apex, www and app to the live server: the stale node is never
+    // dialled.
     let sb = sandbox("redirect-stale-node");
     let http = sb.info.http.to_string();
     let https = sb.info.https.to_string();
     let mut pins = Vec::new();
-    for host in ["example.test", "www.example.test"] {
+    for host in ["example.test", "www.example.test", "app.example.test"] {
         pins.push(format!("{host}:80:{http}"));
         pins.push(format!("{host}:443:{https}"));
     }

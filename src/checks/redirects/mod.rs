@@ -2,10 +2,13 @@
 //! with a query (`/login?next=%2Fcheckout`) so that a redirect that drops them is caught.
 //! Redirects are followed by hand, hop by hop; the report shows each chain.
 //!
-//! Round-robin DNS: the http:// and https:// chains of the apex and www are also followed on
-//! each of the host's addresses (at most `net::nodes::MAX_PER_HOST` per family), all at once.
-//! A node whose chain differs from the host's is judged by the per-chain checks under its
-//! address, and by `redirect.node.mismatch` when it fails or lands elsewhere.
+//! Round-robin DNS: the http:// and https:// chains of the apex, www and each subdomain (at
+//! most [`MAX_SUBDOMAINS`]) are also followed on each of the host's addresses (at most
+//! `net::nodes::MAX_PER_HOST` per family), all at once. A node whose chain differs from its
+//! host's is judged by the per-chain checks under its address, and by
+//! `redirect.node.mismatch` when it fails or lands elsewhere. A subdomain's own chains are
+//! only the base its nodes are compared with: what a subdomain redirects to is its own
+//! business (an API, a status page), what matters is that all its addresses agree.
 
 use crate::audit::Context;
 use crate::check::{Check, CheckDoc, Observed, Outcomes, Stage};
@@ -40,6 +43,8 @@ pub use unreachable::Unreachable;
 pub const PROBE_PATH: &str = "/login?next=%2Fcheckout";
 /// Hops followed before a chain counts as endless.
 pub const MAX_HOPS: usize = 10;
+/// The most subdomains whose addresses are probed one by one.
+pub const MAX_SUBDOMAINS: usize = 8;
 
 #[derive(Debug)]
 pub struct RedirectObservation {
@@ -51,6 +56,9 @@ pub struct RedirectObservation {
     /// Why the auditor, not the site, could not see the site (no route out, EMFILE, no
     /// outbound connection at all): then nothing here is judged.
     pub from_here: Option<String>,
+    /// The http:// and https:// chains of each subdomain with more than one address: the
+    /// base its node chains are compared with, not judged themselves.
+    pub subdomains: Vec<Chain>,
     /// Chains followed on one address of the host that differ from the host's own chain
     /// (nodes that answer alike are left out).
     pub nodes: Vec<NodeChain>,
@@ -84,7 +92,9 @@ impl RedirectObservation {
 
     /// The host's chain that a node chain is compared with (same start URL).
     pub fn host_chain(&self, start: &str) -> Option<&Chain> {
-        self.chains().find(|c| c.start == start)
+        self.chains()
+            .chain(&self.subdomains)
+            .find(|c| c.start == start)
     }
 
     /// Every chain the per-chain checks judge, with its finding subject: the hosts' chains
@@ -276,6 +286,7 @@ pub(crate) mod fixture {
             https_apex: chain(APEX, &[], 200),
             https_www: Some(chain(https_www, &[(https_www, 301, APEX)], 200)),
             from_here: None,
+            subdomains: Vec::new(),
             nodes: Vec::new(),
         }
     }

@@ -1,7 +1,7 @@
-//! `redirect.node.mismatch`: one address of the apex or www (round-robin DNS) answers the
-//! probe differently from the host, in a way the per-chain checks do not name: it fails
-//! (refuses, stops answering, answers garbage or a 5xx) where the host answers, or its chain
-//! lands on another host. A node that serves plain HTTP, a temporary or path-dropping
+//! `redirect.node.mismatch`: one address of the apex, www or a subdomain (round-robin DNS)
+//! answers the probe differently from the host, in a way the per-chain checks do not name: it
+//! fails (refuses, stops answering, answers garbage or a 5xx) where the host answers, or its
+//! chain lands on another host. A node that serves plain HTTP, a temporary or path-dropping
 //! redirect is reported by that check, under the node's address; a node whose certificate is
 //! wrong is the tls stage's; a dead AAAA (no connection at all) is `dns.aaaa.unreachable`.
 
@@ -76,7 +76,7 @@ crate::check! {
         severity: Severity::High,
         impact: Impact::Signup,
         title: "One address of the site answers differently from the others",
-        catches: "Round-robin DNS: one A or AAAA of the apex or www (each probed on its own, at most 4 per family) fails — refuses, times out, answers garbage or a 5xx — or redirects to another host, where the host's other addresses answer. (A node serving plain HTTP, a temporary or path-dropping redirect is reported by that check under the node's address; a dead AAAA is dns.aaaa.unreachable.)",
+        catches: "Round-robin DNS: one A or AAAA of the apex, www or a subdomain (each probed on its own, at most 4 per family and 8 subdomains) fails — refuses, times out, answers garbage or a 5xx — or redirects to another host, where the host's other addresses answer. (A node serving plain HTTP, a temporary or path-dropping redirect is reported by that check under the node's address; a dead AAAA is dns.aaaa.unreachable.)",
         why: "Every visitor whose resolver hands out that address — a share of all users, at random — gets the broken answer, and reloads may not fix it. A node left behind after a migration or a deploy that missed one server is the classic half-broken launch, invisible from the developer's own browser.",
         fix: "Redeploy or reconfigure the node so it serves the same configuration as the others, or remove its address from DNS (and wait out the TTL). `curl -v --resolve <domain>:80:<address> http://<domain>/` shows what that node answers.",
         refs: &["RFC 1794 (round-robin DNS)", "https://curl.se/docs/manpage.html#--resolve"],

@@ -1,5 +1,6 @@
 //! The redirect probes: four chains followed by hand, hop by hop, on the audited hosts; and
-//! the same chains on each address of the apex and www (round-robin DNS), all at once.
+//! the same chains on each address of the apex, www and each subdomain (round-robin DNS),
+//! all at once.
 
 use super::*;
 use crate::net::nodes;
@@ -90,6 +91,35 @@ fn alike(host: &Chain, node: &Chain) -> bool {
     hops(host) == hops(node) && same_end
 }
 
+/// A subdomain with more than one address: its own http:// and https:// chains (the base its
+/// nodes are compared with) and its node chains. A subdomain with one address gives none.
+async fn subdomain_nodes(ctx: &Context, host: &str) -> (Vec<Chain>, Vec<NodeChain>, Vec<String>) {
+    let mut notes = Vec::new();
+    // The resolver caches the answer: node_chains and the host's own chains ask it again.
+    if nodes::addresses(&ctx.resolver, &ctx.connect_to, host, 80)
+        .await
+        .chosen
+        .is_empty()
+    {
+        return (Vec::new(), Vec::new(), notes);
+    }
+    let starts = [
+        format!("http://{host}{PROBE_PATH}"),
+        format!("https://{host}{PROBE_PATH}"),
+    ];
+    let domain = &ctx.target.domain;
+    let audited = |u: &str| ctx.target.audits(u);
+    let (own, nodes) = tokio::join!(
+        join_all(
+            starts
+                .iter()
+                .map(|u| ctx.http.follow_within(u, MAX_HOPS, &[], &audited, domain))
+        ),
+        node_chains(ctx, host, [&starts[0], &starts[1]], &mut notes),
+    );
+    (own, nodes, notes)
+}
+
 pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> RedirectObservation {
     let domain = ctx.target.domain.clone();
     let www = format!("www.{domain}");
@@ -101,7 +131,13 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> RedirectObservat
     ];
     let audited = |u: &str| ctx.target.audits(u);
     let (mut apex_notes, mut www_notes) = (Vec::new(), Vec::new());
-    let (mut chains, apex_nodes, www_nodes) = tokio::join!(
+    let subdomains = ctx
+        .target
+        .subdomains
+        .iter()
+        .filter(|s| **s != domain && **s != www)
+        .take(MAX_SUBDOMAINS);
+    let (mut chains, apex_nodes, www_nodes, subdomains) = tokio::join!(
         join_all(starts.iter().map(|u| ctx.http.follow_within(
             u,
             MAX_HOPS,
@@ -111,8 +147,15 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> RedirectObservat
         )),),
         node_chains(ctx, &domain, [&starts[0], &starts[2]], &mut apex_notes),
         node_chains(ctx, &www, [&starts[1], &starts[3]], &mut www_notes),
+        join_all(subdomains.map(|s| subdomain_nodes(ctx, s))),
     );
     notes.extend(apex_notes.into_iter().chain(www_notes));
+    let (mut subdomain_chains, mut subdomain_node_chains) = (Vec::new(), Vec::new());
+    for (own, nodes, sub_notes) in subdomains {
+        subdomain_chains.extend(own);
+        subdomain_node_chains.extend(nodes);
+        notes.extend(sub_notes);
+    }
     let https_www = chains.pop().filter(www_exists);
     let https_apex = chains.pop().unwrap_or_else(|| Chain::new(&starts[2]));
     let http_www = chains.pop().filter(www_exists);
@@ -128,12 +171,17 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> RedirectObservat
         https_apex,
         https_www,
         from_here,
+        subdomains: subdomain_chains,
         nodes: Vec::new(),
     };
     if obs.from_here.is_none() {
         let mut differing = Vec::new();
         let mut noted = std::collections::HashSet::new();
-        for n in apex_nodes.into_iter().chain(www_nodes) {
+        for n in apex_nodes
+            .into_iter()
+            .chain(www_nodes)
+            .chain(subdomain_node_chains)
+        {
             let Some(host) = obs.host_chain(&n.chain.start) else {
                 continue;
             };
