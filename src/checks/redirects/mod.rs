@@ -2,11 +2,11 @@
 //! with a query (`/login?next=%2Fcheckout`) so that a redirect that drops them is caught.
 //! Redirects are followed by hand, hop by hop; the report shows each chain.
 //!
-//! Round-robin DNS: the http:// and https:// chains of the apex, www and each subdomain (at
-//! most [`MAX_SUBDOMAINS`]) are also followed on each of the host's addresses (at most
-//! `net::nodes::MAX_PER_HOST` per family), all at once. A node whose chain differs from its
-//! host's is judged by the per-chain checks under its address, and by
-//! `redirect.node.mismatch` when it fails or lands elsewhere. A subdomain's own chains are
+//! Round-robin DNS: the http:// and https:// chains of the apex, www and each subdomain with
+//! an address set of its own (at most [`MAX_SUBDOMAINS`]) are also followed on each of the
+//! host's addresses (at most `net::nodes::MAX_PER_HOST` per family), all at once. A node
+//! whose chain differs from its host's is judged by the per-chain checks under its address,
+//! and by `redirect.node.mismatch` when it fails or lands elsewhere. A subdomain's own chains are
 //! only the base its nodes are compared with: what a subdomain redirects to is its own
 //! business (an API, a status page), what matters is that all its addresses agree.
 
@@ -43,7 +43,8 @@ pub use unreachable::Unreachable;
 pub const PROBE_PATH: &str = "/login?next=%2Fcheckout";
 /// Hops followed before a chain counts as endless.
 pub const MAX_HOPS: usize = 10;
-/// The most subdomains whose addresses are probed one by one.
+/// The most subdomains whose addresses are probed one by one (those whose address set is
+/// the apex's or www's are not: the apex's node chains already asked those machines).
 pub const MAX_SUBDOMAINS: usize = 8;
 
 #[derive(Debug)]

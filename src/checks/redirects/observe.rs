@@ -91,18 +91,51 @@ fn alike(host: &Chain, node: &Chain) -> bool {
     hops(host) == hops(node) && same_end
 }
 
-/// A subdomain with more than one address: its own http:// and https:// chains (the base its
-/// nodes are compared with) and its node chains. A subdomain with one address gives none.
+/// The addresses of `host` probed one by one, sorted (empty: at most one, or pinned).
+async fn address_set(ctx: &Context, host: &str) -> Vec<IpAddr> {
+    let mut ips: Vec<IpAddr> = nodes::each_address(&ctx.resolver, &ctx.connect_to, host, 80)
+        .await
+        .into_iter()
+        .map(|(ip, _)| ip)
+        .collect();
+    ips.sort_unstable();
+    ips
+}
+
+/// The subdomains whose addresses are probed one by one: those with more than one address
+/// that is not the set of the apex, www or an earlier subdomain (a subdomain that is a
+/// CNAME to the apex runs on the machines the apex's node chains already asked), at most
+/// [`MAX_SUBDOMAINS`]. The resolver caches every answer: the probes ask it again for free.
+async fn subdomains_to_split<'a>(ctx: &'a Context, www: &str) -> Vec<&'a str> {
+    let domain = ctx.target.domain.as_str();
+    let names: Vec<&str> = ctx
+        .target
+        .subdomains
+        .iter()
+        .map(String::as_str)
+        .filter(|s| *s != domain && *s != www)
+        .collect();
+    let (apex, www, sets) = tokio::join!(
+        address_set(ctx, domain),
+        address_set(ctx, www),
+        join_all(names.iter().map(|s| address_set(ctx, s))),
+    );
+    let mut seen = vec![apex, www];
+    let mut picked = Vec::new();
+    for (name, set) in names.into_iter().zip(sets) {
+        if set.len() < 2 || seen.contains(&set) || picked.len() == MAX_SUBDOMAINS {
+            continue;
+        }
+        seen.push(set);
+        picked.push(name);
+    }
+    picked
+}
+
+/// A subdomain's own http:// and https:// chains (the base its nodes are compared with) and
+/// its chains on each of its addresses.
 async fn subdomain_nodes(ctx: &Context, host: &str) -> (Vec<Chain>, Vec<NodeChain>, Vec<String>) {
     let mut notes = Vec::new();
-    // The resolver caches the answer: node_chains and the host's own chains ask it again.
-    if nodes::addresses(&ctx.resolver, &ctx.connect_to, host, 80)
-        .await
-        .chosen
-        .is_empty()
-    {
-        return (Vec::new(), Vec::new(), notes);
-    }
     let starts = [
         format!("http://{host}{PROBE_PATH}"),
         format!("https://{host}{PROBE_PATH}"),
@@ -131,12 +164,10 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> RedirectObservat
     ];
     let audited = |u: &str| ctx.target.audits(u);
     let (mut apex_notes, mut www_notes) = (Vec::new(), Vec::new());
-    let subdomains = ctx
-        .target
-        .subdomains
-        .iter()
-        .filter(|s| **s != domain && **s != www)
-        .take(MAX_SUBDOMAINS);
+    let subdomains = async {
+        let split = subdomains_to_split(ctx, &www).await;
+        join_all(split.into_iter().map(|s| subdomain_nodes(ctx, s))).await
+    };
     let (mut chains, apex_nodes, www_nodes, subdomains) = tokio::join!(
         join_all(starts.iter().map(|u| ctx.http.follow_within(
             u,
@@ -147,7 +178,7 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> RedirectObservat
         )),),
         node_chains(ctx, &domain, [&starts[0], &starts[2]], &mut apex_notes),
         node_chains(ctx, &www, [&starts[1], &starts[3]], &mut www_notes),
-        join_all(subdomains.map(|s| subdomain_nodes(ctx, s))),
+        subdomains,
     );
     notes.extend(apex_notes.into_iter().chain(www_notes));
     let (mut subdomain_chains, mut subdomain_node_chains) = (Vec::new(), Vec::new());
