@@ -60,6 +60,12 @@ impl fmt::Display for DnsError {
 
 impl std::error::Error for DnsError {}
 
+/// The reason a check is not checked in a `--zone` audit, which never asks the network what
+/// it would have to: `offline (--zone): WHAT`.
+pub fn offline(what: impl std::fmt::Display) -> String {
+    format!("offline (--zone): {what}")
+}
+
 /// Whether an I/O error is this machine's own shortage (descriptors, buffers, local ports)
 /// rather than anything the network or a peer did.
 pub fn is_local_io_error(e: &std::io::Error) -> bool {

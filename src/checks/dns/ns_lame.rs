@@ -24,7 +24,7 @@ crate::check! {
                 NsStatus::NotProbed => out.unseen(
                     doc,
                     ns.name.clone(),
-                    "offline (--zone): the nameservers are not asked directly".to_string(),
+                    crate::net::dns::offline("the nameservers are not asked directly"),
                 ),
                 NsStatus::Authoritative => {}
             }

@@ -372,7 +372,7 @@ fn not_dialled(hosts: &[&HostObservation]) -> Vec<AaaaReach> {
             h.v6.iter().take(MAX_PER_HOST).map(|ip| AaaaReach {
                 host: h.host.clone(),
                 addr: *ip,
-                reach: Reach::Local("offline (--zone): the address is not dialled".into()),
+                reach: Reach::Local(crate::net::dns::offline("the address is not dialled")),
                 v4_answers: false,
             })
         })

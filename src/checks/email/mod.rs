@@ -347,10 +347,9 @@ impl StageDef for Email {
         }
         notes.extend(obs.mx_tls.as_ref().and_then(MxTlsObservation::note));
         if offline {
-            notes.push(
-                "offline (--zone): the MTA-STS policy file was not fetched, the mail servers not contacted on port 25"
-                    .into(),
-            );
+            notes.push(crate::net::dns::offline(
+                "the MTA-STS policy file was not fetched, the mail servers not contacted on port 25",
+            ));
         }
         Ok(obs)
     }

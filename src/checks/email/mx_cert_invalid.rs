@@ -65,7 +65,7 @@ mod tests {
     fn mail_servers_not_contacted_offline_are_not_checked_not_passed() {
         let mut o = healthy();
         o.mx_tls = None;
-        o.mx_not_contacted = Some("offline (--zone): not contacted".into());
+        o.mx_not_contacted = Some(crate::net::dns::offline("not contacted"));
         for check in [
             &MxCertInvalid as &dyn Check<EmailObservation>,
             &super::super::MxStarttlsMissing,

@@ -238,9 +238,9 @@ async fn observe_mta_sts(
     }
     if ctx.resolver.is_offline() {
         // Not a pass: whether the policy is served and covers the MX set is not known.
-        obs.fetch_error = Some(format!(
-            "offline (--zone): the MTA-STS policy {policy_url} was not fetched"
-        ));
+        obs.fetch_error = Some(crate::net::dns::offline(format_args!(
+            "the MTA-STS policy {policy_url} was not fetched"
+        )));
         return obs;
     }
     let response = match ctx.http.get(&policy_url).await {
@@ -369,7 +369,7 @@ pub async fn observe(ctx: &Context) -> EmailObservation {
         mta_sts,
         tls_rpt: receives.then_some(tls_rpt),
         mx_not_contacted: (receives && offline)
-            .then(|| "offline (--zone): the mail servers are not contacted on port 25".to_string()),
+            .then(|| crate::net::dns::offline("the mail servers are not contacted on port 25")),
         mx_tls,
     }
 }
