@@ -185,6 +185,48 @@ pub(super) fn judge(
     }
 }
 
+/// What reopening a virtual user's connection gave.
+enum Reopened {
+    /// The connection is open (or was already).
+    Open,
+    /// The attempt reached the target and failed: an answer of the level, to be judged.
+    Failed((ErrorKind, String)),
+    /// This machine could not open it: the claim is refunded, the level told, and the
+    /// virtual user leaves the level.
+    Local,
+    /// The level's deadline interrupted the attempt: the virtual user stops.
+    Late,
+}
+
+/// Opens `conn` again when it is closed or gone, within the level's deadline.
+async fn reopen(
+    dialer: &Dialer,
+    ep: &Endpoint,
+    level: &Level,
+    budget: &Budget,
+    conn: &mut Option<Sender>,
+) -> Reopened {
+    if conn.as_ref().is_some_and(|c| !c.is_closed()) {
+        return Reopened::Open;
+    }
+    // An attempt the deadline interrupts is not an answer: it is dropped, not counted.
+    let Ok(connected) = tokio::time::timeout_at(level.deadline, dialer.connect(ep)).await else {
+        return Reopened::Late;
+    };
+    match connected {
+        Ok((s, _)) => {
+            *conn = Some(s);
+            Reopened::Open
+        }
+        Err((ErrorKind::Local, why)) => {
+            budget.refund();
+            level.give_up_locally(why);
+            Reopened::Local
+        }
+        Err(e) => Reopened::Failed(e),
+    }
+}
+
 pub(super) async fn closed_loop_vu(
     dialer: Dialer,
     ep: Arc<Endpoint>,
@@ -209,30 +251,23 @@ pub(super) async fn closed_loop_vu(
         if !budget.claim() {
             break;
         }
-        if conn.as_ref().is_none_or(|c| c.is_closed()) {
-            // An attempt the deadline interrupts is not an answer: it is dropped, not counted.
-            let Ok(connected) = tokio::time::timeout_at(level.deadline, dialer.connect(&ep)).await
-            else {
+        match reopen(&dialer, &ep, &level, &budget, &mut conn).await {
+            Reopened::Open => {}
+            Reopened::Late => break,
+            Reopened::Local => {
+                // The request this user counted was never sent: another user may send it.
+                if !warm_up {
+                    level.remaining.fetch_add(1, Ordering::Relaxed);
+                }
                 break;
-            };
-            match connected {
-                Ok((s, _)) => conn = Some(s),
-                Err((ErrorKind::Local, why)) => {
-                    budget.refund();
-                    if !warm_up {
-                        level.remaining.fetch_add(1, Ordering::Relaxed);
-                    }
-                    level.give_up_locally(why);
+            }
+            Reopened::Failed(e) => {
+                if warm_up && level.remaining.fetch_sub(1, Ordering::Relaxed) <= 0 {
                     break;
                 }
-                Err(e) => {
-                    if warm_up && level.remaining.fetch_sub(1, Ordering::Relaxed) <= 0 {
-                        break;
-                    }
-                    warmed = true;
-                    judge(&level, &mut tally, &Err(e));
-                    continue;
-                }
+                warmed = true;
+                judge(&level, &mut tally, &Err(e));
+                continue;
             }
         }
         let Some(sender) = conn.as_mut() else { break };
@@ -321,22 +356,12 @@ pub(super) async fn open_loop_vu(
         } else {
             due
         };
-        if conn.as_ref().is_none_or(|c| c.is_closed()) {
-            let Ok(connected) = tokio::time::timeout_at(level.deadline, dialer.connect(&ep)).await
-            else {
-                break;
-            };
-            match connected {
-                Ok((s, _)) => conn = Some(s),
-                Err((ErrorKind::Local, why)) => {
-                    budget.refund();
-                    level.give_up_locally(why);
-                    break;
-                }
-                Err(e) => {
-                    judge(&level, &mut tally, &Err(e));
-                    continue;
-                }
+        match reopen(&dialer, &ep, &level, &budget, &mut conn).await {
+            Reopened::Open => {}
+            Reopened::Local | Reopened::Late => break,
+            Reopened::Failed(e) => {
+                judge(&level, &mut tally, &Err(e));
+                continue;
             }
         }
         let Some(sender) = conn.as_mut() else { break };
