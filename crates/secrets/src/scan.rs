@@ -26,12 +26,22 @@ pub struct Match {
     pub digest: Digest,
     /// The browser-exposed variable holding the value (`VITE_STRIPE_KEY`), if any.
     pub client_var: Option<String>,
-    /// Its line carries an inline `launchready:allow` (or `gitleaks:allow`) comment.
+    /// Its line carries an inline allow comment ([`ALLOW_MARKERS`]).
     pub allowed: bool,
 }
 
-/// The inline markers that allow one line's secret (gitleaks users know the second).
-pub const ALLOW_MARKERS: &[&str] = &["launchready:allow", "gitleaks:allow"];
+/// The inline markers that allow one line's secret: ours, and those of the scanners a team
+/// may come from, so that a repository's existing decisions keep holding — gitleaks
+/// (`gitleaks:allow`), detect-secrets (`pragma: allowlist secret`, and its older
+/// `pragma: whitelist secret`) and TruffleHog (`trufflehog:ignore`). Each is counted in the
+/// report (`inventory.secrets.allowed_inline`), never silently dropped.
+pub const ALLOW_MARKERS: &[&str] = &[
+    "launchready:allow",
+    "gitleaks:allow",
+    "pragma: allowlist secret",
+    "pragma: whitelist secret",
+    "trufflehog:ignore",
+];
 
 impl Match {
     /// `PATH:LINE` (SPEC §4).

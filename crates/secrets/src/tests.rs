@@ -294,3 +294,16 @@ fn formats_nested_in_other_formats() {
         vec![("kubernetes-secret-manifest", 9)]
     );
 }
+
+/// Every scanner's inline marker allows its line's secret, and only that line's.
+#[test]
+fn inline_markers_of_every_scanner_allow_their_line_only() {
+    let e = engine().expect("the rules compile");
+    let key = format!("sk_live_{}", "4eC39HqLyjWDarjtT1zdp7dc");
+    for marker in super::scan::ALLOW_MARKERS {
+        let text = format!("a = \"{key}\" # {marker}\nb = \"{key}\"\n");
+        let found = e.scan_bytes("x.py", text.as_bytes());
+        let lines: Vec<(usize, bool)> = found.iter().map(|m| (m.line, m.allowed)).collect();
+        assert_eq!(lines, [(1, true), (2, false)], "{marker}");
+    }
+}
