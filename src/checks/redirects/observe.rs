@@ -106,7 +106,11 @@ async fn address_set(ctx: &Context, host: &str) -> Vec<IpAddr> {
 /// that is not the set of the apex, www or an earlier subdomain (a subdomain that is a
 /// CNAME to the apex runs on the machines the apex's node chains already asked), at most
 /// [`MAX_SUBDOMAINS`]. The resolver caches every answer: the probes ask it again for free.
-async fn subdomains_to_split<'a>(ctx: &'a Context, www: &str) -> Vec<&'a str> {
+async fn subdomains_to_split<'a>(
+    ctx: &'a Context,
+    www: &str,
+    notes: &mut Vec<String>,
+) -> Vec<&'a str> {
     let domain = ctx.target.domain.as_str();
     let names: Vec<&str> = ctx
         .target
@@ -121,13 +125,22 @@ async fn subdomains_to_split<'a>(ctx: &'a Context, www: &str) -> Vec<&'a str> {
         join_all(names.iter().map(|s| address_set(ctx, s))),
     );
     let mut seen = vec![apex, www];
-    let mut picked = Vec::new();
+    let (mut picked, mut cut) = (Vec::new(), 0);
     for (name, set) in names.into_iter().zip(sets) {
-        if set.len() < 2 || seen.contains(&set) || picked.len() == MAX_SUBDOMAINS {
+        if set.len() < 2 || seen.contains(&set) {
+            continue;
+        }
+        if picked.len() == MAX_SUBDOMAINS {
+            cut += 1;
             continue;
         }
         seen.push(set);
         picked.push(name);
+    }
+    if cut > 0 {
+        notes.push(format!(
+            "{cut} more subdomain(s) with addresses of their own than the {MAX_SUBDOMAINS} followed address by address: their nodes were not compared"
+        ));
     }
     picked
 }
@@ -163,9 +176,9 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> RedirectObservat
         format!("https://{www}{PROBE_PATH}"),
     ];
     let audited = |u: &str| ctx.target.audits(u);
-    let (mut apex_notes, mut www_notes) = (Vec::new(), Vec::new());
+    let (mut apex_notes, mut www_notes, mut split_notes) = (Vec::new(), Vec::new(), Vec::new());
     let subdomains = async {
-        let split = subdomains_to_split(ctx, &www).await;
+        let split = subdomains_to_split(ctx, &www, &mut split_notes).await;
         join_all(split.into_iter().map(|s| subdomain_nodes(ctx, s))).await
     };
     let (mut chains, apex_nodes, www_nodes, subdomains) = tokio::join!(
@@ -180,7 +193,7 @@ pub async fn observe(ctx: &Context, notes: &mut Vec<String>) -> RedirectObservat
         node_chains(ctx, &www, [&starts[1], &starts[3]], &mut www_notes),
         subdomains,
     );
-    notes.extend(apex_notes.into_iter().chain(www_notes));
+    notes.extend(apex_notes.into_iter().chain(www_notes).chain(split_notes));
     let (mut subdomain_chains, mut subdomain_node_chains) = (Vec::new(), Vec::new());
     for (own, nodes, sub_notes) in subdomains {
         subdomain_chains.extend(own);
