@@ -192,6 +192,22 @@ fn a_stale_node_behind_a_subdomain_of_its_own_is_named_by_its_address() {
 }
 
 #[test]
+fn subdomains_split_address_by_address_are_bounded_and_the_cut_is_noted() {
+    // Nine subdomains on two addresses of their own each, all answering alike: nothing to
+    // report, and the ninth is named as left out rather than silently passed over.
+    let sb = sandbox("redirect-many-split-subdomains");
+    let run = audit(&sb, &["--only", "redirects"]);
+    let r = run.json();
+    assert_eq!(run.code, 0, "{}", r["findings"]);
+    assert_eq!(r["complete"], true, "{}", r["not_checked"]);
+    let note = stage_note(&r, "redirects");
+    assert!(
+        note.contains("1 more subdomain(s) with addresses of their own than the 8"),
+        "{note}"
+    );
+}
+
+#[test]
 fn a_host_pinned_by_connect_to_is_probed_at_that_one_place_only() {
     // The user pins the apex, www and app to the live server: the stale node is never
     // dialled.
