@@ -4,6 +4,9 @@
 # Goal: < 3 s wall on 2 cores, ≤ 100 MB peak. Also: the same run split in two shards.
 #
 #   bash benches/many-targets.sh [RUNS] [JOBS]     (default 3 runs, --jobs 16)
+#   BASELINE=/path/to/older/launchready bash benches/many-targets.sh 4
+#       also times that binary against the same sandbox, alternating with this build's run by
+#       run (the A/B a change's cost is judged by; this machine's noise is ±10 %)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -23,12 +26,18 @@ read -r -a flags < <(awk '/^  launchready audit /{for (i=4; i<=NF; i++) printf "
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 echo "== audit of 100 domains, all stages but latency, --jobs $jobs ($runs runs, release) =="
-walls=(); rss=()
+walls=(); rss=(); base_walls=()
+wall_ms() { awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,t,":"); s=t[n]; if (n>1) s+=60*t[n-1]; printf "%.0f", s*1000}' "$1"; }
 for _ in $(seq "$runs"); do
   /usr/bin/time -v -o "$tmp/time" "$bin" audit --targets "$tmp/targets.txt" "${flags[@]}" \
     --skip latency --jobs "$jobs" --format json -q > "$tmp/report.json" || true
-  walls+=("$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,t,":"); s=t[n]; if (n>1) s+=60*t[n-1]; printf "%.0f", s*1000}' "$tmp/time")")
+  walls+=("$(wall_ms "$tmp/time")")
   rss+=("$(awk -F': ' '/Maximum resident set size/{print $2}' "$tmp/time")")
+  if [ -n "${BASELINE:-}" ]; then
+    /usr/bin/time -v -o "$tmp/time" "$BASELINE" audit --targets "$tmp/targets.txt" "${flags[@]}" \
+      --skip latency --jobs "$jobs" --format json -q > "$tmp/baseline.json" || true
+    base_walls+=("$(wall_ms "$tmp/time")")
+  fi
 done
 python3 - "$tmp/report.json" <<'PY'
 import json, sys
@@ -39,6 +48,9 @@ print(f"targets {s['targets']}: go {s['go']}, no-go {s['no_go']}, incomplete {s[
 PY
 echo "wall time  median $(printf '%s\n' "${walls[@]}" | median) ms   (runs: ${walls[*]})"
 echo "peak RSS   max    $(printf '%s\n' "${rss[@]}" | sort -n | tail -1) KiB"
+if [ -n "${BASELINE:-}" ]; then
+  echo "baseline   median $(printf '%s\n' "${base_walls[@]}" | median) ms   (runs: ${base_walls[*]}; $BASELINE, alternating)"
+fi
 
 echo
 echo "== the same list as two shards (what a 2-runner CI matrix does), one after the other =="
