@@ -133,7 +133,8 @@ pub struct NetArgs {
     /// when none does).
     #[arg(long, value_name = "FILE")]
     pub zone: Option<PathBuf>,
-    /// Connect there instead, like curl (repeatable; empty HOST or PORT matches any).
+    /// Connect there instead, like curl (repeatable; empty HOST or PORT matches any; the first
+    /// rule that matches wins).
     #[arg(long, value_name = "HOST:PORT:ADDR:PORT")]
     pub connect_to: Vec<String>,
     /// Extra trust anchors added to the web PKI roots (PEM).
