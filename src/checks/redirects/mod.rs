@@ -6,8 +6,8 @@
 //! an address set of its own (at most [`MAX_SUBDOMAINS`]) are also followed on each of the
 //! host's addresses (at most `net::nodes::MAX_PER_HOST` per family), all at once. A node
 //! whose chain differs from its host's is judged by the per-chain checks under its address,
-//! and by `redirect.node.mismatch` when it fails or lands elsewhere. A subdomain's own chains are
-//! only the base its nodes are compared with: what a subdomain redirects to is its own
+//! and by `redirect.node.mismatch` when it fails or lands elsewhere. A subdomain's own chains
+//! are only the base its nodes are compared with: what a subdomain redirects to is its own
 //! business (an API, a status page), what matters is that all its addresses agree.
 
 use crate::audit::Context;
@@ -44,7 +44,7 @@ pub const PROBE_PATH: &str = "/login?next=%2Fcheckout";
 /// Hops followed before a chain counts as endless.
 pub const MAX_HOPS: usize = 10;
 /// The most subdomains whose addresses are probed one by one (those whose address set is
-/// the apex's or www's are not: the apex's node chains already asked those machines).
+/// the apex's, www's or an earlier subdomain's are not: those machines were asked already).
 pub const MAX_SUBDOMAINS: usize = 8;
 
 #[derive(Debug)]
@@ -57,8 +57,8 @@ pub struct RedirectObservation {
     /// Why the auditor, not the site, could not see the site (no route out, EMFILE, no
     /// outbound connection at all): then nothing here is judged.
     pub from_here: Option<String>,
-    /// The http:// and https:// chains of each subdomain with more than one address: the
-    /// base its node chains are compared with, not judged themselves.
+    /// The http:// and https:// chains of each subdomain split address by address: the base
+    /// its node chains are compared with, not judged themselves.
     pub subdomains: Vec<Chain>,
     /// Chains followed on one address of the host that differ from the host's own chain
     /// (nodes that answer alike are left out).

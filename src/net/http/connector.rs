@@ -71,28 +71,14 @@ impl tower_service::Service<Uri> for Connector {
 }
 
 /// A destination refused by policy (a non-public address for a URL taken from the target).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub(super) struct Blocked(String);
 
-impl fmt::Display for Blocked {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Blocked {}
-
 /// Every address failed with an error of this machine's (no route, no file descriptor left).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub(super) struct LocalError(String);
-
-impl fmt::Display for LocalError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for LocalError {}
 
 /// ENFILE, EMFILE, ENOBUFS: errno values std has no `ErrorKind` for.
 #[cfg(target_os = "linux")]
